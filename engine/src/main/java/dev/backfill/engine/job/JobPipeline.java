@@ -1,0 +1,159 @@
+package dev.backfill.engine.job;
+
+import dev.backfill.engine.call.CallEntity;
+import dev.backfill.engine.call.CallOutcome;
+import dev.backfill.engine.settings.EngineSettings;
+import dev.backfill.engine.source.PrimaryCallSource;
+import dev.backfill.engine.store.OutcomeLedger.Status;
+import dev.backfill.protocol.call.CallRow;
+import dev.backfill.protocol.job.JobSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * The stream that carries one job's calls from the primary database to the call entities:
+ *
+ * <pre>
+ *   page query (keyset, one per page) -> calls -> ask the call's entity (bounded parallelism,
+ *   retried with backoff) -> outcomes, in call-id order -> checkpoint batches -> the supervisor
+ * </pre>
+ *
+ * Outcomes stay in call-id order (mapAsync, not mapAsyncUnordered) so that the last call of every
+ * batch is a true low-watermark: every call up to it has finished. Backpressure runs end to end:
+ * a new page is read only when the calls of the previous one have been taken up.
+ */
+final class JobPipeline {
+
+  /** The outcomes of consecutive calls, reported to the supervisor as one checkpoint. */
+  record Batch(long watermark, long scanned, long processed, long skipped, long failed) {}
+
+  /** Receives checkpoints; the next batch is not sent before the previous one is acknowledged. */
+  interface Checkpoints {
+    CompletionStage<Done> record(Batch batch);
+  }
+
+  private static final int PAGE_ATTEMPTS = 8;
+
+  private final String jobId;
+  private final JobSpec spec;
+  private final EngineSettings settings;
+  private final PrimaryCallSource source;
+  private final ClusterSharding sharding;
+  private final ActorSystem<?> system;
+
+  JobPipeline(
+      String jobId,
+      JobSpec spec,
+      EngineSettings settings,
+      PrimaryCallSource source,
+      ActorSystem<?> system) {
+    this.jobId = jobId;
+    this.spec = spec;
+    this.settings = settings;
+    this.source = source;
+    this.system = system;
+    this.sharding = ClusterSharding.get(system);
+  }
+
+  /** Runs from just after {@code watermark}; the stage completes when the last call has finished. */
+  Pair<UniqueKillSwitch, CompletionStage<Done>> run(
+      long watermark, long alreadyScanned, Checkpoints checkpoints, Materializer materializer) {
+    AtomicLong scanned = new AtomicLong(alreadyScanned);
+    var jobs = settings.jobs();
+    return Source.unfoldAsync(watermark, this::nextPage)
+        .map(
+            page -> {
+              scanned.addAndGet(page.size());
+              return page;
+            })
+        .mapConcat(page -> page)
+        .mapAsync(settings.calls().parallelism(), this::processCall)
+        .groupedWithin(jobs.checkpointEveryCalls(), jobs.checkpointEvery())
+        .map(outcomes -> toBatch(outcomes, scanned.get()))
+        .mapAsync(1, checkpoints::record)
+        .viaMat(KillSwitches.single(), Keep.right())
+        .toMat(Sink.ignore(), Keep.both())
+        .run(materializer);
+  }
+
+  private CompletionStage<Optional<Pair<Long, List<CallRow>>>> nextPage(long afterId) {
+    return Patterns.retry(
+            () -> source.page(spec, afterId),
+            PAGE_ATTEMPTS,
+            Duration.ofMillis(500),
+            Duration.ofSeconds(15),
+            0.2,
+            system)
+        .thenApply(
+            rows ->
+                rows.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(Pair.create(rows.get(rows.size() - 1).id(), rows)));
+  }
+
+  /**
+   * Asks the call's entity, retrying a lost or failed answer with backoff. A call that still has
+   * no answer after every attempt is counted as failed rather than stalling the whole job.
+   */
+  private CompletionStage<CallOutcome> processCall(CallRow row) {
+    var calls = settings.calls();
+    AtomicInteger attempt = new AtomicInteger();
+    var entity = sharding.entityRefFor(CallEntity.ENTITY_TYPE_KEY, CallEntity.entityId(row.id()));
+    return Patterns.retry(
+            () ->
+                entity.askWithStatus(
+                    (ActorRef<StatusReply<CallOutcome>> replyTo) ->
+                        new CallEntity.Process(
+                            jobId,
+                            row,
+                            spec.processor(),
+                            spec.version(),
+                            spec.parameters(),
+                            attempt.incrementAndGet(),
+                            replyTo),
+                    calls.askTimeout()),
+            calls.attempts(),
+            calls.minBackoff(),
+            calls.maxBackoff(),
+            0.2,
+            system)
+        .exceptionally(
+            failure ->
+                CallOutcome.failed(
+                    row.id(), "no answer after " + calls.attempts() + " attempts: " + failure.getMessage()));
+  }
+
+  private static Batch toBatch(List<CallOutcome> outcomes, long scanned) {
+    long processed = 0;
+    long skipped = 0;
+    long failed = 0;
+    for (CallOutcome outcome : outcomes) {
+      if (outcome.status() == Status.DONE) {
+        processed++;
+      } else if (outcome.status() == Status.SKIPPED) {
+        skipped++;
+      } else {
+        failed++;
+      }
+    }
+    long watermark = outcomes.get(outcomes.size() - 1).callId();
+    return new Batch(watermark, scanned, processed, skipped, failed);
+  }
+}

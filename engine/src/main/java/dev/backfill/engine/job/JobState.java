@@ -1,0 +1,108 @@
+package dev.backfill.engine.job;
+
+import dev.backfill.engine.job.JobEvent.JobCompleted;
+import dev.backfill.engine.job.JobEvent.JobFailed;
+import dev.backfill.engine.job.JobEvent.JobStarted;
+import dev.backfill.engine.job.JobEvent.JobSubmitted;
+import dev.backfill.engine.job.JobEvent.ProgressRecorded;
+import dev.backfill.protocol.CborSerializable;
+import dev.backfill.protocol.job.JobCounts;
+import dev.backfill.protocol.job.JobPhase;
+import dev.backfill.protocol.job.JobSpec;
+import java.time.Instant;
+
+/** A job's state in each phase of its life; each phase accepts different commands. */
+public sealed interface JobState extends CborSerializable {
+
+  JobStatus status(String jobId);
+
+  /** No job was ever submitted with this id. */
+  record Blank() implements JobState {
+
+    public JobState apply(JobSubmitted event) {
+      return new Active(event.spec(), -1, 0, JobCounts.ZERO, event.at(), null);
+    }
+
+    @Override
+    public JobStatus status(String jobId) {
+      return JobStatus.unknown(jobId);
+    }
+  }
+
+  /**
+   * Submitted or running. {@code totalCalls} is -1 until counted; {@code watermark} is the highest
+   * call id below which every call has finished.
+   */
+  record Active(
+      JobSpec spec,
+      long totalCalls,
+      long watermark,
+      JobCounts counts,
+      Instant submittedAt,
+      Instant startedAt)
+      implements JobState {
+
+    public boolean started() {
+      return startedAt != null;
+    }
+
+    public JobState apply(JobEvent event) {
+      if (event instanceof JobStarted started) {
+        return new Active(spec, started.totalCalls(), watermark, counts, submittedAt, started.at());
+      }
+      if (event instanceof ProgressRecorded progress) {
+        return new Active(
+            spec,
+            totalCalls,
+            Math.max(watermark, progress.watermark()),
+            counts
+                .plus(progress.processed(), progress.skipped(), progress.failed())
+                .withScanned(progress.scanned()),
+            submittedAt,
+            startedAt);
+      }
+      if (event instanceof JobCompleted completed) {
+        return new Finished(
+            spec, JobPhase.COMPLETED, totalCalls, counts, submittedAt, startedAt, completed.at(), null);
+      }
+      if (event instanceof JobFailed failed) {
+        return new Finished(
+            spec, JobPhase.FAILED, totalCalls, counts, submittedAt, startedAt, failed.at(), failed.reason());
+      }
+      throw new IllegalStateException("unexpected event for an active job: " + event);
+    }
+
+    @Override
+    public JobStatus status(String jobId) {
+      return new JobStatus(
+          jobId,
+          started() ? JobPhase.RUNNING : JobPhase.SUBMITTED,
+          spec,
+          totalCalls,
+          counts,
+          submittedAt,
+          startedAt,
+          null,
+          null);
+    }
+  }
+
+  /** Completed or failed: nothing more happens to it. */
+  record Finished(
+      JobSpec spec,
+      JobPhase phase,
+      long totalCalls,
+      JobCounts counts,
+      Instant submittedAt,
+      Instant startedAt,
+      Instant finishedAt,
+      String reason)
+      implements JobState {
+
+    @Override
+    public JobStatus status(String jobId) {
+      return new JobStatus(
+          jobId, phase, spec, totalCalls, counts, submittedAt, startedAt, finishedAt, reason);
+    }
+  }
+}

@@ -1,0 +1,297 @@
+package dev.backfill.engine.job;
+
+import dev.backfill.engine.job.JobEvent.JobCompleted;
+import dev.backfill.engine.job.JobEvent.JobFailed;
+import dev.backfill.engine.job.JobEvent.JobStarted;
+import dev.backfill.engine.job.JobEvent.JobSubmitted;
+import dev.backfill.engine.job.JobEvent.ProgressRecorded;
+import dev.backfill.engine.job.JobState.Active;
+import dev.backfill.engine.job.JobState.Blank;
+import dev.backfill.engine.job.JobState.Finished;
+import dev.backfill.protocol.CborSerializable;
+import dev.backfill.protocol.job.JobSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.UniqueKillSwitch;
+
+/**
+ * One backfill job, event-sourced in the engine's journal database and sharded by job id.
+ *
+ * <p>It counts the job's calls, then runs the {@link JobPipeline} and records a checkpoint for
+ * every batch of finished calls. Its state, and so the job's status, is the fold of its events.
+ * After a restart it resumes the pipeline just after the last checkpoint; the few calls processed
+ * after that checkpoint are processed again, which the idempotent result store makes harmless.
+ */
+public final class JobSupervisor
+    extends EventSourcedBehaviorWithEnforcedReplies<JobSupervisor.Command, JobEvent, JobState> {
+
+  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
+      EntityTypeKey.create(Command.class, "Job");
+
+  public sealed interface Command extends CborSerializable {}
+
+  public record Submit(JobSpec spec, ActorRef<StatusReply<Accepted>> replyTo) implements Command {}
+
+  public record Accepted(String jobId) implements CborSerializable {}
+
+  public record GetStatus(ActorRef<JobStatus> replyTo) implements Command {}
+
+  record RecordProgress(JobPipeline.Batch batch, ActorRef<Done> replyTo) implements Command {}
+
+  private enum Begin implements Command {
+    INSTANCE
+  }
+
+  private enum PassivateIdle implements Command {
+    INSTANCE
+  }
+
+  private record Counted(long totalCalls, Throwable failure) implements Command {}
+
+  private record PipelineEnded(Throwable failure) implements Command {}
+
+  /** A finished job's entity stays this long after its last question, then stops. */
+  private static final Duration FINISHED_IDLE = Duration.ofSeconds(60);
+
+  private static final Duration RECOUNT_AFTER = Duration.ofSeconds(5);
+
+  public static void init(ActorSystem<?> system, JobRuntime runtime) {
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(
+                    ENTITY_TYPE_KEY,
+                    entityContext ->
+                        create(entityContext.getEntityId(), entityContext.getShard(), runtime))
+                // A running job's messages come from its own stream, not through the shard, so
+                // idle-based passivation would stop it mid-run; it passivates itself when done.
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+  }
+
+  public static Behavior<Command> create(
+      String jobId, ActorRef<ClusterSharding.ShardCommand> shard, JobRuntime runtime) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> new JobSupervisor(jobId, context, timers, shard, runtime)));
+  }
+
+  private final String jobId;
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final JobRuntime runtime;
+  private boolean counting;
+  private UniqueKillSwitch pipeline;
+
+  private JobSupervisor(
+      String jobId,
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      JobRuntime runtime) {
+    super(
+        PersistenceId.of(ENTITY_TYPE_KEY.name(), jobId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+    this.jobId = jobId;
+    this.context = context;
+    this.timers = timers;
+    this.shard = shard;
+    this.runtime = runtime;
+  }
+
+  @Override
+  public JobState emptyState() {
+    return new Blank();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(50, 2);
+  }
+
+  @Override
+  public SignalHandler<JobState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              if (state instanceof Active) {
+                context.getSelf().tell(Begin.INSTANCE);
+              }
+            })
+        .build();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, JobEvent, JobState> commandHandler() {
+    var builder = newCommandHandlerWithReplyBuilder();
+    builder
+        .forStateType(Blank.class)
+        .onCommand(Submit.class, this::onSubmit)
+        .onCommand(GetStatus.class, this::onStatusOfNothing)
+        .onAnyCommand(command -> Effect().noReply());
+    builder
+        .forStateType(Active.class)
+        .onCommand(Submit.class, (state, command) -> onSubmitAgain(state.spec(), command))
+        .onCommand(GetStatus.class, (state, command) -> Effect().reply(command.replyTo(), state.status(jobId)))
+        .onCommand(Begin.class, this::onBegin)
+        .onCommand(Counted.class, this::onCounted)
+        .onCommand(RecordProgress.class, this::onProgress)
+        .onCommand(PipelineEnded.class, this::onPipelineEnded)
+        .onAnyCommand(command -> Effect().noReply());
+    builder
+        .forStateType(Finished.class)
+        .onCommand(Submit.class, (state, command) -> onSubmitAgain(state.spec(), command))
+        .onCommand(GetStatus.class, this::onStatusWhenFinished)
+        .onCommand(RecordProgress.class, (state, command) -> Effect().reply(command.replyTo(), Done.getInstance()))
+        .onCommand(PassivateIdle.class, (state, command) -> passivate())
+        .onAnyCommand(command -> Effect().noReply());
+    return builder.build();
+  }
+
+  @Override
+  public EventHandler<JobState, JobEvent> eventHandler() {
+    var builder = newEventHandlerBuilder();
+    builder.forStateType(Blank.class).onEvent(JobSubmitted.class, Blank::apply);
+    builder.forStateType(Active.class).onAnyEvent((state, event) -> ((Active) state).apply(event));
+    return builder.build();
+  }
+
+  private ReplyEffect<JobEvent, JobState> onSubmit(Blank state, Submit command) {
+    return Effect()
+        .persist(new JobSubmitted(command.spec(), Instant.now()))
+        .thenRun(newState -> context.getSelf().tell(Begin.INSTANCE))
+        .thenReply(command.replyTo(), newState -> StatusReply.success(new Accepted(jobId)));
+  }
+
+  /** A repeated submit (a client retrying) is fine if it asks for the same job. */
+  private ReplyEffect<JobEvent, JobState> onSubmitAgain(JobSpec spec, Submit command) {
+    return Effect()
+        .reply(
+            command.replyTo(),
+            spec.equals(command.spec())
+                ? StatusReply.success(new Accepted(jobId))
+                : StatusReply.error("job " + jobId + " already exists with another spec"));
+  }
+
+  private ReplyEffect<JobEvent, JobState> onStatusOfNothing(Blank state, GetStatus command) {
+    // Asking about an unknown id started this entity: let it go again at once.
+    shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    return Effect().reply(command.replyTo(), state.status(jobId));
+  }
+
+  private ReplyEffect<JobEvent, JobState> onStatusWhenFinished(Finished state, GetStatus command) {
+    timers.startSingleTimer(PassivateIdle.INSTANCE, FINISHED_IDLE);
+    return Effect().reply(command.replyTo(), state.status(jobId));
+  }
+
+  private ReplyEffect<JobEvent, JobState> onBegin(Active state, Begin command) {
+    if (pipeline != null || counting) {
+      return Effect().noReply();
+    }
+    if (!state.started()) {
+      counting = true;
+      context.pipeToSelf(
+          runtime.callSource().count(state.spec()),
+          (total, failure) -> new Counted(total == null ? -1 : total, failure));
+      return Effect().noReply();
+    }
+    startPipeline(state);
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<JobEvent, JobState> onCounted(Active state, Counted command) {
+    counting = false;
+    if (command.failure() != null) {
+      context.getLog().warn("job {}: cannot count its calls yet: {}", jobId, command.failure().getMessage());
+      timers.startSingleTimer(Begin.INSTANCE, RECOUNT_AFTER);
+      return Effect().noReply();
+    }
+    return Effect()
+        .persist(new JobStarted(command.totalCalls(), Instant.now()))
+        .thenRun(newState -> startPipeline((Active) newState))
+        .thenNoReply();
+  }
+
+  private ReplyEffect<JobEvent, JobState> onProgress(Active state, RecordProgress command) {
+    JobPipeline.Batch batch = command.batch();
+    return Effect()
+        .persist(
+            new ProgressRecorded(
+                batch.watermark(),
+                batch.scanned(),
+                batch.processed(),
+                batch.skipped(),
+                batch.failed(),
+                Instant.now()))
+        .thenReply(command.replyTo(), newState -> Done.getInstance());
+  }
+
+  private ReplyEffect<JobEvent, JobState> onPipelineEnded(Active state, PipelineEnded command) {
+    pipeline = null;
+    if (command.failure() == null) {
+      context.getLog().info("job {} completed: {}", jobId, state.counts());
+      return Effect().persist(new JobCompleted(Instant.now())).thenNoReply();
+    }
+    String reason = rootMessage(command.failure());
+    context.getLog().error("job {} failed: {}", jobId, reason);
+    return Effect().persist(new JobFailed(reason, Instant.now())).thenNoReply();
+  }
+
+  private ReplyEffect<JobEvent, JobState> passivate() {
+    shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    return Effect().noReply();
+  }
+
+  private void startPipeline(Active state) {
+    var askTimeout = runtime.settings().calls().askTimeout().multipliedBy(2);
+    var self = context.getSelf();
+    var system = context.getSystem();
+    var run =
+        new JobPipeline(jobId, state.spec(), runtime.settings(), runtime.callSource(), system)
+            .run(
+                state.watermark(),
+                state.counts().finished(),
+                batch ->
+                    AskPattern.ask(
+                        self,
+                        (ActorRef<Done> replyTo) -> new RecordProgress(batch, replyTo),
+                        askTimeout,
+                        system.scheduler()),
+                Materializer.createMaterializer(context));
+    pipeline = run.first();
+    context.pipeToSelf(run.second(), (done, failure) -> new PipelineEnded(failure));
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+  }
+}

@@ -1,0 +1,42 @@
+package dev.backfill.engine.processor;
+
+import dev.backfill.protocol.call.Call;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A versioned call analysis that a backfill applies to historical calls.
+ *
+ * <p>Implementations are found with {@link java.util.ServiceLoader} (listed in
+ * META-INF/services/dev.backfill.engine.processor.Processor), must have a public no-argument
+ * constructor, and must be thread-safe and free of side effects: the engine runs one instance for
+ * many calls at once and may run the same call twice after a crash. The same call, parameters and
+ * version must always give the same result, since a result row is keyed by (call, processor,
+ * version) and a rerun overwrites it.
+ */
+public interface Processor {
+
+  /** Stable id used in job specs and result rows, lower-case with dashes, e.g. {@code talk-ratio}. */
+  String id();
+
+  /** Bumped whenever the result for some call would change. */
+  int version();
+
+  /** One line for humans: what the result means. */
+  String description();
+
+  /**
+   * Problems with a job's parameters, each naming the parameter, empty when they are fine. Called
+   * when a job is submitted, so that a bad job is refused before it reads a single call.
+   */
+  default List<String> validate(Map<String, String> parameters) {
+    return parameters.isEmpty() ? List.of() : List.of("parameters: " + id() + " takes none");
+  }
+
+  /**
+   * Analyses one call. The returned value is serialized to JSON with Jackson (a record or a map).
+   *
+   * @throws MalformedCallException when the call's data cannot be analysed: a permanent failure.
+   */
+  Object process(Call call, Map<String, String> parameters);
+}

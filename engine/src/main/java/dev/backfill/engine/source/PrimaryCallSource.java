@@ -1,0 +1,154 @@
+package dev.backfill.engine.source;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.backfill.engine.settings.EngineSettings.PrimarySettings;
+import dev.backfill.protocol.call.CallRow;
+import dev.backfill.protocol.job.JobSpec;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Reads a job's calls out of the primary database in keyset pages: one query per page of up to
+ * {@code page-size} calls (never one per call), on a small pool of read-only connections that the
+ * primary's operators can see by application name.
+ *
+ * <p>Keyset pagination ({@code id > last ORDER BY id LIMIT n}) costs the same for the last page as
+ * for the first, unlike OFFSET, and gives a natural resume point: the last id handed out.
+ */
+public final class PrimaryCallSource implements AutoCloseable {
+
+  private final PrimarySettings settings;
+  private final HikariDataSource pool;
+  private final Executor jdbcExecutor;
+  private final AtomicLong queries = new AtomicLong();
+
+  public PrimaryCallSource(PrimarySettings settings, Executor jdbcExecutor) {
+    this.settings = settings;
+    this.jdbcExecutor = jdbcExecutor;
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(settings.url());
+    config.setUsername(settings.user());
+    config.setPassword(settings.password());
+    config.setMaximumPoolSize(settings.maxConnections());
+    // Connections are opened when a page needs one, not held idle on the primary.
+    config.setMinimumIdle(0);
+    config.setIdleTimeout(30_000);
+    config.setReadOnly(true);
+    config.setAutoCommit(true);
+    config.setPoolName("primary-call-source");
+    // A node may start while the primary is down: jobs then wait for it, the node does not fail.
+    config.setInitializationFailTimeout(-1);
+    config.addDataSourceProperty("ApplicationName", settings.applicationName());
+    this.pool = new HikariDataSource(config);
+  }
+
+  /** The next page of the job's calls with ids above {@code afterId}, in id order. */
+  public CompletionStage<List<CallRow>> page(JobSpec spec, long afterId) {
+    return CompletableFuture.supplyAsync(() -> readPage(spec, afterId), jdbcExecutor);
+  }
+
+  /** How many calls the job covers, for progress and ETA: one query per job. */
+  public CompletionStage<Long> count(JobSpec spec) {
+    return CompletableFuture.supplyAsync(() -> countCalls(spec), jdbcExecutor);
+  }
+
+  /** Queries this source has sent to the primary since it was created. */
+  public long queriesSent() {
+    return queries.get();
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  private List<CallRow> readPage(JobSpec spec, long afterId) {
+    CallFilter filter = CallFilter.of(spec);
+    String sql =
+        "SELECT id, tenant, started_at, duration_s, source, transcript::text FROM calls WHERE id > ?"
+            + filter.sql()
+            + " ORDER BY id LIMIT ?";
+    try (Connection connection = pool.getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setQueryTimeout((int) Math.max(1, settings.queryTimeout().toSeconds()));
+      int index = 1;
+      statement.setLong(index++, afterId);
+      index = filter.bind(statement, index);
+      statement.setInt(index, settings.pageSize());
+      queries.incrementAndGet();
+      List<CallRow> rows = new ArrayList<>(settings.pageSize());
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          rows.add(
+              new CallRow(
+                  result.getLong(1),
+                  result.getString(2),
+                  result.getTimestamp(3).getTime(),
+                  result.getInt(4),
+                  result.getString(5),
+                  result.getString(6)));
+        }
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw new PrimaryUnavailableException("page read after call " + afterId + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private long countCalls(JobSpec spec) {
+    CallFilter filter = CallFilter.of(spec);
+    String sql = "SELECT count(*) FROM calls WHERE true" + filter.sql();
+    try (Connection connection = pool.getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setQueryTimeout((int) Math.max(1, settings.queryTimeout().toSeconds()));
+      filter.bind(statement, 1);
+      queries.incrementAndGet();
+      try (ResultSet result = statement.executeQuery()) {
+        result.next();
+        return result.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new PrimaryUnavailableException("counting the job's calls failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The job's filters as SQL conditions, only those that are set, so the planner sees plain ones. */
+  private record CallFilter(String tenant, Timestamp from, Timestamp to) {
+
+    static CallFilter of(JobSpec spec) {
+      return new CallFilter(
+          spec.tenant(),
+          spec.from() == null ? null : Timestamp.from(spec.from()),
+          spec.to() == null ? null : Timestamp.from(spec.to()));
+    }
+
+    String sql() {
+      return (tenant == null ? "" : " AND tenant = ?")
+          + (from == null ? "" : " AND started_at >= ?")
+          + (to == null ? "" : " AND started_at < ?");
+    }
+
+    int bind(PreparedStatement statement, int index) throws SQLException {
+      if (tenant != null) {
+        statement.setString(index++, tenant);
+      }
+      if (from != null) {
+        statement.setTimestamp(index++, from);
+      }
+      if (to != null) {
+        statement.setTimestamp(index++, to);
+      }
+      return index;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package dev.backfill.stores;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The two stores a node needs, started on this machine: PostgreSQL (primary and journal databases)
+ * and Cassandra. Used by the demo, by {@code ./backfill stores start} and by the tests.
+ */
+public final class LocalStores implements AutoCloseable {
+
+  /** Ports for the stores; 0 for any of them picks a free one. */
+  public record Layout(Path directory, int postgresPort, int cassandraPort, int cassandraStoragePort) {
+
+    /** The fixed ports that the default configuration (backfill.conf) points at. */
+    public static Layout standard(Path directory) {
+      return new Layout(directory, 54320, 9042, 7000);
+    }
+
+    /** Free ports everywhere: for tests and the demo, so they never clash with running stores. */
+    public static Layout ephemeral(Path directory) {
+      return new Layout(directory, 0, 0, 0);
+    }
+  }
+
+  private final LocalPostgres postgres;
+  private final LocalCassandra cassandra;
+  private final Endpoints endpoints;
+
+  private LocalStores(LocalPostgres postgres, LocalCassandra cassandra) {
+    this.postgres = postgres;
+    this.cassandra = cassandra;
+    this.endpoints =
+        new Endpoints(
+            postgres.jdbcUrl(LocalPostgres.PRIMARY_DATABASE),
+            postgres.jdbcUrl(LocalPostgres.JOURNAL_DATABASE),
+            LocalPostgres.USER,
+            "",
+            "127.0.0.1",
+            cassandra.nativePort());
+  }
+
+  public static LocalStores start(Layout layout) {
+    int postgresPort = orFree(layout.postgresPort());
+    int nativePort = orFree(layout.cassandraPort());
+    int storagePort = orFree(layout.cassandraStoragePort());
+    // Cassandra first: it is the slow one, and PostgreSQL starts while nothing else competes.
+    LocalCassandra cassandra =
+        LocalCassandra.start(
+            new LocalCassandra.Settings(
+                layout.directory().resolve("cassandra"),
+                nativePort,
+                storagePort,
+                Duration.ofSeconds(180)));
+    try {
+      LocalPostgres postgres = LocalPostgres.start(layout.directory().resolve("postgres"), postgresPort);
+      return new LocalStores(postgres, cassandra);
+    } catch (RuntimeException e) {
+      cassandra.close();
+      throw e;
+    }
+  }
+
+  public Endpoints endpoints() {
+    return endpoints;
+  }
+
+  public long postgresPid() {
+    return postgres.pid();
+  }
+
+  public long cassandraPid() {
+    return cassandra.pid();
+  }
+
+  @Override
+  public void close() {
+    try {
+      cassandra.close();
+    } finally {
+      postgres.close();
+    }
+  }
+
+  private static int orFree(int port) {
+    return port == 0 ? Ports.freePort() : port;
+  }
+}
