@@ -1,0 +1,126 @@
+package dev.backfill.engine.call;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import dev.backfill.engine.processor.ProcessorRegistry;
+import dev.backfill.engine.schema.CassandraSessions;
+import dev.backfill.engine.settings.EngineSettings;
+import dev.backfill.engine.store.CassandraOutcomeLedger;
+import dev.backfill.engine.store.CassandraResultStore;
+import dev.backfill.engine.store.OutcomeLedger;
+import dev.backfill.engine.store.OutcomeLedger.Status;
+import dev.backfill.engine.testing.RealStores;
+import dev.backfill.engine.testing.TestCluster;
+import dev.backfill.engine.testing.TestTranscripts;
+import dev.backfill.protocol.call.CallRow;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ForkJoinPool;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.StatusReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The call entity against a real Cassandra, in a real (single-node) sharded cluster. */
+@ExtendWith({RealStores.class, LogCapturingExtension.class})
+class CallEntityTest {
+
+  private static ActorTestKit testKit;
+  private static CqlSession session;
+  private static long nextCallId = 1;
+
+  @BeforeAll
+  static void start() {
+    Config config = RealStores.freshEnvironment("call_entity");
+    testKit = ActorTestKit.create("CallEntityTest", config);
+    TestCluster.joinSelf(testKit.system());
+    session = CassandraSessions.withKeyspace(EngineSettings.create(config).cassandra());
+    CallProcessing processing =
+        new CallProcessing(
+            new CassandraResultStore(session),
+            new CassandraOutcomeLedger(session),
+            ProcessorRegistry.load(),
+            ForkJoinPool.commonPool(),
+            new ObjectMapper());
+    CallEntity.init(testKit.system(), processing, 16);
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+    session.close();
+  }
+
+  @Test
+  void theSameCallTwiceWritesOneResultAndALaterJobSkipsIt() {
+    CallRow call = TestTranscripts.simpleCall(nextCallId++);
+    String firstJob = UUID.randomUUID().toString();
+    String secondJob = UUID.randomUUID().toString();
+
+    assertEquals(Status.DONE, process(firstJob, call, 1).status());
+    // A retried ask from the same job gets the same answer, not "skipped".
+    assertEquals(Status.DONE, process(firstJob, call, 2).status());
+    CallOutcome later = process(secondJob, call, 1);
+    assertEquals(Status.SKIPPED, later.status());
+
+    List<Row> results =
+        session
+            .execute("SELECT result, job_id FROM results WHERE call_id = ?", call.id())
+            .all();
+    assertEquals(1, results.size(), "exactly one result row for the call");
+    assertEquals(firstJob, results.get(0).getString("job_id"));
+    assertTrue(
+        results.get(0).getString("result").contains("\"rep_share\":0.6"),
+        "talk ratio 6 s of 10 s: " + results.get(0).getString("result"));
+    assertEquals("DONE", ledgerStatus(firstJob, call.id()));
+    assertEquals("SKIPPED", ledgerStatus(secondJob, call.id()));
+  }
+
+  @Test
+  void aMalformedTranscriptFailsThatCallWithAReasonAndWritesNoResult() {
+    CallRow call = TestTranscripts.malformedCall(nextCallId++);
+    String job = UUID.randomUUID().toString();
+
+    CallOutcome outcome = process(job, call, 1);
+
+    assertEquals(Status.FAILED, outcome.status());
+    assertTrue(outcome.reason().contains("malformed"), outcome.reason());
+    assertNull(session.execute("SELECT call_id FROM results WHERE call_id = ?", call.id()).one());
+    assertEquals("FAILED", ledgerStatus(job, call.id()));
+  }
+
+  private CallOutcome process(String jobId, CallRow call, int attempt) {
+    TestProbe<StatusReply<CallOutcome>> probe = testKit.createTestProbe();
+    ClusterSharding.get(testKit.system())
+        .entityRefFor(CallEntity.ENTITY_TYPE_KEY, CallEntity.entityId(call.id()))
+        .tell(new CallEntity.Process(jobId, call, "talk-ratio", 1, Map.of(), attempt, probe.getRef()));
+    StatusReply<CallOutcome> reply = probe.receiveMessage(Duration.ofSeconds(20));
+    assertTrue(reply.isSuccess(), () -> "expected an outcome, got " + reply);
+    return reply.getValue();
+  }
+
+  private static String ledgerStatus(String jobId, long callId) {
+    Row row =
+        session
+            .execute(
+                "SELECT status FROM ledger WHERE job_id = ? AND bucket = ? AND call_id = ?",
+                jobId,
+                OutcomeLedger.bucketOf(callId),
+                callId)
+            .one();
+    return row == null ? null : row.getString("status");
+  }
+}
