@@ -18,7 +18,13 @@ public final class TestTranscripts {
     return new CallRow(id, "acme", 1_700_000_000_000L, 11, "phone", transcript);
   }
 
+  /** Valid JSON (the primary's jsonb column accepts it) that no processor can analyse. */
   public static CallRow malformedCall(long id) {
-    return new CallRow(id, "acme", 1_700_000_000_000L, 11, "phone", "{\"utterances\": [ {\"speaker\": ");
+    String transcript =
+        """
+        {"utterances":[
+          {"speaker":"ann","start_ms":9000,"end_ms":2000,"text":"no role, and it ends before it starts"}
+        ]}""";
+    return new CallRow(id, "acme", 1_700_000_000_000L, 11, "phone", transcript);
   }
 }

@@ -1,0 +1,173 @@
+package dev.backfill.engine.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.backfill.engine.call.CallEntity;
+import dev.backfill.engine.call.CallProcessing;
+import dev.backfill.engine.job.JobEvent.JobStarted;
+import dev.backfill.engine.job.JobEvent.JobSubmitted;
+import dev.backfill.engine.processor.ProcessorRegistry;
+import dev.backfill.engine.schema.CassandraSessions;
+import dev.backfill.engine.settings.EngineSettings;
+import dev.backfill.engine.source.PrimaryCallSource;
+import dev.backfill.engine.store.CassandraOutcomeLedger;
+import dev.backfill.engine.store.CassandraResultStore;
+import dev.backfill.engine.testing.PrimaryRows;
+import dev.backfill.engine.testing.RealStores;
+import dev.backfill.engine.testing.TestCluster;
+import dev.backfill.engine.testing.TestTranscripts;
+import dev.backfill.protocol.call.CallRow;
+import dev.backfill.protocol.job.JobPhase;
+import dev.backfill.protocol.job.JobSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.LongStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The job supervisor's events and state with Pekko's EventSourcedBehaviorTestKit (which also
+ * checks that every command, event and state serializes), reading a real primary database and
+ * feeding real call entities that write to a real Cassandra.
+ */
+@ExtendWith({RealStores.class, LogCapturingExtension.class})
+class JobSupervisorTest {
+
+  private static final int CALLS = 45;
+  private static ActorTestKit testKit;
+  private static CqlSession session;
+  private static PrimaryCallSource callSource;
+  private static EngineSettings settings;
+
+  @BeforeAll
+  static void start() {
+    // Small pages and checkpoints, so that 45 calls take several of each.
+    Config config =
+        ConfigFactory.parseMap(
+                Map.of("backfill.primary.page-size", 10, "backfill.jobs.checkpoint-every-calls", 7))
+            .withFallback(RealStores.freshEnvironment("job_supervisor"));
+    Config withTestJournal = EventSourcedBehaviorTestKit.config().withFallback(config);
+    testKit = ActorTestKit.create("JobSupervisorTest", withTestJournal);
+    TestCluster.joinSelf(testKit.system());
+    settings = EngineSettings.create(config);
+    session = CassandraSessions.withKeyspace(settings.cassandra());
+    callSource = new PrimaryCallSource(settings.primary(), ForkJoinPool.commonPool());
+    CallEntity.init(
+        testKit.system(),
+        new CallProcessing(
+            new CassandraResultStore(session),
+            new CassandraOutcomeLedger(session),
+            ProcessorRegistry.load(),
+            ForkJoinPool.commonPool(),
+            new ObjectMapper()),
+        16);
+    List<CallRow> calls =
+        LongStream.rangeClosed(1, CALLS)
+            .mapToObj(id -> id == 13 ? TestTranscripts.malformedCall(id) : TestTranscripts.simpleCall(id))
+            .toList();
+    PrimaryRows.insert(settings.primary().url(), calls);
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+    callSource.close();
+    session.close();
+  }
+
+  @Test
+  void aSubmittedJobCountsItsCallsProcessesThemAllAndCompletes() {
+    var shard = testKit.<ClusterSharding.ShardCommand>createTestProbe();
+    String jobId = UUID.randomUUID().toString();
+    var kit =
+        EventSourcedBehaviorTestKit.<JobSupervisor.Command, JobEvent, JobState>create(
+            testKit.system(),
+            JobSupervisor.create(jobId, shard.getRef(), new JobRuntime(settings, callSource)));
+    JobSpec spec = new JobSpec("talk-ratio", 1, null, null, null, Map.of());
+
+    var submitted = kit.<StatusReply<JobSupervisor.Accepted>>runCommand(replyTo -> new JobSupervisor.Submit(spec, replyTo));
+
+    assertInstanceOf(JobSubmitted.class, submitted.event());
+    assertEquals(jobId, submitted.reply().getValue().jobId());
+    TestProbe<Object> waiter = testKit.createTestProbe();
+    JobState.Finished finished =
+        waiter.awaitAssert(
+            Duration.ofSeconds(60),
+            Duration.ofMillis(200),
+            () -> assertInstanceOf(JobState.Finished.class, kit.getState()));
+    assertEquals(JobPhase.COMPLETED, finished.phase());
+    assertEquals(CALLS, finished.totalCalls());
+    assertEquals(CALLS, finished.counts().scanned());
+    assertEquals(CALLS - 1, finished.counts().processed());
+    assertEquals(1, finished.counts().failed(), "call 13 has a malformed transcript");
+    assertEquals(0, finished.counts().skipped());
+    long resultRows =
+        session.execute("SELECT call_id, processor FROM results").all().stream()
+            .filter(row -> row.getString("processor").equals("talk-ratio"))
+            .count();
+    assertEquals(CALLS - 1, resultRows);
+
+    // The same job restarted from its journal is still complete and does not run again.
+    kit.restart();
+    assertInstanceOf(JobState.Finished.class, kit.getState());
+  }
+
+  @Test
+  void aSecondJobForTheSameProcessorSkipsEveryCallAlreadyDone() {
+    var shard = testKit.<ClusterSharding.ShardCommand>createTestProbe();
+    JobSpec spec = new JobSpec("question-count", 1, "acme", null, null, Map.of());
+    JobState.Finished first = runToEnd(shard, spec);
+    JobState.Finished second = runToEnd(shard, spec);
+
+    assertEquals(CALLS - 1, first.counts().processed());
+    assertEquals(0, second.counts().processed());
+    assertEquals(CALLS - 1, second.counts().skipped());
+    assertEquals(1, second.counts().failed());
+  }
+
+  @Test
+  void askingAboutAnUnknownJobAnswersUnknownAndLetsTheEntityGo() {
+    var shard = testKit.<ClusterSharding.ShardCommand>createTestProbe();
+    var kit =
+        EventSourcedBehaviorTestKit.<JobSupervisor.Command, JobEvent, JobState>create(
+            testKit.system(),
+            JobSupervisor.create("no-such-job", shard.getRef(), new JobRuntime(settings, callSource)));
+
+    var result = kit.<JobStatus>runCommand(JobSupervisor.GetStatus::new);
+
+    assertEquals(JobPhase.UNKNOWN, result.reply().phase());
+    assertTrue(result.hasNoEvents());
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+  }
+
+  private JobState.Finished runToEnd(TestProbe<ClusterSharding.ShardCommand> shard, JobSpec spec) {
+    var kit =
+        EventSourcedBehaviorTestKit.<JobSupervisor.Command, JobEvent, JobState>create(
+            testKit.system(),
+            JobSupervisor.create(
+                UUID.randomUUID().toString(), shard.getRef(), new JobRuntime(settings, callSource)));
+    kit.<StatusReply<JobSupervisor.Accepted>>runCommand(replyTo -> new JobSupervisor.Submit(spec, replyTo));
+    TestProbe<Object> waiter = testKit.createTestProbe();
+    return waiter.awaitAssert(
+        Duration.ofSeconds(60),
+        Duration.ofMillis(200),
+        () -> assertInstanceOf(JobState.Finished.class, kit.getState()));
+  }
+}
