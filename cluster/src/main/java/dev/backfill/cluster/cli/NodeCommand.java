@@ -1,0 +1,24 @@
+package dev.backfill.cluster.cli;
+
+import dev.backfill.cluster.node.BackfillNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(
+    name = "node",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs one cluster node until it is stopped (Ctrl-C or SIGTERM leave the cluster gracefully).",
+      "Start the stores first (`./backfill stores start`) or point --config at your own."
+    })
+final class NodeCommand implements Runnable {
+
+  @Mixin ConfigOption config;
+
+  @Override
+  public void run() {
+    BackfillNode node = BackfillNode.start(config.load());
+    System.err.println("node up; HTTP API at " + node.apiUrl() + " (Ctrl-C to stop)");
+    node.awaitTermination();
+  }
+}

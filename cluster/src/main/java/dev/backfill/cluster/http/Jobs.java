@@ -1,0 +1,17 @@
+package dev.backfill.cluster.http;
+
+import dev.backfill.engine.job.JobStatus;
+import dev.backfill.protocol.job.JobSpec;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/** What the HTTP API may do with jobs: the routes see this, never the actor system. */
+public interface Jobs {
+
+  /** Accepts a validated job; completes with its id. */
+  CompletionStage<String> submit(JobSpec spec);
+
+  CompletionStage<JobStatus> status(String jobId);
+
+  CompletionStage<List<JobStatus>> list();
+}

@@ -1,0 +1,96 @@
+package dev.backfill.cluster.node;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backfill.cluster.http.HttpServer;
+import dev.backfill.cluster.http.HttpSettings;
+import dev.backfill.cluster.http.JobRoutes;
+import dev.backfill.engine.call.CallEntity;
+import dev.backfill.engine.call.CallProcessing;
+import dev.backfill.engine.job.JobRuntime;
+import dev.backfill.engine.job.JobSupervisor;
+import dev.backfill.engine.processor.ProcessorRegistry;
+import dev.backfill.engine.settings.EngineSettings;
+import dev.backfill.engine.source.PrimaryCallSource;
+import dev.backfill.engine.store.CassandraOutcomeLedger;
+import dev.backfill.engine.store.CassandraResultStore;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+
+/** Starts what a node runs: the sharded entities, the HTTP API, and the resumption of jobs. */
+final class NodeGuardian {
+
+  private NodeGuardian() {}
+
+  static Behavior<Void> create(
+      EngineSettings settings, CqlSession session, CompletableFuture<InetSocketAddress> httpBound) {
+    return Behaviors.setup(
+        context -> {
+          ActorSystem<Void> system = context.getSystem();
+          joinSelfWhenAlone(system);
+          Executor processors =
+              system.dispatchers().lookup(DispatcherSelector.fromConfig("backfill-processor-dispatcher"));
+          Executor jdbc =
+              system.dispatchers().lookup(DispatcherSelector.fromConfig("backfill-jdbc-dispatcher"));
+          PrimaryCallSource callSource = new PrimaryCallSource(settings.primary(), jdbc);
+          ProcessorRegistry registry = ProcessorRegistry.load();
+          CallEntity.init(
+              system,
+              new CallProcessing(
+                  new CassandraResultStore(session),
+                  new CassandraOutcomeLedger(session),
+                  registry,
+                  processors,
+                  new ObjectMapper()),
+              settings.calls().mailboxCapacity());
+          JobSupervisor.init(system, new JobRuntime(settings, callSource));
+          closeOnShutdown(system, callSource, session);
+
+          JobIndex index = new JobIndex(system);
+          HttpSettings http = HttpSettings.create(system.settings().config());
+          ShardedJobs jobs = new ShardedJobs(system, index, http.askTimeout());
+          HttpServer.start(system, new JobRoutes(jobs, registry).routes(), http)
+              .whenComplete(
+                  (address, failure) -> {
+                    if (failure != null) {
+                      httpBound.completeExceptionally(failure);
+                    } else {
+                      httpBound.complete(address);
+                    }
+                  });
+          JobResumer.resumeUnfinished(index, jobs);
+          return Behaviors.empty();
+        });
+  }
+
+  /** With no seed nodes configured the node forms a cluster of its own. */
+  private static void joinSelfWhenAlone(ActorSystem<?> system) {
+    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      Cluster cluster = Cluster.get(system);
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+  }
+
+  private static void closeOnShutdown(
+      ActorSystem<?> system, PrimaryCallSource callSource, CqlSession session) {
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+            "close-store-connections",
+            () -> {
+              callSource.close();
+              CompletionStage<Void> closed = session.closeAsync();
+              return closed.thenApply(ignored -> Done.getInstance());
+            });
+  }
+}

@@ -1,0 +1,75 @@
+package dev.backfill.cluster.node;
+
+import dev.backfill.cluster.http.Jobs;
+import dev.backfill.engine.job.JobStatus;
+import dev.backfill.engine.job.JobSupervisor;
+import dev.backfill.protocol.job.JobSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.StatusReply;
+
+/** Jobs as sharded, event-sourced supervisors, reached by asking them. */
+final class ShardedJobs implements Jobs {
+
+  private final ClusterSharding sharding;
+  private final JobIndex index;
+  private final Duration askTimeout;
+
+  ShardedJobs(ActorSystem<?> system, JobIndex index, Duration askTimeout) {
+    this.sharding = ClusterSharding.get(system);
+    this.index = index;
+    this.askTimeout = askTimeout;
+  }
+
+  @Override
+  public CompletionStage<String> submit(JobSpec spec) {
+    String jobId = UUID.randomUUID().toString();
+    return sharding
+        .entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId)
+        .askWithStatus(
+            (ActorRef<StatusReply<JobSupervisor.Accepted>> replyTo) ->
+                new JobSupervisor.Submit(spec, replyTo),
+            askTimeout)
+        .thenApply(JobSupervisor.Accepted::jobId);
+  }
+
+  @Override
+  public CompletionStage<JobStatus> status(String jobId) {
+    return sharding
+        .entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId)
+        .ask(JobSupervisor.GetStatus::new, askTimeout);
+  }
+
+  @Override
+  public CompletionStage<List<JobStatus>> list() {
+    return index
+        .jobIds()
+        .thenCompose(
+            ids -> {
+              List<CompletableFuture<JobStatus>> statuses = new ArrayList<>();
+              for (String id : ids) {
+                statuses.add(status(id).toCompletableFuture());
+              }
+              return CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new))
+                  .thenApply(
+                      all ->
+                          statuses.stream()
+                              .map(CompletableFuture::join)
+                              .sorted(
+                                  Comparator.comparing(
+                                          (JobStatus s) ->
+                                              s.submittedAt() == null ? Instant.EPOCH : s.submittedAt())
+                                      .reversed())
+                              .toList());
+            });
+  }
+}

@@ -1,0 +1,200 @@
+package dev.backfill.cluster.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.backfill.cluster.node.BackfillNode;
+import dev.backfill.cluster.seed.CallSeeder;
+import dev.backfill.engine.schema.CassandraSessions;
+import dev.backfill.engine.settings.EngineSettings;
+import dev.backfill.engine.testing.RealStores;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The product end to end on one node: real PostgreSQL with seeded calls, real Cassandra, the real
+ * node, and a client that only speaks HTTP.
+ */
+@ExtendWith({RealStores.class, LogCapturingExtension.class})
+class BackfillEndToEndTest {
+
+  private static final int CALLS = 2_000;
+  private static BackfillNode node;
+  private static ApiTestClient api;
+  private static EngineSettings settings;
+  private static CqlSession cassandra;
+
+  @BeforeAll
+  static void start() {
+    Config config =
+        ConfigFactory.parseMap(Map.of("backfill.http.port", 0))
+            .withFallback(RealStores.freshEnvironment("end_to_end"));
+    settings = EngineSettings.create(config);
+    var primary = settings.primary();
+    CallSeeder.seed(primary.url(), primary.user(), primary.password(), 1, CALLS, 7);
+    node = BackfillNode.start(config);
+    api = new ApiTestClient(node.apiUrl());
+    cassandra = CassandraSessions.withKeyspace(settings.cassandra());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node != null) {
+      node.close();
+    }
+    if (cassandra != null) {
+      cassandra.close();
+    }
+  }
+
+  @Test
+  void everyCallGetsExactlyOneCorrectResultAndARerunWritesNothing() throws SQLException {
+    String firstJob = submit("{\"processor\":\"talk-ratio\",\"version\":1}");
+    JsonNode first = awaitCompleted(firstJob);
+    assertEquals(CALLS, first.path("total_calls").asLong());
+    assertEquals(CALLS, first.path("processed").asLong());
+    assertEquals(0, first.path("failed").asLong());
+
+    Map<Long, Row> results = talkRatioResults();
+    assertEquals(CALLS, results.size(), "one result row per call");
+    results.values().forEach(row -> assertEquals(firstJob, row.getString("job_id")));
+    assertSampleMatchesTheTranscripts(results, List.of(1L, 2L, 3L, 500L, 1234L, 1999L, 2000L));
+
+    String secondJob = submit("{\"processor\":\"talk-ratio\",\"version\":1}");
+    JsonNode second = awaitCompleted(secondJob);
+    assertEquals(0, second.path("processed").asLong());
+    assertEquals(CALLS, second.path("skipped").asLong());
+
+    Map<Long, Row> afterRerun = talkRatioResults();
+    assertEquals(CALLS, afterRerun.size());
+    afterRerun.values().forEach(row -> assertEquals(firstJob, row.getString("job_id"), "rewritten by the rerun"));
+    long skippedInLedger =
+        cassandra
+            .execute("SELECT status FROM ledger WHERE job_id = ? AND bucket = 0", secondJob)
+            .all()
+            .stream()
+            .filter(row -> row.getString("status").equals("SKIPPED"))
+            .count();
+    assertEquals(CALLS, skippedInLedger, "every call of the rerun is in the ledger as skipped");
+  }
+
+  @Test
+  void badRequestsGetAProblemNamingTheFieldAndUnknownJobsA404() {
+    assertProblem(api.post("/jobs", "{\"processor\": \"talk-ratio\", "), 400, null);
+    assertProblem(api.post("/jobs", "{\"processor\":\"no-such\",\"version\":1}"), 400, "processor");
+    assertProblem(api.post("/jobs", "{\"processor\":\"talk-ratio\",\"version\":0}"), 400, "version");
+    assertProblem(
+        api.post(
+            "/jobs",
+            "{\"processor\":\"talk-ratio\",\"version\":1,\"from\":\"2025-06-01\",\"to\":\"2025-01-01\"}"),
+        400,
+        "to");
+    assertProblem(
+        api.post("/jobs", "{\"processor\":\"talk-ratio\",\"version\":1,\"priority\":3}"), 400, "priority");
+    assertProblem(
+        api.post("/jobs", "{\"processor\":\"keyword-tracker\",\"version\":1}"), 400, "parameters.keywords");
+    assertProblem(api.get("/jobs/00000000-0000-0000-0000-000000000000"), 404, null);
+
+    JsonNode processors = api.get("/processors").body().path("processors");
+    assertTrue(
+        processors.findValuesAsText("id").containsAll(
+            List.of("talk-ratio", "longest-monologue", "interactivity", "question-count")),
+        processors.toString());
+    JsonNode listed = api.get("/jobs").body().path("jobs");
+    assertTrue(listed.isArray());
+  }
+
+  private static void assertProblem(ApiTestClient.Response response, int status, String field) {
+    assertEquals(status, response.status(), () -> String.valueOf(response.body()));
+    assertEquals("application/problem+json", response.contentType());
+    assertEquals(status, response.body().path("status").asInt());
+    if (field != null) {
+      assertTrue(
+          response.body().path("errors").findValuesAsText("field").contains(field),
+          () -> "expected a problem naming " + field + ": " + response.body());
+    }
+  }
+
+  private static String submit(String body) {
+    ApiTestClient.Response response = api.post("/jobs", body);
+    assertEquals(202, response.status(), () -> String.valueOf(response.body()));
+    return response.body().path("job_id").asText();
+  }
+
+  private static JsonNode awaitCompleted(String jobId) {
+    TestProbe<Object> probe = TestProbe.create(node.system());
+    return probe.awaitAssert(
+        Duration.ofSeconds(120),
+        Duration.ofMillis(250),
+        () -> {
+          JsonNode status = api.get("/jobs/" + jobId).body();
+          assertEquals("COMPLETED", status.path("status").asText(), status::toString);
+          return status;
+        });
+  }
+
+  private static Map<Long, Row> talkRatioResults() {
+    Map<Long, Row> rows = new HashMap<>();
+    SimpleStatement scan =
+        SimpleStatement.newInstance("SELECT call_id, processor, version, result, job_id FROM results")
+            .setPageSize(5000);
+    for (Row row : cassandra.execute(scan)) {
+      if (row.getString("processor").equals("talk-ratio") && row.getInt("version") == 1) {
+        rows.put(row.getLong("call_id"), row);
+      }
+    }
+    return rows;
+  }
+
+  /** Talk time per side recomputed by PostgreSQL from the stored transcript, not by our code. */
+  private static void assertSampleMatchesTheTranscripts(Map<Long, Row> results, List<Long> callIds)
+      throws SQLException {
+    var primary = settings.primary();
+    String sql =
+        "SELECT coalesce(sum((u->>'end_ms')::bigint - (u->>'start_ms')::bigint)"
+            + "   FILTER (WHERE u->>'role' = 'rep'), 0),"
+            + " coalesce(sum((u->>'end_ms')::bigint - (u->>'start_ms')::bigint)"
+            + "   FILTER (WHERE u->>'role' = 'customer'), 0)"
+            + " FROM calls, jsonb_array_elements(transcript->'utterances') u WHERE id = ?";
+    try (Connection connection = DriverManager.getConnection(primary.url(), primary.user(), primary.password());
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (long callId : callIds) {
+        statement.setLong(1, callId);
+        try (ResultSet expected = statement.executeQuery()) {
+          expected.next();
+          JsonNode result = readJson(results.get(callId).getString("result"));
+          assertEquals(expected.getLong(1), result.path("rep_talk_ms").asLong(), "rep talk of call " + callId);
+          assertEquals(
+              expected.getLong(2), result.path("customer_talk_ms").asLong(), "customer talk of call " + callId);
+        }
+      }
+    }
+  }
+
+  private static JsonNode readJson(String json) {
+    try {
+      return ApiJson.MAPPER.readTree(json);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
