@@ -24,8 +24,8 @@ final class SalesTalk {
 
   /**
    * Characters of text per second of speech. Real speech runs at about 15; this is lower on
-   * purpose so that a 20-minute call's JSON stays near the 14 KB the seeder aims for, which keeps
-   * the primary database's size per call, and so the cost of reading it, realistic for this product.
+   * purpose so that a 20-minute call's JSON stays near the 14 KB the seeder aims for, the size per
+   * call that the primary database's reads are sized for.
    */
   static final int TEXT_CHARS_PER_SECOND = 5;
 
@@ -43,7 +43,8 @@ final class SalesTalk {
   };
   // Made-up vendors: competitor mentions are what keyword jobs look for, real names add nothing.
   private static final String[] COMPETITORS = {
-    "Callwise", "Pipestream", "Dealsight", "Voxly", "Quotabl", "Closeloop", "Revlytics", "Talkmetric"
+    "Callwise", "Pipestream", "Dealsight", "Voxly", "Quotabl", "Closeloop", "Revlytics",
+    "Talkmetric"
   };
   private static final String[] TOPICS = {
     "pricing", "the renewal", "onboarding", "the security review", "single sign-on",
@@ -91,7 +92,9 @@ final class SalesTalk {
     "billed monthly", "billed annually", "billed quarterly",
     "billed annually with a multi-year discount", "billed annually with onboarding included"
   };
-  private static final String[] SPANS = {"a few days", "two weeks", "about a month", "three to four weeks"};
+  private static final String[] SPANS = {
+    "a few days", "two weeks", "about a month", "three to four weeks"
+  };
 
   private static final Object[][] REP_STATEMENTS = {
     t("We can ", NEXT_STEPS, " ", TIMEFRAMES, "."),
@@ -155,7 +158,9 @@ final class SalesTalk {
     t("Hey, good to see you again, thanks for hopping on.")
   };
   private static final Object[][] CUSTOMER_OPENINGS = {
-    t("Hi, thanks for having us."), t("Good to meet you too."), t("Hey, glad we could make this work.")
+    t("Hi, thanks for having us."),
+    t("Good to meet you too."),
+    t("Hey, glad we could make this work.")
   };
   private static final Object[][] REP_CLOSINGS = {
     t("Thanks again, I will send a recap with the next steps."),

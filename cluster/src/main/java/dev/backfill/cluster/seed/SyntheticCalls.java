@@ -2,6 +2,7 @@ package dev.backfill.cluster.seed;
 
 import dev.backfill.protocol.call.Call;
 import dev.backfill.protocol.call.CallChannel;
+import dev.backfill.protocol.call.Transcript;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.SplittableRandom;
@@ -62,8 +63,8 @@ final class SyntheticCalls {
     int durationSeconds = durationSeconds(random);
     CallChannel channel =
         random.nextDouble() < WEB_CONFERENCE_SHARE ? CallChannel.WEB_CONFERENCE : CallChannel.PHONE;
-    return new Call(
-        id, tenant, startedAt, durationSeconds, channel, transcripts.generate(random, durationSeconds));
+    Transcript transcript = transcripts.generate(random, durationSeconds);
+    return new Call(id, tenant, startedAt, durationSeconds, channel, transcript);
   }
 
   /**
