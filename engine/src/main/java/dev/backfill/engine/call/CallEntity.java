@@ -47,10 +47,20 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
   private record WorkFinished(Process request, CallOutcome outcome, Throwable failure)
       implements Command {}
 
+  /**
+   * Sent by sharding when it passivates this entity. Stopping at once would drop the answer of
+   * work in flight (the ask would time out and the job stall until it retries), so the entity
+   * finishes what it holds first.
+   */
+  enum Passivate implements Command {
+    INSTANCE
+  }
+
   public static void init(ActorSystem<?> system, CallProcessing processing, int mailboxCapacity) {
     ClusterSharding.get(system)
         .init(
             Entity.of(ENTITY_TYPE_KEY, entityContext -> create(processing, mailboxCapacity))
+                .withStopMessage(Passivate.INSTANCE)
                 // Overflow goes to dead letters; the job's ask times out and is retried.
                 .withEntityProps(MailboxSelector.bounded(mailboxCapacity)));
   }
@@ -70,6 +80,7 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
   private final CallProcessing processing;
   private final Map<String, CallOutcome> finishedRequests = new HashMap<>();
   private boolean working;
+  private boolean passivating;
 
   private CallEntity(
       ActorContext<Command> context, StashBuffer<Command> stash, CallProcessing processing) {
@@ -83,6 +94,7 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
     return newReceiveBuilder()
         .onMessage(Process.class, this::onProcess)
         .onMessage(WorkFinished.class, this::onWorkFinished)
+        .onMessage(Passivate.class, this::onPassivate)
         .build();
   }
 
@@ -125,7 +137,18 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
       finishedRequests.put(requestKey(request), finished.outcome());
       request.replyTo().tell(StatusReply.success(finished.outcome()));
     }
+    if (passivating && stash.isEmpty()) {
+      return Behaviors.stopped();
+    }
     return stash.unstashAll(this);
+  }
+
+  private Behavior<Command> onPassivate(Passivate passivate) {
+    if (!working && stash.isEmpty()) {
+      return Behaviors.stopped();
+    }
+    passivating = true;
+    return this;
   }
 
   private static String requestKey(Process request) {

@@ -40,6 +40,7 @@ class CallEntityTest {
 
   private static ActorTestKit testKit;
   private static CqlSession session;
+  private static CallProcessing processing;
   private static long nextCallId = 1;
 
   @BeforeAll
@@ -48,7 +49,7 @@ class CallEntityTest {
     testKit = ActorTestKit.create("CallEntityTest", config);
     TestCluster.joinSelf(testKit.system());
     session = CassandraSessions.withKeyspace(EngineSettings.create(config).cassandra());
-    CallProcessing processing =
+    processing =
         new CallProcessing(
             new CassandraResultStore(session),
             new CassandraOutcomeLedger(session),
@@ -100,6 +101,19 @@ class CallEntityTest {
     assertTrue(outcome.reason().contains("malformed"), outcome.reason());
     assertNull(session.execute("SELECT call_id FROM results WHERE call_id = ?", call.id()).one());
     assertEquals("FAILED", ledgerStatus(job, call.id()));
+  }
+
+  @Test
+  void passivationInTheMiddleOfWorkStillAnswersBeforeStopping() {
+    CallRow call = TestTranscripts.simpleCall(nextCallId++);
+    var entity = testKit.spawn(CallEntity.create(processing, 16));
+    TestProbe<StatusReply<CallOutcome>> probe = testKit.createTestProbe();
+
+    entity.tell(new CallEntity.Process("job", call, "talk-ratio", 1, Map.of(), 1, probe.getRef()));
+    entity.tell(CallEntity.Passivate.INSTANCE);
+
+    assertEquals(Status.DONE, probe.receiveMessage(Duration.ofSeconds(20)).getValue().status());
+    probe.expectTerminated(entity, Duration.ofSeconds(5));
   }
 
   private CallOutcome process(String jobId, CallRow call, int attempt) {
