@@ -21,6 +21,8 @@ public final class LocalCassandra implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LocalCassandra.class);
 
+  private static final String LAUNCHER = "dev.backfill.cassandra.ChildCassandraDaemon";
+
   public record Settings(Path directory, int nativePort, int storagePort, Duration startTimeout) {}
 
   private final Settings settings;
@@ -37,7 +39,7 @@ public final class LocalCassandra implements AutoCloseable {
     Path directory = settings.directory().toAbsolutePath();
     PidFile pidFile = new PidFile(directory.resolve("cassandra.pid"));
     pidFile
-        .liveProcess()
+        .liveProcess(LAUNCHER)
         .ifPresent(
             running -> {
               throw new StoreStartException(
@@ -169,7 +171,7 @@ public final class LocalCassandra implements AutoCloseable {
     command.add("-Dbackfill.parent.pid=" + ProcessHandle.current().pid());
     command.add("-cp");
     command.add(lib.toAbsolutePath() + "/*");
-    command.add("dev.backfill.cassandra.ChildCassandraDaemon");
+    command.add(LAUNCHER);
     return command;
   }
 }

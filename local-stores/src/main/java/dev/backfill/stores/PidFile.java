@@ -39,6 +39,15 @@ public final class PidFile {
     return ProcessHandle.of(pid.getAsLong()).filter(ProcessHandle::isAlive);
   }
 
+  /**
+   * Like {@link #liveProcess()}, but only if the live process's command line contains {@code
+   * marker}: after a reboot a stale file may name a pid that now belongs to something else.
+   */
+  public Optional<ProcessHandle> liveProcess(String marker) {
+    return liveProcess()
+        .filter(process -> process.info().commandLine().map(line -> line.contains(marker)).orElse(true));
+  }
+
   public void write(long pid) {
     try {
       Files.createDirectories(path.getParent());

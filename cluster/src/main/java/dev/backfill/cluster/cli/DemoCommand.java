@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
+      "Runs the whole product once on this machine and reports its figures.",
       "Starts local stores, seeds calls, runs a one-node cluster, submits a backfill through the",
       "HTTP API, shows its progress, prints a report, and stops everything it started.",
       "Exit code 0 only if the job completed and every call has its result in Cassandra."

@@ -8,7 +8,8 @@ import picocli.CommandLine.Mixin;
     name = "node",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs one cluster node until it is stopped (Ctrl-C or SIGTERM leave the cluster gracefully).",
+      "Runs one cluster node until it is stopped.",
+      "Ctrl-C or SIGTERM leave the cluster gracefully.",
       "Start the stores first (`./backfill stores start`) or point --config at your own."
     })
 final class NodeCommand implements Runnable {

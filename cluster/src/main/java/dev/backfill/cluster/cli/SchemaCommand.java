@@ -9,8 +9,9 @@ import picocli.CommandLine.Mixin;
     name = "schema",
     mixinStandardHelpOptions = true,
     description = {
-      "Creates what the engine needs, safely again and again: the calls table (development only:",
-      "production owns it), the journal tables, and the Cassandra keyspace and tables."
+      "Creates the schemas the engine needs; safe to run again.",
+      "The calls table (development only: production owns it), the journal tables, and the",
+      "Cassandra keyspace and tables."
     })
 final class SchemaCommand implements Runnable {
 

@@ -11,8 +11,9 @@ import picocli.CommandLine.Option;
     name = "stores",
     mixinStandardHelpOptions = true,
     description = {
-      "Local PostgreSQL (primary `calls` + journal) and Cassandra for development, on the ports",
-      "the default configuration uses (54320, 9042, 7000). Data stays in --dir between runs."
+      "Starts, stops or checks local PostgreSQL and Cassandra for development.",
+      "PostgreSQL holds the primary (`calls`) and the journal; ports are the ones the default",
+      "configuration uses (54320, 9042, 7000). Data stays in --dir between runs."
     },
     subcommands = {
       StoresCommand.Start.class,
@@ -40,8 +41,15 @@ final class StoresCommand implements Runnable {
   static final class Start extends DirectoryOption implements Runnable {
     @Override
     public void run() {
-      System.err.println("starting PostgreSQL and Cassandra (about 20-40 s)...");
-      var endpoints = host().startInBackground();
+      StoresHost host = host();
+      host.running()
+          .ifPresent(
+              running -> {
+                throw new CliException(
+                    "the stores already run (pid " + running.pid() + "); `./backfill stores status` shows them");
+              });
+      System.err.println("starting PostgreSQL and Cassandra (about 15-40 s)...");
+      var endpoints = host.startInBackground();
       System.err.println("PostgreSQL primary: " + endpoints.primaryUrl());
       System.err.println("PostgreSQL journal: " + endpoints.journalUrl());
       System.err.println("Cassandra:          " + endpoints.cassandraContactPoint());

@@ -40,7 +40,7 @@ public final class StoresHost {
 
   /** Starts the host in the background and waits until its stores answer. */
   public Endpoints startInBackground() {
-    Optional<ProcessHandle> running = pidFile.liveProcess();
+    Optional<ProcessHandle> running = pidFile.liveProcess("stores serve");
     if (running.isPresent()) {
       throw new CliException(
           "the stores already run (pid " + running.get().pid() + "); `./backfill stores status` shows them");
@@ -62,7 +62,7 @@ public final class StoresHost {
       Process host =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+              .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()))
               .start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
       while (System.nanoTime() < deadline) {
@@ -122,7 +122,7 @@ public final class StoresHost {
 
   /** Stops the host (and so both stores) gracefully; true if something was running. */
   public boolean stop() {
-    Optional<ProcessHandle> running = pidFile.liveProcess();
+    Optional<ProcessHandle> running = pidFile.liveProcess("stores serve");
     if (running.isEmpty()) {
       pidFile.delete();
       return false;
@@ -139,7 +139,7 @@ public final class StoresHost {
   }
 
   public Optional<ProcessHandle> running() {
-    return pidFile.liveProcess();
+    return pidFile.liveProcess("stores serve");
   }
 
   public Optional<Endpoints> endpoints() {

@@ -26,7 +26,7 @@ import org.postgresql.copy.CopyManager;
  *
  * <p>Seeding never overwrites or skips calls. Before writing anything it checks the id range with
  * one query and, if the table already holds any of those ids, refuses with an {@link
- * IllegalStateException} naming the first one and suggesting another {@code --first-id}; so ids
+ * IllegalArgumentException} naming the first one and suggesting another {@code --first-id}; so ids
  * that already exist stop the seed up front instead of failing it halfway with a duplicate key.
  * Calls are written in chunks of {@value #CALLS_PER_COPY}, each its own COPY and transaction, so
  * memory stays bounded whatever the count; if the database fails midway (or another writer takes
@@ -54,10 +54,9 @@ public final class CallSeeder {
   /**
    * Writes {@code count} calls with ids {@code firstId .. firstId + count - 1}.
    *
-   * @throws IllegalArgumentException when {@code count} or {@code firstId} is not positive, or the
-   *     ids would overflow
-   * @throws IllegalStateException when the table already holds one of those ids (nothing is
-   *     written then), or when the database fails
+   * @throws IllegalArgumentException when {@code count} or {@code firstId} is not positive, the
+   *     ids would overflow, or the table already holds one of those ids (nothing is written then)
+   * @throws IllegalStateException when the database fails
    */
   public static Result seed(
       String jdbcUrl, String user, String password, long firstId, int count, long seed) {
@@ -206,7 +205,7 @@ public final class CallSeeder {
         result.next();
         long existing = result.getLong(1);
         if (!result.wasNull()) {
-          throw new IllegalStateException(
+          throw new IllegalArgumentException(
               "the calls table already holds call "
                   + existing
                   + ", inside the ids "
