@@ -22,6 +22,7 @@ import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.UniqueKillSwitch;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -78,6 +79,9 @@ final class JobPipeline {
     AtomicLong scanned = new AtomicLong(alreadyScanned);
     var jobs = settings.jobs();
     return Source.unfoldAsync(watermark, this::nextPage)
+        // Read the next page while the calls of this one are processed, or the pipeline would
+        // drain and wait for every page query. Bounded: at most this many pages held ahead.
+        .buffer(settings.primary().prefetchPages(), OverflowStrategy.backpressure())
         .map(
             page -> {
               scanned.addAndGet(page.size());

@@ -19,6 +19,7 @@ public record EngineSettings(
       int maxConnections,
       String applicationName,
       int pageSize,
+      int prefetchPages,
       Duration queryTimeout) {}
 
   public record JournalSettings(String url, String user, String password, int maxConnections) {}
@@ -57,6 +58,7 @@ public record EngineSettings(
                 positive(primary, "max-connections"),
                 primary.getString("application-name"),
                 positive(primary, "page-size"),
+                positive(primary, "prefetch-pages"),
                 primary.getDuration("query-timeout")),
             new JournalSettings(
                 journal.getString("url"),
