@@ -36,11 +36,18 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--param", paramLabel = "KEY=VALUE", description = "Processor parameter, e.g. keywords=price,budget.")
   Map<String, String> parameters = new LinkedHashMap<>();
 
+  @Option(names = "--priority", description = "Weight when jobs share the governor's rate (default 1).")
+  Double priority;
+
+  @Option(names = "--max-rate", paramLabel = "CALLS_PER_SECOND", description = "The job's own cap (default none).")
+  Double maxCallsPerSecond;
+
   @Override
   public Integer call() throws JsonProcessingException {
     String body =
         ApiJson.MAPPER.writeValueAsString(
-            new SubmitJobRequest(processor, version, tenant, from, to, parameters));
+            new SubmitJobRequest(
+                processor, version, tenant, from, to, parameters, priority, maxCallsPerSecond));
     return ApiOption.print(api.client().post("/jobs", body));
   }
 }

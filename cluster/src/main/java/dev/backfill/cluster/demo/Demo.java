@@ -112,7 +112,7 @@ public final class Demo {
   private String submit(ApiClient api) throws IOException {
     String body =
         ApiJson.MAPPER.writeValueAsString(
-            new SubmitJobRequest(options.processor(), 1, null, null, null, Map.of()));
+            new SubmitJobRequest(options.processor(), 1, null, null, null, Map.of(), null, null));
     ApiClient.Reply reply = api.post("/jobs", body);
     if (reply.status() != 202) {
       throw new CliException("the API refused the demo's job: HTTP " + reply.status() + " " + reply.body());

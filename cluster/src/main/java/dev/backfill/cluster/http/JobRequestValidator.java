@@ -9,6 +9,7 @@ import dev.backfill.protocol.http.Problem;
 import dev.backfill.protocol.http.Problem.FieldError;
 import dev.backfill.protocol.http.SubmitJobRequest;
 import dev.backfill.protocol.job.JobSpec;
+import dev.backfill.protocol.job.JobTuning;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -25,8 +26,8 @@ import java.util.stream.Collectors;
  */
 public final class JobRequestValidator {
 
-  /** Either a spec or a problem, never both. */
-  public record Outcome(JobSpec spec, Problem problem) {}
+  /** Either a spec (with its tuning) or a problem, never both. */
+  public record Outcome(JobSpec spec, JobTuning tuning, Problem problem) {}
 
   private final ProcessorRegistry processors;
 
@@ -42,7 +43,8 @@ public final class JobRequestValidator {
       return invalid(
           new FieldError(
               e.getPropertyName(),
-              "unknown field; known fields are processor, version, tenant, from, to, parameters"));
+              "unknown field; known fields are processor, version, tenant, from, to, parameters,"
+                  + " priority, max_calls_per_second"));
     } catch (JsonMappingException e) {
       String field = fieldPath(e);
       if (field.isEmpty()) {
@@ -96,11 +98,23 @@ public final class JobRequestValidator {
     }
     Map<String, String> parameters = request.parameters() == null ? Map.of() : request.parameters();
     processor.ifPresent(p -> p.validate(parameters).forEach(message -> errors.add(parameterError(message))));
+    JobTuning tuning = JobTuning.DEFAULT;
+    try {
+      tuning =
+          new JobTuning(
+              request.priority() == null ? JobTuning.DEFAULT.priority() : request.priority(),
+              request.maxCallsPerSecond());
+    } catch (IllegalArgumentException refused) {
+      String message = refused.getMessage();
+      errors.add(new FieldError(message.substring(0, message.indexOf(' ')), message));
+    }
     if (!errors.isEmpty()) {
       return invalid(errors.toArray(FieldError[]::new));
     }
     return new Outcome(
-        new JobSpec(request.processor(), request.version(), request.tenant(), from, to, parameters), null);
+        new JobSpec(request.processor(), request.version(), request.tenant(), from, to, parameters),
+        tuning,
+        null);
   }
 
   private static Instant instant(String field, String value, List<FieldError> errors) {
@@ -143,7 +157,7 @@ public final class JobRequestValidator {
 
   private static Outcome malformed(String detail) {
     return new Outcome(
-        null, Problem.of(400, "Malformed JSON", "the body is not valid JSON: " + detail));
+        null, null, Problem.of(400, "Malformed JSON", "the body is not valid JSON: " + detail));
   }
 
   private static Outcome invalid(FieldError... errors) {
@@ -152,6 +166,6 @@ public final class JobRequestValidator {
             .map(error -> (error.field().isEmpty() ? "" : error.field() + ": ") + error.message())
             .collect(Collectors.joining("; "));
     return new Outcome(
-        null, new Problem("about:blank", "Invalid job request", 400, detail, List.of(errors)));
+        null, null, new Problem("about:blank", "Invalid job request", 400, detail, List.of(errors)));
   }
 }

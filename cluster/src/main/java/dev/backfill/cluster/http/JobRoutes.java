@@ -6,7 +6,11 @@ import dev.backfill.protocol.http.JobListResponse;
 import dev.backfill.protocol.http.ProcessorListResponse;
 import dev.backfill.protocol.http.ProcessorResponse;
 import dev.backfill.protocol.job.JobPhase;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backfill.protocol.job.JobTuning;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -23,6 +27,7 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  *   POST /jobs          submit a job              202 + job id, 400 with a problem body
  *   GET  /jobs          every job, newest first
  *   GET  /jobs/{id}     one job: counts, rate, ETA   404 when unknown
+ *   PATCH /jobs/{id}    change priority and/or max_calls_per_second while it runs
  *   GET  /processors    what jobs can run
  * </pre>
  */
@@ -39,17 +44,19 @@ public final class JobRoutes extends AllDirectives {
   }
 
   public Route routes() {
-    return handleRejections(
-        ApiErrors.rejectionHandler(),
-        () ->
-            concat(
+    return concat(
                 pathPrefix(
                     "jobs",
                     () ->
                         concat(
                             pathEndOrSingleSlash(() -> concat(post(this::submit), get(this::list))),
-                            path(PathMatchers.segment(), jobId -> get(() -> status(jobId))))),
-                path("processors", () -> get(this::listProcessors))));
+                            path(
+                                PathMatchers.segment(),
+                                jobId ->
+                                    concat(
+                                        get(() -> status(jobId)),
+                                        patch(() -> entity(Unmarshaller.entityToString(), body -> tune(jobId, body))))))),
+                path("processors", () -> get(this::listProcessors)));
   }
 
   private Route submit() {
@@ -61,7 +68,7 @@ public final class JobRoutes extends AllDirectives {
             return complete(ApiJson.problem(outcome.problem()));
           }
           CompletionStage<HttpResponse> response =
-              jobs.submit(outcome.spec())
+              jobs.submit(outcome.spec(), outcome.tuning())
                   .handle(
                       (jobId, failure) ->
                           failure != null
@@ -87,6 +94,41 @@ public final class JobRoutes extends AllDirectives {
                   }
                   return ApiJson.response(StatusCodes.OK, JobStatusViews.of(status, Instant.now()));
                 });
+    return completeWithFuture(response);
+  }
+
+  private Route tune(String jobId, String text) {
+    var parsed = JsonPatchBody.parse(text, field -> null, Set.of("priority", "max_calls_per_second"));
+    if (parsed.problem() != null) {
+      return complete(ApiJson.problem(parsed.problem()));
+    }
+    JsonNode body = parsed.body();
+    CompletionStage<HttpResponse> response =
+        jobs.status(jobId)
+            .thenCompose(
+                current -> {
+                  if (current.phase() == JobPhase.UNKNOWN) {
+                    return CompletableFuture.completedFuture(
+                        ApiErrors.notFound("no job has the id '" + jobId + "'"));
+                  }
+                  JobTuning tuning;
+                  try {
+                    tuning =
+                        new JobTuning(
+                            body.has("priority") ? body.get("priority").asDouble() : current.tuning().priority(),
+                            body.has("max_calls_per_second")
+                                ? (body.get("max_calls_per_second").isNull()
+                                    ? null
+                                    : body.get("max_calls_per_second").asDouble())
+                                : current.tuning().maxCallsPerSecond());
+                  } catch (IllegalArgumentException refused) {
+                    return CompletableFuture.completedFuture(ApiJson.problem(JsonPatchBody.invalid(refused)));
+                  }
+                  return jobs.tune(jobId, tuning)
+                      .thenApply(
+                          status -> ApiJson.response(StatusCodes.OK, JobStatusViews.of(status, Instant.now())));
+                })
+            .exceptionally(ApiErrors::toResponse);
     return completeWithFuture(response);
   }
 

@@ -44,6 +44,8 @@ public final class JobStatusViews {
         spec == null ? null : spec.from(),
         spec == null ? null : spec.to(),
         spec == null ? Map.of() : spec.parameters(),
+        status.tuning().priority(),
+        status.tuning().maxCallsPerSecond(),
         status.totalCalls(),
         counts.scanned(),
         counts.processed(),

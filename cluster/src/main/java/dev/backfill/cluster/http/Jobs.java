@@ -2,6 +2,7 @@ package dev.backfill.cluster.http;
 
 import dev.backfill.engine.job.JobStatus;
 import dev.backfill.protocol.job.JobSpec;
+import dev.backfill.protocol.job.JobTuning;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -9,7 +10,10 @@ import java.util.concurrent.CompletionStage;
 public interface Jobs {
 
   /** Accepts a validated job; completes with its id. */
-  CompletionStage<String> submit(JobSpec spec);
+  CompletionStage<String> submit(JobSpec spec, JobTuning tuning);
+
+  /** Changes a running job's priority and cap; fails with a StatusReply error if it has ended. */
+  CompletionStage<JobStatus> tune(String jobId, JobTuning tuning);
 
   CompletionStage<JobStatus> status(String jobId);
 

@@ -2,11 +2,17 @@ package dev.backfill.cluster.node;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backfill.cluster.http.ApiRoutes;
+import dev.backfill.cluster.http.GovernorRoutes;
 import dev.backfill.cluster.http.HttpServer;
 import dev.backfill.cluster.http.HttpSettings;
 import dev.backfill.cluster.http.JobRoutes;
 import dev.backfill.engine.call.CallEntity;
 import dev.backfill.engine.call.CallProcessing;
+import dev.backfill.engine.governor.GovernedPrimary;
+import dev.backfill.engine.governor.Governor;
+import dev.backfill.engine.governor.GovernorSettings;
+import dev.backfill.engine.governor.PrimaryHealthProbe;
 import dev.backfill.engine.job.JobRuntime;
 import dev.backfill.engine.job.JobSupervisor;
 import dev.backfill.engine.processor.ProcessorRegistry;
@@ -20,6 +26,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -43,6 +50,12 @@ final class NodeGuardian {
           Executor jdbc =
               system.dispatchers().lookup(DispatcherSelector.fromConfig("backfill-jdbc-dispatcher"));
           PrimaryCallSource callSource = new PrimaryCallSource(settings.primary(), jdbc);
+          GovernorSettings governorSettings = GovernorSettings.create(system.settings().config());
+          PrimaryHealthProbe probe =
+              new PrimaryHealthProbe(
+                  settings.primary(), jdbc, governorSettings.probeQuery(), governorSettings.probeTimeout());
+          ActorRef<Governor.Command> governor = Governor.init(system, governorSettings, probe);
+          GovernedPrimary primary = new GovernedPrimary(governor, system, governorSettings.askTimeout());
           ProcessorRegistry registry = ProcessorRegistry.load();
           CallEntity.init(
               system,
@@ -53,13 +66,17 @@ final class NodeGuardian {
                   processors,
                   new ObjectMapper()),
               settings.calls().mailboxCapacity());
-          JobSupervisor.init(system, new JobRuntime(settings, callSource));
-          closeOnShutdown(system, callSource, session);
+          JobSupervisor.init(system, new JobRuntime(settings, callSource, primary));
+          closeOnShutdown(system, session, probe);
 
           JobIndex index = new JobIndex(system);
           HttpSettings http = HttpSettings.create(system.settings().config());
           ShardedJobs jobs = new ShardedJobs(system, index, http.askTimeout());
-          HttpServer.start(system, new JobRoutes(jobs, registry).routes(), http)
+          var api =
+              new ApiRoutes(
+                  new JobRoutes(jobs, registry),
+                  new GovernorRoutes(new SingletonGovernor(governor, system, http.askTimeout())));
+          HttpServer.start(system, api.routes(), http)
               .whenComplete(
                   (address, failure) -> {
                     if (failure != null) {
@@ -82,13 +99,13 @@ final class NodeGuardian {
   }
 
   private static void closeOnShutdown(
-      ActorSystem<?> system, PrimaryCallSource callSource, CqlSession session) {
+      ActorSystem<?> system, CqlSession session, PrimaryHealthProbe probe) {
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
             "close-store-connections",
             () -> {
-              callSource.close();
+              probe.close();
               CompletionStage<Void> closed = session.closeAsync();
               return closed.thenApply(ignored -> Done.getInstance());
             });

@@ -4,6 +4,7 @@ import dev.backfill.cluster.http.Jobs;
 import dev.backfill.engine.job.JobStatus;
 import dev.backfill.engine.job.JobSupervisor;
 import dev.backfill.protocol.job.JobSpec;
+import dev.backfill.protocol.job.JobTuning;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,15 +32,24 @@ final class ShardedJobs implements Jobs {
   }
 
   @Override
-  public CompletionStage<String> submit(JobSpec spec) {
+  public CompletionStage<String> submit(JobSpec spec, JobTuning tuning) {
     String jobId = UUID.randomUUID().toString();
     return sharding
         .entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId)
         .askWithStatus(
             (ActorRef<StatusReply<JobSupervisor.Accepted>> replyTo) ->
-                new JobSupervisor.Submit(spec, replyTo),
+                new JobSupervisor.Submit(spec, tuning, replyTo),
             askTimeout)
         .thenApply(JobSupervisor.Accepted::jobId);
+  }
+
+  @Override
+  public CompletionStage<JobStatus> tune(String jobId, JobTuning tuning) {
+    return sharding
+        .entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId)
+        .askWithStatus(
+            (ActorRef<StatusReply<JobStatus>> replyTo) -> new JobSupervisor.Tune(tuning, replyTo),
+            askTimeout);
   }
 
   @Override

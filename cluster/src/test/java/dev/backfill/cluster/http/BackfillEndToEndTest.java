@@ -11,6 +11,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.backfill.cluster.node.BackfillNode;
 import dev.backfill.cluster.seed.CallSeeder;
+import dev.backfill.cluster.testing.ApiTestClient;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.engine.testing.RealStores;

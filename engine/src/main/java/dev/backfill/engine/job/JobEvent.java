@@ -2,12 +2,16 @@ package dev.backfill.engine.job;
 
 import dev.backfill.protocol.CborSerializable;
 import dev.backfill.protocol.job.JobSpec;
+import dev.backfill.protocol.job.JobTuning;
 import java.time.Instant;
 
 /** What happened to a job, in its journal. The job's state is the fold of these. */
 public sealed interface JobEvent extends CborSerializable {
 
-  record JobSubmitted(JobSpec spec, Instant at) implements JobEvent {}
+  /** {@code tuning} is null in events written before jobs could be tuned: the default then. */
+  record JobSubmitted(JobSpec spec, JobTuning tuning, Instant at) implements JobEvent {}
+
+  record JobTuned(JobTuning tuning, Instant at) implements JobEvent {}
 
   record JobStarted(long totalCalls, Instant at) implements JobEvent {}
 

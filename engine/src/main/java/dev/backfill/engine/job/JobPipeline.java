@@ -3,7 +3,7 @@ package dev.backfill.engine.job;
 import dev.backfill.engine.call.CallEntity;
 import dev.backfill.engine.call.CallOutcome;
 import dev.backfill.engine.settings.EngineSettings;
-import dev.backfill.engine.source.PrimaryCallSource;
+import dev.backfill.engine.governor.GovernedPrimary;
 import dev.backfill.engine.store.OutcomeLedger.Status;
 import dev.backfill.protocol.call.CallRow;
 import dev.backfill.protocol.job.JobSpec;
@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -54,21 +56,30 @@ final class JobPipeline {
 
   private final String jobId;
   private final JobSpec spec;
+  private final JobRuntime runtime;
   private final EngineSettings settings;
-  private final PrimaryCallSource source;
+  private final Supplier<GovernedPrimary.Claim> claim;
+  private final Consumer<String> heldBack;
   private final ClusterSharding sharding;
   private final ActorSystem<?> system;
 
+  /**
+   * @param claim the job's current claim on the governor's rate (its tuning can change mid-run)
+   * @param heldBack hears why the governor holds the job back, and null when it no longer does
+   */
   JobPipeline(
       String jobId,
       JobSpec spec,
-      EngineSettings settings,
-      PrimaryCallSource source,
+      JobRuntime runtime,
+      Supplier<GovernedPrimary.Claim> claim,
+      Consumer<String> heldBack,
       ActorSystem<?> system) {
     this.jobId = jobId;
     this.spec = spec;
-    this.settings = settings;
-    this.source = source;
+    this.runtime = runtime;
+    this.settings = runtime.settings();
+    this.claim = claim;
+    this.heldBack = heldBack;
     this.system = system;
     this.sharding = ClusterSharding.get(system);
   }
@@ -97,9 +108,21 @@ final class JobPipeline {
         .run(materializer);
   }
 
+  /**
+   * The page after {@code afterId}, read under a lease from the governor (waiting as long as it
+   * holds the job back); a failed query is retried with backoff, each attempt under a new lease.
+   */
   private CompletionStage<Optional<Pair<Long, List<CallRow>>>> nextPage(long afterId) {
     return Patterns.retry(
-            () -> source.page(spec, afterId),
+            () ->
+                runtime
+                    .primary()
+                    .underLease(
+                        claim,
+                        settings.primary().pageSize(),
+                        () -> runtime.callSource().page(spec, afterId),
+                        List::size,
+                        heldBack),
             PAGE_ATTEMPTS,
             Duration.ofMillis(500),
             Duration.ofSeconds(15),

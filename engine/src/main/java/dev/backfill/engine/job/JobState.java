@@ -4,11 +4,13 @@ import dev.backfill.engine.job.JobEvent.JobCompleted;
 import dev.backfill.engine.job.JobEvent.JobFailed;
 import dev.backfill.engine.job.JobEvent.JobStarted;
 import dev.backfill.engine.job.JobEvent.JobSubmitted;
+import dev.backfill.engine.job.JobEvent.JobTuned;
 import dev.backfill.engine.job.JobEvent.ProgressRecorded;
 import dev.backfill.protocol.CborSerializable;
 import dev.backfill.protocol.job.JobCounts;
 import dev.backfill.protocol.job.JobPhase;
 import dev.backfill.protocol.job.JobSpec;
+import dev.backfill.protocol.job.JobTuning;
 import java.time.Instant;
 
 /** A job's state in each phase of its life; each phase accepts different commands. */
@@ -20,7 +22,8 @@ public sealed interface JobState extends CborSerializable {
   record Blank() implements JobState {
 
     public JobState apply(JobSubmitted event) {
-      return new Active(event.spec(), -1, 0, JobCounts.ZERO, event.at(), null);
+      JobTuning tuning = event.tuning() == null ? JobTuning.DEFAULT : event.tuning();
+      return new Active(event.spec(), tuning, -1, 0, JobCounts.ZERO, event.at(), null);
     }
 
     @Override
@@ -35,6 +38,7 @@ public sealed interface JobState extends CborSerializable {
    */
   record Active(
       JobSpec spec,
+      JobTuning tuning,
       long totalCalls,
       long watermark,
       JobCounts counts,
@@ -48,11 +52,15 @@ public sealed interface JobState extends CborSerializable {
 
     public JobState apply(JobEvent event) {
       if (event instanceof JobStarted started) {
-        return new Active(spec, started.totalCalls(), watermark, counts, submittedAt, started.at());
+        return new Active(spec, tuning, started.totalCalls(), watermark, counts, submittedAt, started.at());
+      }
+      if (event instanceof JobTuned tuned) {
+        return new Active(spec, tuned.tuning(), totalCalls, watermark, counts, submittedAt, startedAt);
       }
       if (event instanceof ProgressRecorded progress) {
         return new Active(
             spec,
+            tuning,
             totalCalls,
             Math.max(watermark, progress.watermark()),
             counts
@@ -63,11 +71,11 @@ public sealed interface JobState extends CborSerializable {
       }
       if (event instanceof JobCompleted completed) {
         return new Finished(
-            spec, JobPhase.COMPLETED, totalCalls, counts, submittedAt, startedAt, completed.at(), null);
+            spec, tuning, JobPhase.COMPLETED, totalCalls, counts, submittedAt, startedAt, completed.at(), null);
       }
       if (event instanceof JobFailed failed) {
         return new Finished(
-            spec, JobPhase.FAILED, totalCalls, counts, submittedAt, startedAt, failed.at(), failed.reason());
+            spec, tuning, JobPhase.FAILED, totalCalls, counts, submittedAt, startedAt, failed.at(), failed.reason());
       }
       throw new IllegalStateException("unexpected event for an active job: " + event);
     }
@@ -78,6 +86,7 @@ public sealed interface JobState extends CborSerializable {
           jobId,
           started() ? JobPhase.RUNNING : JobPhase.SUBMITTED,
           spec,
+          tuning,
           totalCalls,
           counts,
           submittedAt,
@@ -90,6 +99,7 @@ public sealed interface JobState extends CborSerializable {
   /** Completed or failed: nothing more happens to it. */
   record Finished(
       JobSpec spec,
+      JobTuning tuning,
       JobPhase phase,
       long totalCalls,
       JobCounts counts,
@@ -102,7 +112,7 @@ public sealed interface JobState extends CborSerializable {
     @Override
     public JobStatus status(String jobId) {
       return new JobStatus(
-          jobId, phase, spec, totalCalls, counts, submittedAt, startedAt, finishedAt, reason);
+          jobId, phase, spec, tuning, totalCalls, counts, submittedAt, startedAt, finishedAt, reason);
     }
   }
 }

@@ -4,18 +4,20 @@ import dev.backfill.protocol.CborSerializable;
 import dev.backfill.protocol.job.JobCounts;
 import dev.backfill.protocol.job.JobPhase;
 import dev.backfill.protocol.job.JobSpec;
+import dev.backfill.protocol.job.JobTuning;
 import java.time.Instant;
 
 /**
  * A job supervisor's answer to {@link JobSupervisor.GetStatus}, derived from its events.
  *
  * @param totalCalls calls the job covers, -1 until counted
- * @param reason why the job failed, or null
+ * @param reason why the job failed or is throttled, or null
  */
 public record JobStatus(
     String jobId,
     JobPhase phase,
     JobSpec spec,
+    JobTuning tuning,
     long totalCalls,
     JobCounts counts,
     Instant submittedAt,
@@ -25,6 +27,13 @@ public record JobStatus(
     implements CborSerializable {
 
   public static JobStatus unknown(String jobId) {
-    return new JobStatus(jobId, JobPhase.UNKNOWN, null, -1, JobCounts.ZERO, null, null, null, null);
+    return new JobStatus(
+        jobId, JobPhase.UNKNOWN, null, JobTuning.DEFAULT, -1, JobCounts.ZERO, null, null, null, null);
+  }
+
+  /** The same status, shown as held back by the governor for this reason. */
+  public JobStatus throttled(String why) {
+    return new JobStatus(
+        jobId, JobPhase.THROTTLED, spec, tuning, totalCalls, counts, submittedAt, startedAt, finishedAt, why);
   }
 }

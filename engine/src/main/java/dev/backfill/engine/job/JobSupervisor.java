@@ -4,15 +4,19 @@ import dev.backfill.engine.job.JobEvent.JobCompleted;
 import dev.backfill.engine.job.JobEvent.JobFailed;
 import dev.backfill.engine.job.JobEvent.JobStarted;
 import dev.backfill.engine.job.JobEvent.JobSubmitted;
+import dev.backfill.engine.job.JobEvent.JobTuned;
 import dev.backfill.engine.job.JobEvent.ProgressRecorded;
 import dev.backfill.engine.job.JobState.Active;
 import dev.backfill.engine.job.JobState.Blank;
 import dev.backfill.engine.job.JobState.Finished;
 import dev.backfill.protocol.CborSerializable;
 import dev.backfill.protocol.job.JobSpec;
+import dev.backfill.protocol.job.JobTuning;
+import dev.backfill.engine.governor.GovernedPrimary;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -54,7 +58,12 @@ public final class JobSupervisor
 
   public sealed interface Command extends CborSerializable {}
 
-  public record Submit(JobSpec spec, ActorRef<StatusReply<Accepted>> replyTo) implements Command {}
+  /** {@code tuning} null means the default. */
+  public record Submit(JobSpec spec, JobTuning tuning, ActorRef<StatusReply<Accepted>> replyTo)
+      implements Command {}
+
+  /** Change a running job's priority and cap; answers the job's status. */
+  public record Tune(JobTuning tuning, ActorRef<StatusReply<JobStatus>> replyTo) implements Command {}
 
   public record Accepted(String jobId) implements CborSerializable {}
 
@@ -73,6 +82,9 @@ public final class JobSupervisor
   private record Counted(long totalCalls, Throwable failure) implements Command {}
 
   private record PipelineEnded(Throwable failure) implements Command {}
+
+  /** Why the governor holds the job back now, or null once it lets it go. */
+  private record HeldBack(String reason) implements Command {}
 
   /** A finished job's entity stays this long after its last question, then stops. */
   private static final Duration FINISHED_IDLE = Duration.ofSeconds(60);
@@ -106,6 +118,9 @@ public final class JobSupervisor
   private final JobRuntime runtime;
   private boolean counting;
   private UniqueKillSwitch pipeline;
+  private String heldBackBecause;
+  private final AtomicReference<GovernedPrimary.Claim> claim = new AtomicReference<>();
+  private final AtomicReference<String> lastHeldBack = new AtomicReference<>();
 
   private JobSupervisor(
       String jobId,
@@ -153,11 +168,16 @@ public final class JobSupervisor
         .forStateType(Blank.class)
         .onCommand(Submit.class, this::onSubmit)
         .onCommand(GetStatus.class, this::onStatusOfNothing)
+        .onCommand(
+            Tune.class,
+            (state, command) -> Effect().reply(command.replyTo(), StatusReply.error("no job has the id " + jobId)))
         .onAnyCommand(command -> Effect().noReply());
     builder
         .forStateType(Active.class)
         .onCommand(Submit.class, (state, command) -> onSubmitAgain(state.spec(), command))
-        .onCommand(GetStatus.class, (state, command) -> Effect().reply(command.replyTo(), state.status(jobId)))
+        .onCommand(GetStatus.class, this::onStatusWhenActive)
+        .onCommand(Tune.class, this::onTune)
+        .onCommand(HeldBack.class, this::onHeldBack)
         .onCommand(Begin.class, this::onBegin)
         .onCommand(Counted.class, this::onCounted)
         .onCommand(RecordProgress.class, this::onProgress)
@@ -167,6 +187,13 @@ public final class JobSupervisor
         .forStateType(Finished.class)
         .onCommand(Submit.class, (state, command) -> onSubmitAgain(state.spec(), command))
         .onCommand(GetStatus.class, this::onStatusWhenFinished)
+        .onCommand(
+            Tune.class,
+            (state, command) ->
+                Effect()
+                    .reply(
+                        command.replyTo(),
+                        StatusReply.error("job " + jobId + " has finished (" + state.phase() + ")")))
         .onCommand(RecordProgress.class, (state, command) -> Effect().reply(command.replyTo(), Done.getInstance()))
         .onCommand(PassivateIdle.class, (state, command) -> passivate())
         .onAnyCommand(command -> Effect().noReply());
@@ -182,8 +209,9 @@ public final class JobSupervisor
   }
 
   private ReplyEffect<JobEvent, JobState> onSubmit(Blank state, Submit command) {
+    JobTuning tuning = command.tuning() == null ? JobTuning.DEFAULT : command.tuning();
     return Effect()
-        .persist(new JobSubmitted(command.spec(), Instant.now()))
+        .persist(new JobSubmitted(command.spec(), tuning, Instant.now()))
         .thenRun(newState -> context.getSelf().tell(Begin.INSTANCE))
         .thenReply(command.replyTo(), newState -> StatusReply.success(new Accepted(jobId)));
   }
@@ -204,6 +232,38 @@ public final class JobSupervisor
     return Effect().reply(command.replyTo(), state.status(jobId));
   }
 
+  private ReplyEffect<JobEvent, JobState> onStatusWhenActive(Active state, GetStatus command) {
+    JobStatus status = state.status(jobId);
+    if (state.started() && heldBackBecause != null) {
+      status = status.throttled(heldBackBecause);
+    }
+    return Effect().reply(command.replyTo(), status);
+  }
+
+  private ReplyEffect<JobEvent, JobState> onTune(Active state, Tune command) {
+    return Effect()
+        .persist(new JobTuned(command.tuning(), Instant.now()))
+        .thenRun(newState -> claim.set(claimOf(((Active) newState).tuning())))
+        .thenReply(command.replyTo(), newState -> StatusReply.success(newState.status(jobId)));
+  }
+
+  private ReplyEffect<JobEvent, JobState> onHeldBack(Active state, HeldBack command) {
+    heldBackBecause = command.reason();
+    return Effect().noReply();
+  }
+
+  private GovernedPrimary.Claim claimOf(JobTuning tuning) {
+    return new GovernedPrimary.Claim(jobId, tuning.priority(), tuning.maxCallsPerSecond());
+  }
+
+  /** Tells this actor when the reason it is held back changes (not on every refusal). */
+  private void reportHeldBack(String reason) {
+    String previous = lastHeldBack.getAndSet(reason);
+    if (!java.util.Objects.equals(previous, reason)) {
+      context.getSelf().tell(new HeldBack(reason));
+    }
+  }
+
   private ReplyEffect<JobEvent, JobState> onStatusWhenFinished(Finished state, GetStatus command) {
     timers.startSingleTimer(PassivateIdle.INSTANCE, FINISHED_IDLE);
     return Effect().reply(command.replyTo(), state.status(jobId));
@@ -213,10 +273,14 @@ public final class JobSupervisor
     if (pipeline != null || counting) {
       return Effect().noReply();
     }
+    claim.set(claimOf(state.tuning()));
     if (!state.started()) {
       counting = true;
       context.pipeToSelf(
-          runtime.callSource().count(state.spec()),
+          runtime
+              .primary()
+              .underLease(
+                  claim::get, 1, () -> runtime.callSource().count(state.spec()), total -> 1, this::reportHeldBack),
           (total, failure) -> new Counted(total == null ? -1 : total, failure));
       return Effect().noReply();
     }
@@ -253,6 +317,7 @@ public final class JobSupervisor
 
   private ReplyEffect<JobEvent, JobState> onPipelineEnded(Active state, PipelineEnded command) {
     pipeline = null;
+    heldBackBecause = null;
     if (command.failure() == null) {
       context.getLog().info("job {} completed: {}", jobId, state.counts());
       return Effect().persist(new JobCompleted(Instant.now())).thenNoReply();
@@ -272,7 +337,7 @@ public final class JobSupervisor
     var self = context.getSelf();
     var system = context.getSystem();
     var run =
-        new JobPipeline(jobId, state.spec(), runtime.settings(), runtime.callSource(), system)
+        new JobPipeline(jobId, state.spec(), runtime, claim::get, this::reportHeldBack, system)
             .run(
                 state.watermark(),
                 state.counts().finished(),

@@ -1,17 +1,17 @@
 package dev.backfill.engine.source;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.backfill.engine.settings.EngineSettings.PrimarySettings;
 import dev.backfill.protocol.call.CallRow;
 import dev.backfill.protocol.job.JobSpec;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -19,37 +19,32 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads a job's calls out of the primary database in keyset pages: one query per page of up to
- * {@code page-size} calls (never one per call), on a small pool of read-only connections that the
- * primary's operators can see by application name.
+ * {@code page-size} calls (never one per call).
+ *
+ * <p>It holds no pool: each query opens a read-only connection (named {@code backfill-engine} in
+ * pg_stat_activity) and closes it when done. Callers run every query under a lease from the
+ * governor, which caps concurrent queries cluster-wide; a per-node pool would keep idle
+ * connections open on the primary and make the connection count grow with the number of nodes.
  *
  * <p>Keyset pagination ({@code id > last ORDER BY id LIMIT n}) costs the same for the last page as
  * for the first, unlike OFFSET, and gives a natural resume point: the last id handed out.
  */
-public final class PrimaryCallSource implements AutoCloseable {
+public final class PrimaryCallSource {
 
   private final PrimarySettings settings;
-  private final HikariDataSource pool;
   private final Executor jdbcExecutor;
+  private final Properties connectionProperties = new Properties();
   private final AtomicLong queries = new AtomicLong();
 
   public PrimaryCallSource(PrimarySettings settings, Executor jdbcExecutor) {
     this.settings = settings;
     this.jdbcExecutor = jdbcExecutor;
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(settings.url());
-    config.setUsername(settings.user());
-    config.setPassword(settings.password());
-    config.setMaximumPoolSize(settings.maxConnections());
-    // Connections are opened when a page needs one, not held idle on the primary.
-    config.setMinimumIdle(0);
-    config.setIdleTimeout(30_000);
-    config.setReadOnly(true);
-    config.setAutoCommit(true);
-    config.setPoolName("primary-call-source");
-    // A node may start while the primary is down: jobs then wait for it, the node does not fail.
-    config.setInitializationFailTimeout(-1);
-    config.addDataSourceProperty("ApplicationName", settings.applicationName());
-    this.pool = new HikariDataSource(config);
+    connectionProperties.setProperty("user", settings.user());
+    connectionProperties.setProperty("password", settings.password());
+    connectionProperties.setProperty("ApplicationName", settings.applicationName());
+    connectionProperties.setProperty("readOnly", "true");
+    connectionProperties.setProperty(
+        "connectTimeout", Long.toString(Math.max(1, settings.queryTimeout().toSeconds())));
   }
 
   /** The next page of the job's calls with ids above {@code afterId}, in id order. */
@@ -67,18 +62,13 @@ public final class PrimaryCallSource implements AutoCloseable {
     return queries.get();
   }
 
-  @Override
-  public void close() {
-    pool.close();
-  }
-
   private List<CallRow> readPage(JobSpec spec, long afterId) {
     CallFilter filter = CallFilter.of(spec);
     String sql =
         "SELECT id, tenant, started_at, duration_s, source, transcript::text FROM calls WHERE id > ?"
             + filter.sql()
             + " ORDER BY id LIMIT ?";
-    try (Connection connection = pool.getConnection();
+    try (Connection connection = connect();
         PreparedStatement statement = connection.prepareStatement(sql)) {
       statement.setQueryTimeout((int) Math.max(1, settings.queryTimeout().toSeconds()));
       int index = 1;
@@ -108,7 +98,7 @@ public final class PrimaryCallSource implements AutoCloseable {
   private long countCalls(JobSpec spec) {
     CallFilter filter = CallFilter.of(spec);
     String sql = "SELECT count(*) FROM calls WHERE true" + filter.sql();
-    try (Connection connection = pool.getConnection();
+    try (Connection connection = connect();
         PreparedStatement statement = connection.prepareStatement(sql)) {
       statement.setQueryTimeout((int) Math.max(1, settings.queryTimeout().toSeconds()));
       filter.bind(statement, 1);
@@ -120,6 +110,10 @@ public final class PrimaryCallSource implements AutoCloseable {
     } catch (SQLException e) {
       throw new PrimaryUnavailableException("counting the job's calls failed: " + e.getMessage(), e);
     }
+  }
+
+  private Connection connect() throws SQLException {
+    return DriverManager.getConnection(settings.url(), connectionProperties);
   }
 
   /** The job's filters as SQL conditions, only those that are set, so the planner sees plain ones. */

@@ -10,6 +10,10 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.backfill.engine.call.CallEntity;
 import dev.backfill.engine.call.CallProcessing;
+import dev.backfill.engine.governor.GovernedPrimary;
+import dev.backfill.engine.governor.Governor;
+import dev.backfill.engine.governor.GovernorSettings;
+import dev.backfill.engine.governor.PrimaryHealthProbe;
 import dev.backfill.engine.job.JobEvent.JobStarted;
 import dev.backfill.engine.job.JobEvent.JobSubmitted;
 import dev.backfill.engine.processor.ProcessorRegistry;
@@ -55,6 +59,7 @@ class JobSupervisorTest {
   private static CqlSession session;
   private static PrimaryCallSource callSource;
   private static EngineSettings settings;
+  private static JobRuntime runtime;
 
   @BeforeAll
   static void start() {
@@ -69,6 +74,19 @@ class JobSupervisorTest {
     settings = EngineSettings.create(config);
     session = CassandraSessions.withKeyspace(settings.cassandra());
     callSource = new PrimaryCallSource(settings.primary(), ForkJoinPool.commonPool());
+    GovernorSettings governorSettings = GovernorSettings.create(config);
+    var governor =
+        testKit.spawn(
+            Governor.create(
+                governorSettings,
+                new PrimaryHealthProbe(
+                    settings.primary(),
+                    ForkJoinPool.commonPool(),
+                    governorSettings.probeQuery(),
+                    governorSettings.probeTimeout())));
+    runtime =
+        new JobRuntime(
+            settings, callSource, new GovernedPrimary(governor, testKit.system(), governorSettings.askTimeout()));
     CallEntity.init(
         testKit.system(),
         new CallProcessing(
@@ -88,7 +106,6 @@ class JobSupervisorTest {
   @AfterAll
   static void stop() {
     testKit.shutdownTestKit();
-    callSource.close();
     session.close();
   }
 
@@ -99,10 +116,10 @@ class JobSupervisorTest {
     var kit =
         EventSourcedBehaviorTestKit.<JobSupervisor.Command, JobEvent, JobState>create(
             testKit.system(),
-            JobSupervisor.create(jobId, shard.getRef(), new JobRuntime(settings, callSource)));
+            JobSupervisor.create(jobId, shard.getRef(), runtime));
     JobSpec spec = new JobSpec("talk-ratio", 1, null, null, null, Map.of());
 
-    var submitted = kit.<StatusReply<JobSupervisor.Accepted>>runCommand(replyTo -> new JobSupervisor.Submit(spec, replyTo));
+    var submitted = kit.<StatusReply<JobSupervisor.Accepted>>runCommand(replyTo -> new JobSupervisor.Submit(spec, null, replyTo));
 
     assertInstanceOf(JobSubmitted.class, submitted.event());
     assertEquals(jobId, submitted.reply().getValue().jobId());
@@ -148,7 +165,7 @@ class JobSupervisorTest {
     var kit =
         EventSourcedBehaviorTestKit.<JobSupervisor.Command, JobEvent, JobState>create(
             testKit.system(),
-            JobSupervisor.create("no-such-job", shard.getRef(), new JobRuntime(settings, callSource)));
+            JobSupervisor.create("no-such-job", shard.getRef(), runtime));
 
     var result = kit.<JobStatus>runCommand(JobSupervisor.GetStatus::new);
 
@@ -162,8 +179,8 @@ class JobSupervisorTest {
         EventSourcedBehaviorTestKit.<JobSupervisor.Command, JobEvent, JobState>create(
             testKit.system(),
             JobSupervisor.create(
-                UUID.randomUUID().toString(), shard.getRef(), new JobRuntime(settings, callSource)));
-    kit.<StatusReply<JobSupervisor.Accepted>>runCommand(replyTo -> new JobSupervisor.Submit(spec, replyTo));
+                UUID.randomUUID().toString(), shard.getRef(), runtime));
+    kit.<StatusReply<JobSupervisor.Accepted>>runCommand(replyTo -> new JobSupervisor.Submit(spec, null, replyTo));
     TestProbe<Object> waiter = testKit.createTestProbe();
     return waiter.awaitAssert(
         Duration.ofSeconds(60),

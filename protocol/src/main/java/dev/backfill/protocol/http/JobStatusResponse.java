@@ -6,6 +6,7 @@ import java.util.Map;
 /**
  * A job as {@code GET /jobs/{id}} shows it. Counts come from the job's last checkpoint;
  * {@code callsPerSecond} and {@code etaSeconds} are derived from them (null until known).
+ * {@code reason} says why a job failed, or why the governor holds it back (status THROTTLED).
  */
 public record JobStatusResponse(
     String jobId,
@@ -16,6 +17,8 @@ public record JobStatusResponse(
     Instant from,
     Instant to,
     Map<String, String> parameters,
+    double priority,
+    Double maxCallsPerSecond,
     long totalCalls,
     long scanned,
     long processed,

@@ -14,4 +14,6 @@ public record SubmitJobRequest(
     String tenant,
     String from,
     String to,
-    Map<String, String> parameters) {}
+    Map<String, String> parameters,
+    Double priority,
+    Double maxCallsPerSecond) {}

@@ -7,6 +7,8 @@ public enum JobPhase {
   /** Accepted; its calls are being counted before the first page is read. */
   SUBMITTED,
   RUNNING,
+  /** Running, but the governor holds it back for now: the reason says why. */
+  THROTTLED,
   COMPLETED,
   /** Stopped for good: the reason says why. */
   FAILED

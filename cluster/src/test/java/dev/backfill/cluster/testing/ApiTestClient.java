@@ -1,4 +1,6 @@
-package dev.backfill.cluster.http;
+package dev.backfill.cluster.testing;
+
+import dev.backfill.cluster.http.ApiJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -8,26 +10,34 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 /** Talks to a node's API the way any client would: plain HTTP and JSON. */
-final class ApiTestClient {
+public final class ApiTestClient {
 
-  record Response(int status, String contentType, JsonNode body) {}
+  public record Response(int status, String contentType, JsonNode body) {}
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final String baseUrl;
 
-  ApiTestClient(String baseUrl) {
+  public ApiTestClient(String baseUrl) {
     this.baseUrl = baseUrl;
   }
 
-  Response get(String path) {
+  public Response get(String path) {
     return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET().build());
   }
 
-  Response post(String path, String body) {
+  public Response post(String path, String body) {
     return send(
         HttpRequest.newBuilder(URI.create(baseUrl + path))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
+  public Response patch(String path, String body) {
+    return send(
+        HttpRequest.newBuilder(URI.create(baseUrl + path))
+            .header("Content-Type", "application/json")
+            .method("PATCH", HttpRequest.BodyPublishers.ofString(body))
             .build());
   }
 

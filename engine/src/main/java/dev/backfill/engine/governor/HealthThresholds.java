@@ -1,0 +1,86 @@
+package dev.backfill.engine.governor;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Where each health signal of the primary turns from fine to worrying (warn: back off) to
+ * dangerous (critical: stop every job).
+ *
+ * @param hysteresis a signal that reached its warning level only counts as clear again once it is
+ *     below {@code warn * (1 - hysteresis)}; without this gap a signal hovering at the threshold
+ *     would make the rate flap up and down on every sample
+ * @param resumeAfter how long every signal must stay clear before a pause ends, so that one lucky
+ *     sample in the middle of an incident does not unleash the jobs again
+ */
+public record HealthThresholds(
+    double probeLatencyWarnMs,
+    double probeLatencyCriticalMs,
+    int activeBackendsWarn,
+    int activeBackendsCritical,
+    double replicationLagWarnMs,
+    double replicationLagCriticalMs,
+    double hysteresis,
+    Duration resumeAfter) {
+
+  /** Above this the clear band would shrink to almost nothing below the warning level. */
+  static final double MAX_HYSTERESIS = 0.9;
+
+  public HealthThresholds {
+    // Positive rather than merely non-negative: a warning level of 0 could never be cleared, so
+    // the rate would sit at the floor forever with nothing in the configuration looking wrong.
+    requirePositive("probe_latency_warn_ms", probeLatencyWarnMs);
+    requirePositive("probe_latency_critical_ms", probeLatencyCriticalMs);
+    requirePositive("active_backends_warn", activeBackendsWarn);
+    requirePositive("active_backends_critical", activeBackendsCritical);
+    requirePositive("replication_lag_warn_ms", replicationLagWarnMs);
+    requirePositive("replication_lag_critical_ms", replicationLagCriticalMs);
+    requireBelow(
+        "probe_latency_warn_ms", probeLatencyWarnMs,
+        "probe_latency_critical_ms", probeLatencyCriticalMs);
+    if (activeBackendsWarn >= activeBackendsCritical) {
+      throw new IllegalArgumentException(
+          "active_backends_warn ("
+              + activeBackendsWarn
+              + ") must be below active_backends_critical ("
+              + activeBackendsCritical
+              + ")");
+    }
+    requireBelow(
+        "replication_lag_warn_ms", replicationLagWarnMs,
+        "replication_lag_critical_ms", replicationLagCriticalMs);
+    if (!(hysteresis >= 0 && hysteresis <= MAX_HYSTERESIS)) {
+      throw new IllegalArgumentException(
+          "hysteresis must be between 0 and " + MAX_HYSTERESIS + ", was " + hysteresis);
+    }
+    Objects.requireNonNull(resumeAfter, "resume_after");
+    if (resumeAfter.isNegative()) {
+      throw new IllegalArgumentException("resume_after must not be negative, was " + resumeAfter);
+    }
+  }
+
+  public static HealthThresholds defaults() {
+    return new HealthThresholds(25, 250, 40, 120, 5_000, 30_000, 0.2, Duration.ofSeconds(5));
+  }
+
+  // The negated comparison also catches NaN.
+  private static void requirePositive(String field, double value) {
+    if (!(value > 0)) {
+      throw new IllegalArgumentException(field + " must be positive, was " + value);
+    }
+  }
+
+  private static void requirePositive(String field, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(field + " must be positive, was " + value);
+    }
+  }
+
+  private static void requireBelow(
+      String warnField, double warn, String criticalField, double critical) {
+    if (warn >= critical) {
+      throw new IllegalArgumentException(
+          warnField + " (" + warn + ") must be below " + criticalField + " (" + critical + ")");
+    }
+  }
+}
