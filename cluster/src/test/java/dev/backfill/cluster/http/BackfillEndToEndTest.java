@@ -110,7 +110,7 @@ class BackfillEndToEndTest {
         400,
         "to");
     assertProblem(
-        api.post("/jobs", "{\"processor\":\"talk-ratio\",\"version\":1,\"priority\":3}"), 400, "priority");
+        api.post("/jobs", "{\"processor\":\"talk-ratio\",\"version\":1,\"speed\":3}"), 400, "speed");
     assertProblem(
         api.post("/jobs", "{\"processor\":\"keyword-tracker\",\"version\":1}"), 400, "parameters.keywords");
     assertProblem(api.get("/jobs/00000000-0000-0000-0000-000000000000"), 404, null);
