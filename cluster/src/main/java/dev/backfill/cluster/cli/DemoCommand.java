@@ -11,9 +11,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the whole product once on this machine and reports its figures.",
-      "Starts local stores, seeds calls, runs a one-node cluster, submits a backfill through the",
-      "HTTP API, shows its progress, prints a report, and stops everything it started.",
-      "Exit code 0 only if the job completed and every call has its result in Cassandra."
+      "Starts local stores, seeds calls, starts --nodes cluster nodes (separate JVMs), submits",
+      "--jobs backfills through the HTTP API, shows their progress, prints a report, and stops",
+      "everything it started. Exit code 0 only if every job completed and every call has its",
+      "result in Cassandra for every job."
     })
 final class DemoCommand implements Callable<Integer> {
 
@@ -22,6 +23,12 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--processor", defaultValue = "talk-ratio", description = "Processor to run (default ${DEFAULT-VALUE}).")
   String processor;
+
+  @Option(names = "--nodes", defaultValue = "1", description = "Cluster nodes, each its own JVM (default ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(names = "--jobs", defaultValue = "1", description = "Concurrent jobs, each with another processor (default ${DEFAULT-VALUE}, at most 6).")
+  int jobs;
 
   @Option(names = "--seed", defaultValue = "42", description = "Random seed for the calls (default ${DEFAULT-VALUE}).")
   long seed;
@@ -40,6 +47,9 @@ final class DemoCommand implements Callable<Integer> {
     if (calls < 1) {
       throw new CliException("--calls must be at least 1");
     }
-    return new Demo(new Demo.Options(calls, processor, seed, json, keep, directory)).run();
+    if (nodes < 1 || nodes > 5) {
+      throw new CliException("--nodes must be between 1 and 5 on one machine");
+    }
+    return new Demo(new Demo.Options(calls, processor, nodes, jobs, seed, json, keep, directory)).run();
   }
 }

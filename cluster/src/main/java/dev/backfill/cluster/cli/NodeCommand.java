@@ -3,6 +3,7 @@ package dev.backfill.cluster.cli;
 import dev.backfill.cluster.node.BackfillNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(
     name = "node",
@@ -16,9 +17,21 @@ final class NodeCommand implements Runnable {
 
   @Mixin ConfigOption config;
 
+  @Option(
+      names = "--exit-with",
+      paramLabel = "PID",
+      hidden = true,
+      description = "Leave the cluster when process PID ends (the demo's nodes use it).")
+  Long parentPid;
+
   @Override
   public void run() {
     BackfillNode node = BackfillNode.start(config.load());
+    if (parentPid != null) {
+      ProcessHandle.of(parentPid)
+          .ifPresentOrElse(
+              parent -> parent.onExit().thenRun(node::close), node::close);
+    }
     System.err.println("node up; HTTP API at " + node.apiUrl() + " (Ctrl-C to stop)");
     node.awaitTermination();
   }

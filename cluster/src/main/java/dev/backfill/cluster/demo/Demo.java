@@ -1,14 +1,13 @@
 package dev.backfill.cluster.demo;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import dev.backfill.cluster.cli.ApiClient;
 import dev.backfill.cluster.cli.CliException;
 import dev.backfill.cluster.http.ApiJson;
-import dev.backfill.cluster.node.BackfillNode;
 import dev.backfill.cluster.node.NodeConfig;
 import dev.backfill.cluster.seed.CallSeeder;
+import dev.backfill.engine.governor.GovernorSettings;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.schema.SchemaInstaller;
 import dev.backfill.engine.settings.EngineSettings;
@@ -19,25 +18,28 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
 /**
- * The whole product in one command: real stores started here, calls seeded, a one-node cluster,
- * a job submitted through the HTTP API like any client would, progress, and a report whose
- * figures come from the stores themselves.
+ * The whole product on this machine: real stores started here, calls seeded, K cluster nodes as
+ * separate JVMs launched with config files, J jobs submitted through the HTTP API like any client
+ * would, progress, and a report whose figures come from the stores themselves.
  */
 public final class Demo {
 
+  /** Processors the demo's jobs use, in order; the first job runs the one asked for. */
+  private static final List<String> PROCESSORS =
+      List.of("talk-ratio", "question-count", "interactivity", "longest-monologue", "patience", "keyword-tracker");
+
   public record Options(
-      int calls, String processor, long seed, boolean json, boolean keep, Path directory) {}
+      int calls, String processor, int nodes, int jobs, long seed, boolean json, boolean keep, Path directory) {}
 
   private final Options options;
   private final PrintStream out = System.out;
@@ -48,16 +50,15 @@ public final class Demo {
   }
 
   public int run() throws Exception {
+    List<String> processors = processorsForJobs();
     Instant demoStart = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
     wipe(options.directory());
+    Files.createDirectories(options.directory());
     err.println("starting PostgreSQL and Cassandra in " + options.directory() + " ...");
     LocalStores stores = LocalStores.start(LocalStores.Layout.ephemeral(options.directory()));
-    BackfillNode node = null;
+    ChildNodes nodes = null;
     try {
-      Map<String, Object> overrides = new HashMap<>(NodeConfig.forStores(stores.endpoints()));
-      overrides.put("pekko.remote.artery.canonical.port", 0);
-      overrides.put("backfill.http.port", 0);
-      Config config = NodeConfig.load(Optional.empty(), overrides);
+      Config config = NodeConfig.load(Optional.empty(), NodeConfig.forStores(stores.endpoints()));
       EngineSettings settings = EngineSettings.create(config);
       new SchemaInstaller(settings).installAll();
 
@@ -65,129 +66,123 @@ public final class Demo {
       err.printf("seeding %,d calls into the primary database ...%n", options.calls());
       var seeded = CallSeeder.seed(primary.url(), primary.user(), primary.password(), 1, options.calls(), options.seed());
       double seedRate = seeded.calls() * 1000.0 / Math.max(1, seeded.elapsedMillis());
-      err.printf(
-          "seeded %,d calls (%,d MB of transcripts) at %,.0f calls/s%n",
-          seeded.calls(), seeded.bytes() / 1_000_000, seedRate);
+      err.printf("seeded %,d calls (%,d MB of transcripts) at %,.0f calls/s%n", seeded.calls(), seeded.bytes() / 1_000_000, seedRate);
 
       try (PrimaryLoadMonitor monitor =
           new PrimaryLoadMonitor(primary.url(), primary.user(), primary.password(), primary.applicationName())) {
         long transactionsBefore = monitor.settledTransactions();
         monitor.start();
-        node = BackfillNode.start(config);
-        err.println("node up; HTTP API at " + node.apiUrl());
-        ApiClient api = new ApiClient(node.apiUrl());
-        String jobId = submit(api);
-        JsonNode finalStatus = new ProgressWatcher(api, jobId, err).awaitEnd();
+        err.printf("starting %d node%s ...%n", options.nodes(), options.nodes() == 1 ? "" : "s");
+        nodes = ChildNodes.start(options.nodes(), stores.endpoints(), settings.cassandra().keyspace(), options.directory());
+        err.println("cluster up; HTTP APIs at " + nodes.apiUrls());
+        List<ApiClient> apis = nodes.apiUrls().stream().map(ApiClient::new).toList();
+        List<String> jobIds = new ArrayList<>();
+        for (int i = 0; i < processors.size(); i++) {
+          jobIds.add(submit(apis.get(i % apis.size()), processors.get(i)));
+        }
+        var watched = new ProgressWatcher(apis, err).awaitEnd(jobIds);
 
         if (!options.keep()) {
-          node.close();
-          node = null;
+          nodes.close();
+          nodes = null;
         }
         long primaryQueries = monitor.settledTransactions() - transactionsBefore;
-        ResultCensus.Census census;
+        Map<String, ResultCensus.Census> census;
         try (CqlSession session = CassandraSessions.withKeyspace(settings.cassandra())) {
-          census = ResultCensus.count(session, options.processor(), 1, jobId);
+          census = ResultCensus.byProcessor(session);
         }
-        Map<String, Object> summary =
-            summary(finalStatus, census, monitor.maxConnections(), primaryQueries, seedRate, demoStart);
-        report(summary);
+        int connectionCap = GovernorSettings.create(config).budget().maxConcurrentQueries() + 1;
+        var summary =
+            new DemoSummary(options, processors, watched, census, monitor, connectionCap, primaryQueries, seedRate, demoStart);
+        report(summary.figures());
         if (options.keep()) {
-          holdUntilInterrupted(node, stores);
+          holdUntilStopped(nodes, stores);
         }
-        boolean complete =
-            "COMPLETED".equals(finalStatus.path("status").asText())
-                && census.rows() == options.calls();
-        return complete ? 0 : 1;
+        return summary.complete() ? 0 : 1;
       }
     } finally {
       if (!options.keep()) {
-        if (node != null) {
-          node.close();
+        if (nodes != null) {
+          nodes.close();
         }
         stores.close();
       }
     }
   }
 
-  private String submit(ApiClient api) throws IOException {
+  private List<String> processorsForJobs() {
+    if (options.jobs() < 1 || options.jobs() > PROCESSORS.size()) {
+      throw new CliException("--jobs must be between 1 and " + PROCESSORS.size() + " (one processor per job)");
+    }
+    if (!PROCESSORS.contains(options.processor())) {
+      throw new CliException("--processor must be one of " + PROCESSORS);
+    }
+    List<String> processors = new ArrayList<>();
+    processors.add(options.processor());
+    PROCESSORS.stream()
+        .filter(p -> !p.equals(options.processor()))
+        .limit(options.jobs() - 1L)
+        .forEach(processors::add);
+    return processors;
+  }
+
+  private String submit(ApiClient api, String processor) throws IOException {
+    Map<String, String> parameters =
+        processor.equals("keyword-tracker") ? Map.of("keywords", "price,budget,timeline,security review") : Map.of();
     String body =
-        ApiJson.MAPPER.writeValueAsString(
-            new SubmitJobRequest(options.processor(), 1, null, null, null, Map.of(), null, null));
+        ApiJson.MAPPER.writeValueAsString(new SubmitJobRequest(processor, 1, null, null, null, parameters, null, null));
     ApiClient.Reply reply = api.post("/jobs", body);
     if (reply.status() != 202) {
       throw new CliException("the API refused the demo's job: HTTP " + reply.status() + " " + reply.body());
     }
     String jobId = ApiJson.MAPPER.readTree(reply.body()).path("job_id").asText();
-    err.println("submitted job " + jobId + " (" + options.processor() + " v1) through POST /jobs");
+    err.println("submitted job " + jobId + " (" + processor + " v1) through POST /jobs");
     return jobId;
   }
 
-  private Map<String, Object> summary(
-      JsonNode status,
-      ResultCensus.Census census,
-      int maxConnections,
-      long primaryQueries,
-      double seedRate,
-      Instant demoStart) {
-    Instant submitted = Instant.parse(status.path("submitted_at").asText());
-    Instant finished = Instant.parse(status.path("finished_at").asText());
-    long elapsedMs = Math.max(1, Duration.between(submitted, finished).toMillis());
-    long finishedCalls =
-        status.path("processed").asLong() + status.path("skipped").asLong() + status.path("failed").asLong();
-    Map<String, Object> summary = new LinkedHashMap<>();
-    summary.put("job_id", status.path("job_id").asText());
-    summary.put("status", status.path("status").asText());
-    summary.put("processor", options.processor());
-    summary.put("nodes", 1);
-    summary.put("calls", options.calls());
-    summary.put("processed", status.path("processed").asLong());
-    summary.put("skipped", status.path("skipped").asLong());
-    summary.put("failed", status.path("failed").asLong());
-    summary.put("results_in_cassandra", census.rows());
-    summary.put("elapsed_ms", elapsedMs);
-    summary.put("calls_per_second", Math.round(finishedCalls * 1000.0 / elapsedMs));
-    summary.put("primary_db_max_connections", maxConnections);
-    summary.put("primary_db_queries", primaryQueries);
-    summary.put("seed_calls_per_second", Math.round(seedRate));
-    summary.put(
-        "first_result_ms",
-        census.firstWrittenByJob() == null
-            ? null
-            : Duration.between(demoStart, census.firstWrittenByJob()).toMillis());
-    return summary;
-  }
-
-  private void report(Map<String, Object> summary) throws IOException {
+  private void report(Map<String, Object> figures) throws IOException {
     PrintStream human = options.json() ? err : out;
     human.println();
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> jobs = (List<Map<String, Object>>) figures.get("job_results");
+    for (Map<String, Object> job : jobs) {
+      human.printf(
+          "%-17s %s: %,d processed, %,d skipped, %,d failed; %,d results in Cassandra; throttled %,d ms%n",
+          job.get("processor"),
+          job.get("status"),
+          (Long) job.get("processed"),
+          (Long) job.get("skipped"),
+          (Long) job.get("failed"),
+          (Long) job.get("results_in_cassandra"),
+          (Long) job.get("throttled_ms"));
+    }
     human.printf(
-        "%s: %,d calls -> %,d processed, %,d skipped, %,d failed in %.1f s (%,d calls/s)%n",
-        summary.get("status"),
-        (Integer) summary.get("calls"),
-        (Long) summary.get("processed"),
-        (Long) summary.get("skipped"),
-        (Long) summary.get("failed"),
-        (Long) summary.get("elapsed_ms") / 1000.0,
-        (Long) summary.get("calls_per_second"));
-    human.printf("results counted in Cassandra: %,d%n", (Long) summary.get("results_in_cassandra"));
+        "%d node(s), %d job(s): %,d calls each in %.1f s (%,d calls/s over all jobs)%n",
+        (Integer) figures.get("nodes"),
+        (Integer) figures.get("jobs"),
+        (Integer) figures.get("calls"),
+        (Long) figures.get("elapsed_ms") / 1000.0,
+        (Long) figures.get("calls_per_second"));
     human.printf(
-        "primary database, as it saw the engine: at most %d connections, %,d queries%n",
-        (Integer) summary.get("primary_db_max_connections"),
-        (Long) summary.get("primary_db_queries"));
-    human.printf("first result written %s ms after the demo started%n", summary.get("first_result_ms"));
+        "primary database, as it saw the engine: at most %d connections (cap %d), %,d queries (%.1f/s)%n",
+        (Integer) figures.get("primary_db_max_connections"),
+        (Integer) figures.get("primary_db_connection_cap"),
+        (Long) figures.get("primary_db_queries"),
+        (Double) figures.get("primary_db_queries_per_second"));
+    human.printf("first result written %s ms after the demo started%n", figures.get("first_result_ms"));
     if (options.json()) {
-      out.println(ApiJson.MAPPER.writeValueAsString(summary));
+      out.println(ApiJson.MAPPER.writeValueAsString(figures));
     }
   }
 
-  private void holdUntilInterrupted(BackfillNode node, LocalStores stores) throws InterruptedException {
-    err.println("--keep: the node and stores keep running. API: " + node.apiUrl() + "  (Ctrl-C stops all)");
+  private void holdUntilStopped(ChildNodes nodes, LocalStores stores) throws InterruptedException {
+    err.println("--keep: the nodes and stores keep running. APIs: " + nodes.apiUrls() + "  (Ctrl-C stops all)");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  node.close();
+                  nodes.close();
                   stores.close();
                   stopped.countDown();
                 }));

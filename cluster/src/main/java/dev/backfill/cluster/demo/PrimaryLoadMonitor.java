@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Measures the engine's load on the primary from the primary's own statistics, not from the
- * engine's counters: connections by application name (pg_stat_activity, sampled every 100 ms)
+ * engine's counters: connections whose application name starts with the engine's (its page
+ * queries and the governor's health probe; pg_stat_activity, sampled every 100 ms)
  * and transactions on the calls database (pg_stat_database). It connects to the server's
  * {@code postgres} database, so its own queries are not counted against the calls database.
  */
@@ -48,8 +49,8 @@ final class PrimaryLoadMonitor implements AutoCloseable {
   void start() throws SQLException {
     countConnections =
         connection.prepareStatement(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND datname = ?");
-    countConnections.setString(1, applicationName);
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE ? AND datname = ?");
+    countConnections.setString(1, applicationName + "%");
     countConnections.setString(2, database);
     sampler.scheduleAtFixedRate(this::sample, 0, 100, TimeUnit.MILLISECONDS);
   }

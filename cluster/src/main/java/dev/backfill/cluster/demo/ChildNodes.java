@@ -1,0 +1,134 @@
+package dev.backfill.cluster.demo;
+
+import dev.backfill.cluster.cli.ApiClient;
+import dev.backfill.cluster.cli.CliException;
+import dev.backfill.stores.Endpoints;
+import dev.backfill.stores.Ports;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Cluster nodes as separate JVMs on loopback, each launched with a config file of its own exactly
+ * as an operator would ({@code backfill node --config FILE}), forming one cluster through the
+ * first node as seed. They leave the cluster when the demo's JVM ends, however it ends.
+ */
+final class ChildNodes implements AutoCloseable {
+
+  record Node(Process process, String apiUrl, Path log) {}
+
+  private final List<Node> nodes = new ArrayList<>();
+
+  private ChildNodes() {}
+
+  static ChildNodes start(int count, Endpoints stores, String keyspace, Path directory) throws IOException {
+    ChildNodes started = new ChildNodes();
+    int seedPort = Ports.freePort();
+    try {
+      for (int i = 0; i < count; i++) {
+        int remotePort = i == 0 ? seedPort : Ports.freePort();
+        int httpPort = Ports.freePort();
+        Path config = directory.resolve("node-" + (i + 1) + ".conf");
+        Files.writeString(config, config(stores, keyspace, remotePort, seedPort, httpPort));
+        Path log = directory.resolve("node-" + (i + 1) + ".log");
+        Process process =
+            new ProcessBuilder(command(config))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        started.nodes.add(new Node(process, "http://127.0.0.1:" + httpPort, log));
+      }
+      for (Node node : started.nodes) {
+        awaitApi(node);
+      }
+      return started;
+    } catch (RuntimeException | IOException e) {
+      started.close();
+      throw e;
+    }
+  }
+
+  List<String> apiUrls() {
+    return nodes.stream().map(Node::apiUrl).toList();
+  }
+
+  /** SIGTERM: each node leaves the cluster through coordinated shutdown. */
+  @Override
+  public void close() {
+    nodes.forEach(node -> node.process().destroy());
+    for (Node node : nodes) {
+      try {
+        if (!node.process().waitFor(60, TimeUnit.SECONDS)) {
+          node.process().destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        node.process().destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static void awaitApi(Node node) {
+    ApiClient api = new ApiClient(node.apiUrl());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      if (!node.process().isAlive()) {
+        throw new CliException("a node exited while starting; see " + node.log());
+      }
+      try {
+        if (api.get("/processors").ok()) {
+          return;
+        }
+      } catch (CliException notYet) {
+        // not listening yet
+      }
+      try {
+        node.process().waitFor(250, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CliException("interrupted");
+      }
+    }
+    throw new CliException("a node did not open its API within 120 s; see " + node.log());
+  }
+
+  private static List<String> command(Path config) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx1g");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("dev.backfill.cluster.Main");
+    command.addAll(
+        List.of("node", "--config", config.toString(), "--exit-with", Long.toString(ProcessHandle.current().pid())));
+    return command;
+  }
+
+  private static String config(Endpoints stores, String keyspace, int remotePort, int seedPort, int httpPort) {
+    return """
+        include classpath("application")
+        backfill.primary.url = "%s"
+        backfill.journal.url = "%s"
+        backfill.primary.user = "%s"
+        backfill.journal.user = "%s"
+        backfill.cassandra.contact-points = ["%s"]
+        backfill.cassandra.keyspace = "%s"
+        backfill.http.port = %d
+        pekko.remote.artery.canonical.port = %d
+        pekko.cluster.seed-nodes = ["pekko://backfill@127.0.0.1:%d"]
+        """
+        .formatted(
+            stores.primaryUrl(),
+            stores.journalUrl(),
+            stores.user(),
+            stores.user(),
+            stores.cassandraContactPoint(),
+            keyspace,
+            httpPort,
+            remotePort,
+            seedPort);
+  }
+}
