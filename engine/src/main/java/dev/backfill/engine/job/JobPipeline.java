@@ -99,6 +99,7 @@ final class JobPipeline {
               return page;
             })
         .mapConcat(page -> page)
+        .via(new AdjustableThrottle<CallRow>(this::callsPerSecondCap))
         .mapAsync(settings.calls().parallelism(), this::processCall)
         .groupedWithin(jobs.checkpointEveryCalls(), jobs.checkpointEvery())
         .map(outcomes -> toBatch(outcomes, scanned.get()))
@@ -133,6 +134,12 @@ final class JobPipeline {
                 rows.isEmpty()
                     ? Optional.empty()
                     : Optional.of(Pair.create(rows.get(rows.size() - 1).id(), rows)));
+  }
+
+  /** The job's own cap, read afresh for every call so that a PATCH takes effect at once. */
+  private double callsPerSecondCap() {
+    Double cap = claim.get().maxRowsPerSecond();
+    return cap == null ? Double.POSITIVE_INFINITY : cap;
   }
 
   /**
