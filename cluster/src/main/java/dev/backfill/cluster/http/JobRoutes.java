@@ -1,5 +1,6 @@
 package dev.backfill.cluster.http;
 
+import dev.backfill.engine.job.JobSupervisor;
 import dev.backfill.engine.processor.ProcessorRegistry;
 import dev.backfill.protocol.http.JobAcceptedResponse;
 import dev.backfill.protocol.http.JobListResponse;
@@ -28,6 +29,7 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  *   GET  /jobs          every job, newest first
  *   GET  /jobs/{id}     one job: counts, rate, ETA   404 when unknown
  *   PATCH /jobs/{id}    change priority and/or max_calls_per_second while it runs
+ *   POST /jobs/{id}/pause|resume|cancel     persisted: a paused job stays paused after restarts
  *   GET  /processors    what jobs can run
  * </pre>
  */
@@ -55,7 +57,10 @@ public final class JobRoutes extends AllDirectives {
                                 jobId ->
                                     concat(
                                         get(() -> status(jobId)),
-                                        patch(() -> entity(Unmarshaller.entityToString(), body -> tune(jobId, body))))))),
+                                        patch(() -> entity(Unmarshaller.entityToString(), body -> tune(jobId, body))))),
+                            path(
+                                PathMatchers.segment().slash(PathMatchers.segment()),
+                                (jobId, verb) -> post(() -> control(jobId, verb))))),
                 path("processors", () -> get(this::listProcessors)));
   }
 
@@ -128,6 +133,30 @@ public final class JobRoutes extends AllDirectives {
                       .thenApply(
                           status -> ApiJson.response(StatusCodes.OK, JobStatusViews.of(status, Instant.now())));
                 })
+            .exceptionally(ApiErrors::toResponse);
+    return completeWithFuture(response);
+  }
+
+  private Route control(String jobId, String verb) {
+    JobSupervisor.Action action =
+        switch (verb) {
+          case "pause" -> JobSupervisor.Action.PAUSE;
+          case "resume" -> JobSupervisor.Action.RESUME;
+          case "cancel" -> JobSupervisor.Action.CANCEL;
+          default -> null;
+        };
+    if (action == null) {
+      return complete(ApiErrors.notFound("no action '" + verb + "': use pause, resume or cancel"));
+    }
+    CompletionStage<HttpResponse> response =
+        jobs.status(jobId)
+            .thenCompose(
+                current ->
+                    current.phase() == JobPhase.UNKNOWN
+                        ? CompletableFuture.completedFuture(ApiErrors.notFound("no job has the id '" + jobId + "'"))
+                        : jobs.control(jobId, action)
+                            .thenApply(
+                                status -> ApiJson.response(StatusCodes.OK, JobStatusViews.of(status, Instant.now()))))
             .exceptionally(ApiErrors::toResponse);
     return completeWithFuture(response);
   }

@@ -1,6 +1,7 @@
 package dev.backfill.cluster.http;
 
 import dev.backfill.engine.job.JobStatus;
+import dev.backfill.engine.job.JobSupervisor;
 import dev.backfill.protocol.job.JobSpec;
 import dev.backfill.protocol.job.JobTuning;
 import java.util.List;
@@ -16,6 +17,9 @@ public interface Jobs {
   CompletionStage<JobStatus> tune(String jobId, JobTuning tuning);
 
   CompletionStage<JobStatus> status(String jobId);
+
+  /** Pauses, resumes or cancels a job; fails with a StatusReply error if it has ended. */
+  CompletionStage<JobStatus> control(String jobId, JobSupervisor.Action action);
 
   CompletionStage<List<JobStatus>> list();
 }

@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backfill.cluster.http.ApiRoutes;
 import dev.backfill.cluster.http.GovernorRoutes;
+import dev.backfill.cluster.http.HealthRoutes;
 import dev.backfill.cluster.http.HttpServer;
 import dev.backfill.cluster.http.HttpSettings;
 import dev.backfill.cluster.http.JobRoutes;
@@ -75,7 +76,8 @@ final class NodeGuardian {
           var api =
               new ApiRoutes(
                   new JobRoutes(jobs, registry),
-                  new GovernorRoutes(new SingletonGovernor(governor, system, http.askTimeout())));
+                  new GovernorRoutes(new SingletonGovernor(governor, system, http.askTimeout())),
+                  new HealthRoutes(new NodeReadiness(system, session, settings.journal(), jdbc)));
           HttpServer.start(system, api.routes(), http)
               .whenComplete(
                   (address, failure) -> {

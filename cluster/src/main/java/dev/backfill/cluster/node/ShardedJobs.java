@@ -53,6 +53,15 @@ final class ShardedJobs implements Jobs {
   }
 
   @Override
+  public CompletionStage<JobStatus> control(String jobId, JobSupervisor.Action action) {
+    return sharding
+        .entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId)
+        .askWithStatus(
+            (ActorRef<StatusReply<JobStatus>> replyTo) -> new JobSupervisor.Control(action, replyTo),
+            askTimeout);
+  }
+
+  @Override
   public CompletionStage<JobStatus> status(String jobId) {
     return sharding
         .entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId)

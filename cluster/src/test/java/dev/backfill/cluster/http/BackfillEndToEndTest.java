@@ -124,6 +124,40 @@ class BackfillEndToEndTest {
     assertTrue(listed.isArray());
   }
 
+  @Test
+  void jobsArePausedResumedAndCancelledOverHttp() {
+    String jobId = submit("{\"processor\":\"patience\",\"version\":1,\"max_calls_per_second\":5}");
+
+    var paused = api.post("/jobs/" + jobId + "/pause", "");
+    assertEquals(200, paused.status(), () -> String.valueOf(paused.body()));
+    assertEquals("PAUSED", paused.body().path("status").asText());
+    assertEquals("PAUSED", api.get("/jobs/" + jobId).body().path("status").asText());
+    assertEquals(200, api.post("/jobs/" + jobId + "/resume", "").status());
+    var cancelled = api.post("/jobs/" + jobId + "/cancel", "");
+    assertEquals("CANCELLED", cancelled.body().path("status").asText(), () -> String.valueOf(cancelled.body()));
+
+    assertProblem(api.post("/jobs/" + jobId + "/resume", ""), 409, null);
+    assertProblem(api.post("/jobs/00000000-0000-0000-0000-000000000001/pause", ""), 404, null);
+    assertProblem(api.post("/jobs/" + jobId + "/explode", ""), 404, null);
+  }
+
+  @Test
+  void theNodeIsReadyWhenItHasJoinedAndItsStoresAnswer() {
+    TestProbe<Object> probe = TestProbe.create(node.system());
+    JsonNode ready =
+        probe.awaitAssert(
+            Duration.ofSeconds(20),
+            () -> {
+              ApiTestClient.Response response = api.get("/ready");
+              assertEquals(200, response.status(), () -> String.valueOf(response.body()));
+              return response.body();
+            });
+    assertTrue(ready.path("ready").asBoolean());
+    assertEquals("ok", ready.path("checks").path("cassandra").asText());
+    assertEquals("ok", ready.path("checks").path("journal").asText());
+    assertEquals("ok", ready.path("checks").path("cluster").asText());
+  }
+
   private static void assertProblem(ApiTestClient.Response response, int status, String field) {
     assertEquals(status, response.status(), () -> String.valueOf(response.body()));
     assertEquals("application/problem+json", response.contentType());

@@ -23,6 +23,12 @@ public sealed interface JobEvent extends CborSerializable {
       long watermark, long scanned, long processed, long skipped, long failed, Instant at)
       implements JobEvent {}
 
+  record JobPaused(Instant at) implements JobEvent {}
+
+  record JobResumed(Instant at) implements JobEvent {}
+
+  record JobCancelled(Instant at) implements JobEvent {}
+
   record JobCompleted(Instant at) implements JobEvent {}
 
   record JobFailed(String reason, Instant at) implements JobEvent {}

@@ -1,7 +1,10 @@
 package dev.backfill.engine.job;
 
+import dev.backfill.engine.job.JobEvent.JobCancelled;
 import dev.backfill.engine.job.JobEvent.JobCompleted;
 import dev.backfill.engine.job.JobEvent.JobFailed;
+import dev.backfill.engine.job.JobEvent.JobPaused;
+import dev.backfill.engine.job.JobEvent.JobResumed;
 import dev.backfill.engine.job.JobEvent.JobStarted;
 import dev.backfill.engine.job.JobEvent.JobSubmitted;
 import dev.backfill.engine.job.JobEvent.JobTuned;
@@ -23,7 +26,7 @@ public sealed interface JobState extends CborSerializable {
 
     public JobState apply(JobSubmitted event) {
       JobTuning tuning = event.tuning() == null ? JobTuning.DEFAULT : event.tuning();
-      return new Active(event.spec(), tuning, -1, 0, JobCounts.ZERO, event.at(), null);
+      return new Active(event.spec(), tuning, -1, 0, JobCounts.ZERO, event.at(), null, false);
     }
 
     @Override
@@ -43,7 +46,8 @@ public sealed interface JobState extends CborSerializable {
       long watermark,
       JobCounts counts,
       Instant submittedAt,
-      Instant startedAt)
+      Instant startedAt,
+      boolean paused)
       implements JobState {
 
     public boolean started() {
@@ -52,10 +56,20 @@ public sealed interface JobState extends CborSerializable {
 
     public JobState apply(JobEvent event) {
       if (event instanceof JobStarted started) {
-        return new Active(spec, tuning, started.totalCalls(), watermark, counts, submittedAt, started.at());
+        return new Active(spec, tuning, started.totalCalls(), watermark, counts, submittedAt, started.at(), paused);
       }
       if (event instanceof JobTuned tuned) {
-        return new Active(spec, tuned.tuning(), totalCalls, watermark, counts, submittedAt, startedAt);
+        return new Active(spec, tuned.tuning(), totalCalls, watermark, counts, submittedAt, startedAt, paused);
+      }
+      if (event instanceof JobPaused) {
+        return new Active(spec, tuning, totalCalls, watermark, counts, submittedAt, startedAt, true);
+      }
+      if (event instanceof JobResumed) {
+        return new Active(spec, tuning, totalCalls, watermark, counts, submittedAt, startedAt, false);
+      }
+      if (event instanceof JobCancelled cancelled) {
+        return new Finished(
+            spec, tuning, JobPhase.CANCELLED, totalCalls, counts, submittedAt, startedAt, cancelled.at(), null);
       }
       if (event instanceof ProgressRecorded progress) {
         return new Active(
@@ -67,7 +81,8 @@ public sealed interface JobState extends CborSerializable {
                 .plus(progress.processed(), progress.skipped(), progress.failed())
                 .withScanned(progress.scanned()),
             submittedAt,
-            startedAt);
+            startedAt,
+            paused);
       }
       if (event instanceof JobCompleted completed) {
         return new Finished(
@@ -84,7 +99,7 @@ public sealed interface JobState extends CborSerializable {
     public JobStatus status(String jobId) {
       return new JobStatus(
           jobId,
-          started() ? JobPhase.RUNNING : JobPhase.SUBMITTED,
+          paused ? JobPhase.PAUSED : started() ? JobPhase.RUNNING : JobPhase.SUBMITTED,
           spec,
           tuning,
           totalCalls,

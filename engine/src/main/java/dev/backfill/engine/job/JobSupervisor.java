@@ -1,7 +1,10 @@
 package dev.backfill.engine.job;
 
+import dev.backfill.engine.job.JobEvent.JobCancelled;
 import dev.backfill.engine.job.JobEvent.JobCompleted;
 import dev.backfill.engine.job.JobEvent.JobFailed;
+import dev.backfill.engine.job.JobEvent.JobPaused;
+import dev.backfill.engine.job.JobEvent.JobResumed;
 import dev.backfill.engine.job.JobEvent.JobStarted;
 import dev.backfill.engine.job.JobEvent.JobSubmitted;
 import dev.backfill.engine.job.JobEvent.JobTuned;
@@ -62,6 +65,19 @@ public final class JobSupervisor
   public record Submit(JobSpec spec, JobTuning tuning, ActorRef<StatusReply<Accepted>> replyTo)
       implements Command {}
 
+  /** What an operator can do to a job that has not finished. */
+  public enum Action {
+    PAUSE,
+    RESUME,
+    CANCEL
+  }
+
+  /**
+   * Pause (stop reading and processing, keep the checkpoint), resume (go on from it) or cancel (stop
+   * for good). Pausing a paused job or resuming a running one changes nothing. Answers the status.
+   */
+  public record Control(Action action, ActorRef<StatusReply<JobStatus>> replyTo) implements Command {}
+
   /** Change a running job's priority and cap; answers the job's status. */
   public record Tune(JobTuning tuning, ActorRef<StatusReply<JobStatus>> replyTo) implements Command {}
 
@@ -81,7 +97,8 @@ public final class JobSupervisor
 
   private record Counted(long totalCalls, Throwable failure) implements Command {}
 
-  private record PipelineEnded(Throwable failure) implements Command {}
+  /** The end of the pipeline run numbered {@code run}; older runs were stopped on purpose. */
+  private record PipelineEnded(int run, Throwable failure) implements Command {}
 
   /** Why the governor holds the job back now, or null once it lets it go. */
   private record HeldBack(String reason) implements Command {}
@@ -118,6 +135,7 @@ public final class JobSupervisor
   private final JobRuntime runtime;
   private boolean counting;
   private UniqueKillSwitch pipeline;
+  private int pipelineRun;
   private String heldBackBecause;
   private final AtomicReference<GovernedPrimary.Claim> claim = new AtomicReference<>();
   private final AtomicReference<String> lastHeldBack = new AtomicReference<>();
@@ -154,7 +172,7 @@ public final class JobSupervisor
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {
-              if (state instanceof Active) {
+              if (state instanceof Active active && !active.paused()) {
                 context.getSelf().tell(Begin.INSTANCE);
               }
             })
@@ -171,12 +189,16 @@ public final class JobSupervisor
         .onCommand(
             Tune.class,
             (state, command) -> Effect().reply(command.replyTo(), StatusReply.error("no job has the id " + jobId)))
+        .onCommand(
+            Control.class,
+            (state, command) -> Effect().reply(command.replyTo(), StatusReply.error("no job has the id " + jobId)))
         .onAnyCommand(command -> Effect().noReply());
     builder
         .forStateType(Active.class)
         .onCommand(Submit.class, (state, command) -> onSubmitAgain(state.spec(), command))
         .onCommand(GetStatus.class, this::onStatusWhenActive)
         .onCommand(Tune.class, this::onTune)
+        .onCommand(Control.class, this::onControl)
         .onCommand(HeldBack.class, this::onHeldBack)
         .onCommand(Begin.class, this::onBegin)
         .onCommand(Counted.class, this::onCounted)
@@ -189,6 +211,13 @@ public final class JobSupervisor
         .onCommand(GetStatus.class, this::onStatusWhenFinished)
         .onCommand(
             Tune.class,
+            (state, command) ->
+                Effect()
+                    .reply(
+                        command.replyTo(),
+                        StatusReply.error("job " + jobId + " has finished (" + state.phase() + ")")))
+        .onCommand(
+            Control.class,
             (state, command) ->
                 Effect()
                     .reply(
@@ -247,6 +276,40 @@ public final class JobSupervisor
         .thenReply(command.replyTo(), newState -> StatusReply.success(newState.status(jobId)));
   }
 
+  private ReplyEffect<JobEvent, JobState> onControl(Active state, Control command) {
+    return switch (command.action()) {
+      case PAUSE ->
+          state.paused()
+              ? Effect().reply(command.replyTo(), StatusReply.success(state.status(jobId)))
+              : Effect()
+                  .persist(new JobPaused(Instant.now()))
+                  .thenRun(newState -> stopPipeline())
+                  .thenReply(command.replyTo(), newState -> StatusReply.success(newState.status(jobId)));
+      case RESUME ->
+          !state.paused()
+              ? Effect().reply(command.replyTo(), StatusReply.success(state.status(jobId)))
+              : Effect()
+                  .persist(new JobResumed(Instant.now()))
+                  .thenRun(newState -> context.getSelf().tell(Begin.INSTANCE))
+                  .thenReply(command.replyTo(), newState -> StatusReply.success(newState.status(jobId)));
+      case CANCEL ->
+          Effect()
+              .persist(new JobCancelled(Instant.now()))
+              .thenRun(newState -> stopPipeline())
+              .thenReply(command.replyTo(), newState -> StatusReply.success(newState.status(jobId)));
+    };
+  }
+
+  /** Stops the running pipeline on purpose; its end is then ignored (see PipelineEnded.run). */
+  private void stopPipeline() {
+    if (pipeline != null) {
+      pipeline.shutdown();
+      pipeline = null;
+      pipelineRun++;
+    }
+    heldBackBecause = null;
+  }
+
   private ReplyEffect<JobEvent, JobState> onHeldBack(Active state, HeldBack command) {
     heldBackBecause = command.reason();
     return Effect().noReply();
@@ -270,7 +333,7 @@ public final class JobSupervisor
   }
 
   private ReplyEffect<JobEvent, JobState> onBegin(Active state, Begin command) {
-    if (pipeline != null || counting) {
+    if (pipeline != null || counting || state.paused()) {
       return Effect().noReply();
     }
     claim.set(claimOf(state.tuning()));
@@ -297,7 +360,12 @@ public final class JobSupervisor
     }
     return Effect()
         .persist(new JobStarted(command.totalCalls(), Instant.now()))
-        .thenRun(newState -> startPipeline((Active) newState))
+        .thenRun(
+            newState -> {
+              if (newState instanceof Active active && !active.paused()) {
+                startPipeline(active);
+              }
+            })
         .thenNoReply();
   }
 
@@ -316,6 +384,9 @@ public final class JobSupervisor
   }
 
   private ReplyEffect<JobEvent, JobState> onPipelineEnded(Active state, PipelineEnded command) {
+    if (command.run() != pipelineRun) {
+      return Effect().noReply();
+    }
     pipeline = null;
     heldBackBecause = null;
     if (command.failure() == null) {
@@ -349,7 +420,8 @@ public final class JobSupervisor
                         system.scheduler()),
                 Materializer.createMaterializer(context));
     pipeline = run.first();
-    context.pipeToSelf(run.second(), (done, failure) -> new PipelineEnded(failure));
+    int thisRun = pipelineRun;
+    context.pipeToSelf(run.second(), (done, failure) -> new PipelineEnded(thisRun, failure));
   }
 
   private static String rootMessage(Throwable failure) {

@@ -29,6 +29,7 @@ import dev.backfill.engine.testing.TestTranscripts;
 import dev.backfill.protocol.call.CallRow;
 import dev.backfill.protocol.job.JobPhase;
 import dev.backfill.protocol.job.JobSpec;
+import dev.backfill.protocol.job.JobTuning;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -172,6 +173,70 @@ class JobSupervisorTest {
     assertEquals(JobPhase.UNKNOWN, result.reply().phase());
     assertTrue(result.hasNoEvents());
     shard.expectMessageClass(ClusterSharding.Passivate.class);
+  }
+
+  @Test
+  void aPausedJobStaysPausedThroughARestartAndCompletesWhenResumed() {
+    var shard = testKit.<ClusterSharding.ShardCommand>createTestProbe();
+    var kit =
+        EventSourcedBehaviorTestKit.<JobSupervisor.Command, JobEvent, JobState>create(
+            testKit.system(), JobSupervisor.create(UUID.randomUUID().toString(), shard.getRef(), runtime));
+    JobSpec spec = new JobSpec("longest-monologue", 1, null, null, null, Map.of());
+    // Capped at 2 calls/s, the job is certainly still running when it is paused.
+    kit.<StatusReply<JobSupervisor.Accepted>>runCommand(
+        replyTo -> new JobSupervisor.Submit(spec, new JobTuning(1, 2.0), replyTo));
+    TestProbe<Object> waiter = testKit.createTestProbe();
+    waiter.awaitAssert(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(100),
+        () -> {
+          assertTrue(((JobState.Active) kit.getState()).started());
+          return null;
+        });
+
+    var paused =
+        kit.<StatusReply<JobStatus>>runCommand(
+            replyTo -> new JobSupervisor.Control(JobSupervisor.Action.PAUSE, replyTo));
+    assertEquals(JobPhase.PAUSED, paused.reply().getValue().phase());
+
+    kit.restart();
+    assertTrue(((JobState.Active) kit.getState()).paused(), "still paused after a restart");
+    assertEquals(JobPhase.PAUSED, kit.<JobStatus>runCommand(JobSupervisor.GetStatus::new).reply().phase());
+
+    kit.<StatusReply<JobStatus>>runCommand(replyTo -> new JobSupervisor.Tune(JobTuning.DEFAULT, replyTo));
+    kit.<StatusReply<JobStatus>>runCommand(
+        replyTo -> new JobSupervisor.Control(JobSupervisor.Action.RESUME, replyTo));
+    JobState.Finished finished =
+        waiter.awaitAssert(
+            Duration.ofSeconds(60),
+            Duration.ofMillis(200),
+            () -> assertInstanceOf(JobState.Finished.class, kit.getState()));
+    assertEquals(JobPhase.COMPLETED, finished.phase());
+    assertEquals(CALLS - 1, finished.counts().processed() + finished.counts().skipped());
+    assertEquals(1, finished.counts().failed());
+  }
+
+  @Test
+  void aCancelledJobStopsForGoodAndRefusesFurtherControl() {
+    var shard = testKit.<ClusterSharding.ShardCommand>createTestProbe();
+    var kit =
+        EventSourcedBehaviorTestKit.<JobSupervisor.Command, JobEvent, JobState>create(
+            testKit.system(), JobSupervisor.create(UUID.randomUUID().toString(), shard.getRef(), runtime));
+    JobSpec spec = new JobSpec("patience", 1, null, null, null, Map.of());
+    kit.<StatusReply<JobSupervisor.Accepted>>runCommand(
+        replyTo -> new JobSupervisor.Submit(spec, new JobTuning(1, 1.0), replyTo));
+
+    var cancelled =
+        kit.<StatusReply<JobStatus>>runCommand(
+            replyTo -> new JobSupervisor.Control(JobSupervisor.Action.CANCEL, replyTo));
+
+    assertEquals(JobPhase.CANCELLED, cancelled.reply().getValue().phase());
+    kit.restart();
+    assertEquals(JobPhase.CANCELLED, ((JobState.Finished) kit.getState()).phase());
+    var again =
+        kit.<StatusReply<JobStatus>>runCommand(
+            replyTo -> new JobSupervisor.Control(JobSupervisor.Action.RESUME, replyTo));
+    assertTrue(again.reply().isError());
   }
 
   private JobState.Finished runToEnd(TestProbe<ClusterSharding.ShardCommand> shard, JobSpec spec) {

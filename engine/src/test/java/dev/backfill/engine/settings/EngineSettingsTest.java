@@ -19,7 +19,7 @@ class EngineSettingsTest {
   @Test
   void theShippedDefaultsAreValid() {
     EngineSettings settings = EngineSettings.create(with(Map.of()));
-    assertEquals(2, settings.primary().maxConnections());
+    assertEquals(500, settings.primary().pageSize());
     assertEquals("backfill-engine", settings.primary().applicationName());
   }
 
@@ -38,11 +38,11 @@ class EngineSettingsTest {
   }
 
   @Test
-  void refusesZeroConnections() {
+  void refusesAnEmptyPage() {
     var failure =
         assertThrows(
             IllegalArgumentException.class,
-            () -> EngineSettings.create(with(Map.of("backfill.primary.max-connections", 0))));
-    assertTrue(failure.getMessage().contains("max-connections"), failure.getMessage());
+            () -> EngineSettings.create(with(Map.of("backfill.primary.page-size", 0))));
+    assertTrue(failure.getMessage().contains("page-size"), failure.getMessage());
   }
 }

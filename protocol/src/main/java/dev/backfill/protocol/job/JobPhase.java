@@ -9,7 +9,11 @@ public enum JobPhase {
   RUNNING,
   /** Running, but the governor holds it back for now: the reason says why. */
   THROTTLED,
+  /** Stopped by an operator; resumes from its last checkpoint when asked to. */
+  PAUSED,
   COMPLETED,
+  /** Stopped for good by an operator. */
+  CANCELLED,
   /** Stopped for good: the reason says why. */
   FAILED
 }
