@@ -87,7 +87,7 @@ final class NodeGuardian {
                       httpBound.complete(address);
                     }
                   });
-          JobResumer.resumeUnfinished(index, jobs);
+          context.spawn(JobKeeper.create(index, jobs, settings.jobs().keeperInterval()), "job-keeper");
           return Behaviors.empty();
         });
   }

@@ -84,7 +84,10 @@ final class JobPipeline {
     this.sharding = ClusterSharding.get(system);
   }
 
-  /** Runs from just after {@code watermark}; the stage completes when the last call has finished. */
+  /**
+   * Runs from just after {@code watermark}; the stage completes when the last call has finished,
+   * or when the switch was thrown and the calls already taken have finished and been checkpointed.
+   */
   Pair<UniqueKillSwitch, CompletionStage<Done>> run(
       long watermark, long alreadyScanned, Checkpoints checkpoints, Materializer materializer) {
     AtomicLong scanned = new AtomicLong(alreadyScanned);
@@ -100,11 +103,13 @@ final class JobPipeline {
             })
         .mapConcat(page -> page)
         .via(new AdjustableThrottle<CallRow>(this::callsPerSecondCap))
+        // The switch stops new calls only: calls in flight finish and are checkpointed, so a
+        // pause or a hand-off to another node redoes as little as possible.
+        .viaMat(KillSwitches.single(), Keep.right())
         .mapAsync(settings.calls().parallelism(), this::processCall)
         .groupedWithin(jobs.checkpointEveryCalls(), jobs.checkpointEvery())
         .map(outcomes -> toBatch(outcomes, scanned.get()))
         .mapAsync(1, checkpoints::record)
-        .viaMat(KillSwitches.single(), Keep.right())
         .toMat(Sink.ignore(), Keep.both())
         .run(materializer);
   }

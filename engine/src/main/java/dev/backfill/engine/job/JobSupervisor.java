@@ -97,8 +97,17 @@ public final class JobSupervisor
 
   private record Counted(long totalCalls, Throwable failure) implements Command {}
 
-  /** The end of the pipeline run numbered {@code run}; older runs were stopped on purpose. */
+  /** The end of the pipeline run numbered {@code run}. */
   private record PipelineEnded(int run, Throwable failure) implements Command {}
+
+  /**
+   * Sent by sharding when this job's shard moves to another node (a rebalance, or this node
+   * leaving): the job drains its pipeline, so its last checkpoint covers every call it took, and
+   * stops; the job keeper wakes it on its new node, where it goes on from that checkpoint.
+   */
+  enum HandOff implements Command {
+    INSTANCE
+  }
 
   /** Why the governor holds the job back now, or null once it lets it go. */
   private record HeldBack(String reason) implements Command {}
@@ -117,7 +126,8 @@ public final class JobSupervisor
                         create(entityContext.getEntityId(), entityContext.getShard(), runtime))
                 // A running job's messages come from its own stream, not through the shard, so
                 // idle-based passivation would stop it mid-run; it passivates itself when done.
-                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy())
+                .withStopMessage(HandOff.INSTANCE));
   }
 
   public static Behavior<Command> create(
@@ -136,6 +146,9 @@ public final class JobSupervisor
   private boolean counting;
   private UniqueKillSwitch pipeline;
   private int pipelineRun;
+  /** The pipeline was stopped on purpose and is draining; its end is not the job's end. */
+  private boolean draining;
+  private boolean handingOff;
   private String heldBackBecause;
   private final AtomicReference<GovernedPrimary.Claim> claim = new AtomicReference<>();
   private final AtomicReference<String> lastHeldBack = new AtomicReference<>();
@@ -186,6 +199,7 @@ public final class JobSupervisor
         .forStateType(Blank.class)
         .onCommand(Submit.class, this::onSubmit)
         .onCommand(GetStatus.class, this::onStatusOfNothing)
+        .onCommand(HandOff.class, (state, command) -> Effect().stop().thenNoReply())
         .onCommand(
             Tune.class,
             (state, command) -> Effect().reply(command.replyTo(), StatusReply.error("no job has the id " + jobId)))
@@ -204,6 +218,7 @@ public final class JobSupervisor
         .onCommand(Counted.class, this::onCounted)
         .onCommand(RecordProgress.class, this::onProgress)
         .onCommand(PipelineEnded.class, this::onPipelineEnded)
+        .onCommand(HandOff.class, this::onHandOff)
         .onAnyCommand(command -> Effect().noReply());
     builder
         .forStateType(Finished.class)
@@ -225,6 +240,8 @@ public final class JobSupervisor
                         StatusReply.error("job " + jobId + " has finished (" + state.phase() + ")")))
         .onCommand(RecordProgress.class, (state, command) -> Effect().reply(command.replyTo(), Done.getInstance()))
         .onCommand(PassivateIdle.class, (state, command) -> passivate())
+        .onCommand(PipelineEnded.class, this::onPipelineEnded)
+        .onCommand(HandOff.class, this::onHandOff)
         .onAnyCommand(command -> Effect().noReply());
     return builder.build();
   }
@@ -300,14 +317,26 @@ public final class JobSupervisor
     };
   }
 
-  /** Stops the running pipeline on purpose; its end is then ignored (see PipelineEnded.run). */
-  private void stopPipeline() {
-    if (pipeline != null) {
-      pipeline.shutdown();
-      pipeline = null;
-      pipelineRun++;
-    }
+  /**
+   * Stops taking new calls; the calls in flight finish and are checkpointed, then the pipeline
+   * ends (see onPipelineEnded). Returns false when no pipeline was running.
+   */
+  private boolean stopPipeline() {
     heldBackBecause = null;
+    if (pipeline == null) {
+      return false;
+    }
+    pipeline.shutdown();
+    draining = true;
+    return true;
+  }
+
+  private ReplyEffect<JobEvent, JobState> onHandOff(JobState state, HandOff command) {
+    if (stopPipeline()) {
+      handingOff = true;
+      return Effect().noReply();
+    }
+    return Effect().stop().thenNoReply();
   }
 
   private ReplyEffect<JobEvent, JobState> onHeldBack(Active state, HeldBack command) {
@@ -383,11 +412,27 @@ public final class JobSupervisor
         .thenReply(command.replyTo(), newState -> Done.getInstance());
   }
 
-  private ReplyEffect<JobEvent, JobState> onPipelineEnded(Active state, PipelineEnded command) {
+  private ReplyEffect<JobEvent, JobState> onPipelineEnded(JobState current, PipelineEnded command) {
     if (command.run() != pipelineRun) {
       return Effect().noReply();
     }
     pipeline = null;
+    pipelineRun++;
+    if (draining) {
+      draining = false;
+      if (handingOff) {
+        context.getLog().info("job {} handed off after its last checkpoint", jobId);
+        return Effect().stop().thenNoReply();
+      }
+      if (current instanceof Active active && !active.paused()) {
+        // resumed while the paused run was still draining
+        context.getSelf().tell(Begin.INSTANCE);
+      }
+      return Effect().noReply();
+    }
+    if (!(current instanceof Active state)) {
+      return Effect().noReply();
+    }
     heldBackBecause = null;
     if (command.failure() == null) {
       context.getLog().info("job {} completed: {}", jobId, state.counts());

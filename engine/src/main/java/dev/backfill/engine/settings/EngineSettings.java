@@ -39,7 +39,7 @@ public record EngineSettings(
       Duration maxBackoff,
       int mailboxCapacity) {}
 
-  public record JobSettings(int checkpointEveryCalls, Duration checkpointEvery) {}
+  public record JobSettings(int checkpointEveryCalls, Duration checkpointEvery, Duration keeperInterval) {}
 
   public static EngineSettings create(Config root) {
     Config config = root.getConfig("backfill");
@@ -78,7 +78,9 @@ public record EngineSettings(
                 calls.getDuration("max-backoff"),
                 positive(calls, "mailbox-capacity")),
             new JobSettings(
-                positive(jobs, "checkpoint-every-calls"), jobs.getDuration("checkpoint-every")));
+                positive(jobs, "checkpoint-every-calls"),
+                jobs.getDuration("checkpoint-every"),
+                jobs.getDuration("keeper-interval")));
     settings.requireSeparateJournal();
     return settings;
   }
