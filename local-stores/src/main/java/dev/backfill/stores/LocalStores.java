@@ -23,11 +23,18 @@ public final class LocalStores implements AutoCloseable {
     }
   }
 
-  private final LocalPostgres postgres;
-  private final LocalCassandra cassandra;
+  private final Layout layout;
+  private final LocalCassandra.Settings cassandraSettings;
+  private final int postgresPort;
+  private LocalPostgres postgres;
+  private LocalCassandra cassandra;
   private final Endpoints endpoints;
 
-  private LocalStores(LocalPostgres postgres, LocalCassandra cassandra) {
+  private LocalStores(
+      Layout layout, LocalCassandra.Settings cassandraSettings, LocalPostgres postgres, LocalCassandra cassandra) {
+    this.layout = layout;
+    this.cassandraSettings = cassandraSettings;
+    this.postgresPort = postgres.port();
     this.postgres = postgres;
     this.cassandra = cassandra;
     this.endpoints =
@@ -45,16 +52,13 @@ public final class LocalStores implements AutoCloseable {
     int nativePort = orFree(layout.cassandraPort());
     int storagePort = orFree(layout.cassandraStoragePort());
     // Cassandra first: it is the slow one, and PostgreSQL starts while nothing else competes.
-    LocalCassandra cassandra =
-        LocalCassandra.start(
-            new LocalCassandra.Settings(
-                layout.directory().resolve("cassandra"),
-                nativePort,
-                storagePort,
-                Duration.ofSeconds(180)));
+    var cassandraSettings =
+        new LocalCassandra.Settings(
+            layout.directory().resolve("cassandra"), nativePort, storagePort, Duration.ofSeconds(180));
+    LocalCassandra cassandra = LocalCassandra.start(cassandraSettings);
     try {
       LocalPostgres postgres = LocalPostgres.start(layout.directory().resolve("postgres"), postgresPort);
-      return new LocalStores(postgres, cassandra);
+      return new LocalStores(layout, cassandraSettings, postgres, cassandra);
     } catch (RuntimeException e) {
       cassandra.close();
       throw e;
@@ -73,8 +77,30 @@ public final class LocalStores implements AutoCloseable {
     return cassandra.pid();
   }
 
+  /** Stops Cassandra (as an outage would), keeping its data; {@link #startCassandra} brings it back. */
+  public synchronized void stopCassandra() {
+    cassandra.close();
+  }
+
+  /** Starts Cassandra again on the same data and ports. */
+  public synchronized void startCassandra() {
+    if (!cassandra.isAlive()) {
+      cassandra = LocalCassandra.start(cassandraSettings);
+    }
+  }
+
+  /** Stops PostgreSQL (primary and journal both), keeping its data. */
+  public synchronized void stopPostgres() {
+    postgres.close();
+  }
+
+  /** Starts PostgreSQL again on the same data and port. */
+  public synchronized void startPostgres() {
+    postgres = LocalPostgres.start(layout.directory().resolve("postgres"), postgresPort);
+  }
+
   @Override
-  public void close() {
+  public synchronized void close() {
     try {
       cassandra.close();
     } finally {

@@ -8,6 +8,7 @@ import dev.backfill.engine.store.OutcomeLedger.Status;
 import dev.backfill.protocol.call.CallRow;
 import dev.backfill.protocol.job.JobSpec;
 import java.time.Duration;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -20,7 +21,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.japi.Pair;
-import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
@@ -52,20 +52,21 @@ final class JobPipeline {
     CompletionStage<Done> record(Batch batch);
   }
 
-  private static final int PAGE_ATTEMPTS = 8;
-
   private final String jobId;
   private final JobSpec spec;
   private final JobRuntime runtime;
   private final EngineSettings settings;
   private final Supplier<GovernedPrimary.Claim> claim;
   private final Consumer<String> heldBack;
+  private final Consumer<String> stalled;
   private final ClusterSharding sharding;
   private final ActorSystem<?> system;
 
   /**
    * @param claim the job's current claim on the governor's rate (its tuning can change mid-run)
    * @param heldBack hears why the governor holds the job back, and null when it no longer does
+   * @param stalled hears why the job waits for a store that does not answer, and null when one of
+   *     its calls or pages gets through again
    */
   JobPipeline(
       String jobId,
@@ -73,6 +74,7 @@ final class JobPipeline {
       JobRuntime runtime,
       Supplier<GovernedPrimary.Claim> claim,
       Consumer<String> heldBack,
+      Consumer<String> stalled,
       ActorSystem<?> system) {
     this.jobId = jobId;
     this.spec = spec;
@@ -80,6 +82,7 @@ final class JobPipeline {
     this.settings = runtime.settings();
     this.claim = claim;
     this.heldBack = heldBack;
+    this.stalled = stalled;
     this.system = system;
     this.sharding = ClusterSharding.get(system);
   }
@@ -116,10 +119,11 @@ final class JobPipeline {
 
   /**
    * The page after {@code afterId}, read under a lease from the governor (waiting as long as it
-   * holds the job back); a failed query is retried with backoff, each attempt under a new lease.
+   * holds the job back). A failed query is retried with backoff, each attempt under a new lease,
+   * for as long as the primary does not answer: the job stalls, saying why, and goes on by itself.
    */
   private CompletionStage<Optional<Pair<Long, List<CallRow>>>> nextPage(long afterId) {
-    return Patterns.retry(
+    return Retries.untilSuccess(
             () ->
                 runtime
                     .primary()
@@ -129,16 +133,18 @@ final class JobPipeline {
                         () -> runtime.callSource().page(spec, afterId),
                         List::size,
                         heldBack),
-            PAGE_ATTEMPTS,
             Duration.ofMillis(500),
             Duration.ofSeconds(15),
-            0.2,
+            (attempt, failure) ->
+                stalled.accept("the primary does not answer (attempt " + attempt + "): " + rootMessage(failure)),
             system)
         .thenApply(
-            rows ->
-                rows.isEmpty()
-                    ? Optional.empty()
-                    : Optional.of(Pair.create(rows.get(rows.size() - 1).id(), rows)));
+            rows -> {
+              stalled.accept(null);
+              return rows.isEmpty()
+                  ? Optional.<Pair<Long, List<CallRow>>>empty()
+                  : Optional.of(Pair.create(rows.get(rows.size() - 1).id(), rows));
+            });
   }
 
   /** The job's own cap, read afresh for every call so that a PATCH takes effect at once. */
@@ -148,14 +154,17 @@ final class JobPipeline {
   }
 
   /**
-   * Asks the call's entity, retrying a lost or failed answer with backoff. A call that still has
-   * no answer after every attempt is counted as failed rather than stalling the whole job.
+   * Asks the call's entity, retrying a lost or failed answer (a store timeout, Cassandra down, a
+   * message dropped by a full mailbox) with backoff and jitter. After {@code attempts} tries the
+   * job shows itself STALLED with the reason, and keeps trying: a transient failure never turns
+   * into a lost or failed call. Calls that cannot be analysed come back as FAILED outcomes and
+   * are not retried.
    */
   private CompletionStage<CallOutcome> processCall(CallRow row) {
     var calls = settings.calls();
-    AtomicInteger attempt = new AtomicInteger();
     var entity = sharding.entityRefFor(CallEntity.ENTITY_TYPE_KEY, CallEntity.entityId(row.id()));
-    return Patterns.retry(
+    AtomicInteger attempt = new AtomicInteger();
+    return Retries.untilSuccess(
             () ->
                 entity.askWithStatus(
                     (ActorRef<StatusReply<CallOutcome>> replyTo) ->
@@ -168,15 +177,28 @@ final class JobPipeline {
                             attempt.incrementAndGet(),
                             replyTo),
                     calls.askTimeout()),
-            calls.attempts(),
             calls.minBackoff(),
             calls.maxBackoff(),
-            0.2,
+            (number, failure) -> {
+              if (number >= calls.attempts()) {
+                stalled.accept(
+                    "call " + row.id() + " has no answer after " + number + " attempts: " + rootMessage(failure));
+              }
+            },
             system)
-        .exceptionally(
-            failure ->
-                CallOutcome.failed(
-                    row.id(), "no answer after " + calls.attempts() + " attempts: " + failure.getMessage()));
+        .thenApply(
+            outcome -> {
+              stalled.accept(null);
+              return outcome;
+            });
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
   }
 
   private static Batch toBatch(List<CallOutcome> outcomes, long scanned) {

@@ -31,9 +31,8 @@ public record JobStatus(
         jobId, JobPhase.UNKNOWN, null, JobTuning.DEFAULT, -1, JobCounts.ZERO, null, null, null, null);
   }
 
-  /** The same status, shown as held back by the governor for this reason. */
-  public JobStatus throttled(String why) {
-    return new JobStatus(
-        jobId, JobPhase.THROTTLED, spec, tuning, totalCalls, counts, submittedAt, startedAt, finishedAt, why);
+  /** The same status, shown as held back (THROTTLED by the governor, or STALLED on a store). */
+  public JobStatus heldBack(JobPhase phase, String why) {
+    return new JobStatus(jobId, phase, spec, tuning, totalCalls, counts, submittedAt, startedAt, finishedAt, why);
   }
 }

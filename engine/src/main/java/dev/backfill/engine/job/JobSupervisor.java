@@ -13,6 +13,7 @@ import dev.backfill.engine.job.JobState.Active;
 import dev.backfill.engine.job.JobState.Blank;
 import dev.backfill.engine.job.JobState.Finished;
 import dev.backfill.protocol.CborSerializable;
+import dev.backfill.protocol.job.JobPhase;
 import dev.backfill.protocol.job.JobSpec;
 import dev.backfill.protocol.job.JobTuning;
 import dev.backfill.engine.governor.GovernedPrimary;
@@ -112,6 +113,9 @@ public final class JobSupervisor
   /** Why the governor holds the job back now, or null once it lets it go. */
   private record HeldBack(String reason) implements Command {}
 
+  /** Why the job waits for a store that does not answer, or null once it gets through again. */
+  private record Stalled(String reason) implements Command {}
+
   /** A finished job's entity stays this long after its last question, then stops. */
   private static final Duration FINISHED_IDLE = Duration.ofSeconds(60);
 
@@ -150,6 +154,8 @@ public final class JobSupervisor
   private boolean draining;
   private boolean handingOff;
   private String heldBackBecause;
+  private String stalledBecause;
+  private final AtomicReference<String> lastStalled = new AtomicReference<>();
   private final AtomicReference<GovernedPrimary.Claim> claim = new AtomicReference<>();
   private final AtomicReference<String> lastHeldBack = new AtomicReference<>();
 
@@ -214,6 +220,7 @@ public final class JobSupervisor
         .onCommand(Tune.class, this::onTune)
         .onCommand(Control.class, this::onControl)
         .onCommand(HeldBack.class, this::onHeldBack)
+        .onCommand(Stalled.class, this::onStalled)
         .onCommand(Begin.class, this::onBegin)
         .onCommand(Counted.class, this::onCounted)
         .onCommand(RecordProgress.class, this::onProgress)
@@ -280,8 +287,13 @@ public final class JobSupervisor
 
   private ReplyEffect<JobEvent, JobState> onStatusWhenActive(Active state, GetStatus command) {
     JobStatus status = state.status(jobId);
-    if (state.started() && heldBackBecause != null) {
-      status = status.throttled(heldBackBecause);
+    if (!state.paused()) {
+      // A store outage explains more than the governor's pacing does, so it is shown first.
+      if (stalledBecause != null) {
+        status = status.heldBack(JobPhase.STALLED, stalledBecause);
+      } else if (heldBackBecause != null) {
+        status = status.heldBack(JobPhase.THROTTLED, heldBackBecause);
+      }
     }
     return Effect().reply(command.replyTo(), status);
   }
@@ -323,6 +335,7 @@ public final class JobSupervisor
    */
   private boolean stopPipeline() {
     heldBackBecause = null;
+    stalledBecause = null;
     if (pipeline == null) {
       return false;
     }
@@ -337,6 +350,24 @@ public final class JobSupervisor
       return Effect().noReply();
     }
     return Effect().stop().thenNoReply();
+  }
+
+  private ReplyEffect<JobEvent, JobState> onStalled(Active state, Stalled command) {
+    if (command.reason() != null && stalledBecause == null) {
+      context.getLog().warn("job {} stalls: {}", jobId, command.reason());
+    } else if (command.reason() == null && stalledBecause != null) {
+      context.getLog().info("job {} goes on", jobId);
+    }
+    stalledBecause = command.reason();
+    return Effect().noReply();
+  }
+
+  /** Tells this actor when the reason it stalls changes (not on every failure or success). */
+  private void reportStalled(String reason) {
+    String previous = lastStalled.getAndSet(reason);
+    if (!java.util.Objects.equals(previous, reason)) {
+      context.getSelf().tell(new Stalled(reason));
+    }
   }
 
   private ReplyEffect<JobEvent, JobState> onHeldBack(Active state, HeldBack command) {
@@ -383,10 +414,12 @@ public final class JobSupervisor
   private ReplyEffect<JobEvent, JobState> onCounted(Active state, Counted command) {
     counting = false;
     if (command.failure() != null) {
-      context.getLog().warn("job {}: cannot count its calls yet: {}", jobId, command.failure().getMessage());
+      stalledBecause = "the primary does not answer: " + rootMessage(command.failure());
+      context.getLog().warn("job {}: cannot count its calls yet: {}", jobId, stalledBecause);
       timers.startSingleTimer(Begin.INSTANCE, RECOUNT_AFTER);
       return Effect().noReply();
     }
+    stalledBecause = null;
     return Effect()
         .persist(new JobStarted(command.totalCalls(), Instant.now()))
         .thenRun(
@@ -453,7 +486,8 @@ public final class JobSupervisor
     var self = context.getSelf();
     var system = context.getSystem();
     var run =
-        new JobPipeline(jobId, state.spec(), runtime, claim::get, this::reportHeldBack, system)
+        new JobPipeline(
+                jobId, state.spec(), runtime, claim::get, this::reportHeldBack, this::reportStalled, system)
             .run(
                 state.watermark(),
                 state.counts().finished(),

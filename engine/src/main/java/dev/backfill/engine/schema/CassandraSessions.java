@@ -27,6 +27,10 @@ public final class CassandraSessions {
             .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, settings.requestTimeout())
             .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, settings.schemaTimeout())
             .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, settings.schemaTimeout())
+            // After an outage, find Cassandra again within seconds (the driver's default waits up
+            // to a minute between attempts), since stalled jobs are waiting for it.
+            .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, java.time.Duration.ofMillis(500))
+            .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, java.time.Duration.ofSeconds(5))
             .build();
     CqlSessionBuilder builder =
         CqlSession.builder().withConfigLoader(config).withLocalDatacenter(settings.localDatacenter());

@@ -62,6 +62,22 @@ public final class RealStores implements BeforeAllCallback {
     }
   }
 
+  /** An outage for the test that calls it; it must call {@link #startCassandra} in a finally. */
+  public static synchronized void stopCassandra() {
+    running().stopCassandra();
+  }
+
+  public static synchronized void startCassandra() {
+    running().startCassandra();
+  }
+
+  private static LocalStores running() {
+    if (stores == null) {
+      throw new IllegalStateException("annotate the test class with @ExtendWith(RealStores.class)");
+    }
+    return stores;
+  }
+
   public static synchronized Endpoints endpoints() {
     if (stores == null) {
       throw new IllegalStateException("annotate the test class with @ExtendWith(RealStores.class)");

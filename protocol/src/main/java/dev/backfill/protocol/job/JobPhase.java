@@ -9,6 +9,8 @@ public enum JobPhase {
   RUNNING,
   /** Running, but the governor holds it back for now: the reason says why. */
   THROTTLED,
+  /** Running, but waiting for a store that does not answer (the reason says which); it goes on by itself. */
+  STALLED,
   /** Stopped by an operator; resumes from its last checkpoint when asked to. */
   PAUSED,
   COMPLETED,

@@ -1,0 +1,104 @@
+package dev.backfill.cluster.outage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.backfill.cluster.seed.CallSeeder;
+import dev.backfill.cluster.testing.ApiTestClient;
+import dev.backfill.cluster.testing.TestNodes;
+import dev.backfill.engine.schema.CassandraSessions;
+import dev.backfill.engine.settings.EngineSettings;
+import dev.backfill.engine.testing.RealStores;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Cassandra goes down in the middle of a job: the job stalls and says why, nothing is counted as
+ * failed, and when Cassandra is back the job goes on by itself and ends with every call's result
+ * and ledger entry exactly once.
+ */
+@ExtendWith({RealStores.class, LogCapturingExtension.class})
+class StoreOutageTest {
+
+  private static final int CALLS = 3_000;
+
+  @Test
+  void aJobStallsWhileCassandraIsDownAndCompletesWhenItReturns() {
+    Config environment =
+        ConfigFactory.parseMap(
+                Map.of(
+                    "backfill.calls.ask-timeout", "2s",
+                    "backfill.calls.attempts", 3,
+                    "backfill.calls.max-backoff", "2s",
+                    "backfill.cassandra.request-timeout", "2s"))
+            .withFallback(RealStores.freshEnvironment("outage"));
+    EngineSettings settings = EngineSettings.create(environment);
+    var primary = settings.primary();
+    CallSeeder.seed(primary.url(), primary.user(), primary.password(), 1, CALLS, 9);
+
+    try (TestNodes nodes = TestNodes.start(1, environment)) {
+      ApiTestClient api = nodes.api(0);
+      var submitted =
+          api.post("/jobs", "{\"processor\":\"question-count\",\"version\":1,\"max_calls_per_second\":300}");
+      String jobId = submitted.body().path("job_id").asText();
+      TestProbe<Object> probe = TestProbe.create(nodes.node(0).system());
+      probe.awaitAssert(
+          Duration.ofSeconds(60),
+          Duration.ofMillis(200),
+          () -> {
+            assertTrue(api.get("/jobs/" + jobId).body().path("processed").asLong() >= 300);
+            return null;
+          });
+
+      RealStores.stopCassandra();
+      try {
+        JsonNode stalled =
+            probe.awaitAssert(
+                Duration.ofSeconds(60),
+                Duration.ofMillis(200),
+                () -> {
+                  JsonNode status = api.get("/jobs/" + jobId).body();
+                  assertEquals("STALLED", status.path("status").asText(), status::toString);
+                  return status;
+                });
+        assertTrue(stalled.path("reason").asText().contains("no answer"), stalled::toString);
+        assertEquals(0, stalled.path("failed").asLong(), "an outage fails no call");
+      } finally {
+        RealStores.startCassandra();
+      }
+
+      JsonNode done =
+          probe.awaitAssert(
+              Duration.ofSeconds(120),
+              Duration.ofMillis(250),
+              () -> {
+                JsonNode status = api.get("/jobs/" + jobId).body();
+                assertEquals("COMPLETED", status.path("status").asText(), status::toString);
+                return status;
+              });
+      assertEquals(0, done.path("failed").asLong());
+      assertEquals(CALLS, done.path("processed").asLong() + done.path("skipped").asLong());
+
+      try (CqlSession session = CassandraSessions.withKeyspace(settings.cassandra())) {
+        long results = 0;
+        for (Row row : session.execute(SimpleStatement.newInstance("SELECT processor FROM results").setPageSize(5000))) {
+          results += row.getString("processor").equals("question-count") ? 1 : 0;
+        }
+        assertEquals(CALLS, results, "every call's result, once");
+        long ledger =
+            session.execute("SELECT call_id FROM ledger WHERE job_id = ? AND bucket = 0", jobId).all().size();
+        assertEquals(CALLS, ledger, "every call in the ledger, once");
+      }
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package dev.backfill.engine.job;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.pattern.Patterns;
+
+/**
+ * Retries for the transient failures of a job's stores (a timeout, a store that is down): they
+ * never give up, since giving up would either lose the call or fail a whole backfill over an
+ * outage that ends by itself; instead they back off exponentially, with jitter so that many
+ * waiting calls do not return at the same instant, and tell the caller about every failure so the
+ * job can show why it is waiting.
+ */
+final class Retries {
+
+  private Retries() {}
+
+  /**
+   * @param onFailure hears each failure with its attempt number (1 for the first)
+   */
+  static <T> CompletionStage<T> untilSuccess(
+      Supplier<CompletionStage<T>> attempt,
+      Duration minBackoff,
+      Duration maxBackoff,
+      BiConsumer<Integer, Throwable> onFailure,
+      ActorSystem<?> system) {
+    return run(attempt, 1, minBackoff, maxBackoff, onFailure, system);
+  }
+
+  private static <T> CompletionStage<T> run(
+      Supplier<CompletionStage<T>> attempt,
+      int number,
+      Duration minBackoff,
+      Duration maxBackoff,
+      BiConsumer<Integer, Throwable> onFailure,
+      ActorSystem<?> system) {
+    CompletionStage<T> result;
+    try {
+      result = attempt.get();
+    } catch (RuntimeException e) {
+      result = CompletableFuture.failedFuture(e);
+    }
+    return result
+        .handle(
+            (value, failure) -> {
+              if (failure == null) {
+                return CompletableFuture.completedFuture(value);
+              }
+              onFailure.accept(number, failure);
+              return Patterns.after(
+                  delay(number, minBackoff, maxBackoff),
+                  system.classicSystem().scheduler(),
+                  system.executionContext(),
+                  () -> run(attempt, number + 1, minBackoff, maxBackoff, onFailure, system));
+            })
+        .thenCompose(stage -> stage);
+  }
+
+  /** min * 2^(n-1), capped at max, then 80-120% of that. */
+  static Duration delay(int attempt, Duration min, Duration max) {
+    double base = min.toMillis() * Math.pow(2, Math.min(30, attempt - 1));
+    double capped = Math.min(base, max.toMillis());
+    double jittered = capped * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble());
+    return Duration.ofMillis(Math.max(1, Math.round(jittered)));
+  }
+}
