@@ -30,6 +30,7 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  *   GET  /jobs/{id}     one job: counts, rate, ETA   404 when unknown
  *   PATCH /jobs/{id}    change priority and/or max_calls_per_second while it runs
  *   POST /jobs/{id}/pause|resume|cancel     persisted: a paused job stays paused after restarts
+ *   POST /jobs/{id}/retry-failed            re-drive only the calls the ledger holds as failed
  *   GET  /processors    what jobs can run
  * </pre>
  */
@@ -145,8 +146,8 @@ public final class JobRoutes extends AllDirectives {
           case "cancel" -> JobSupervisor.Action.CANCEL;
           default -> null;
         };
-    if (action == null) {
-      return complete(ApiErrors.notFound("no action '" + verb + "': use pause, resume or cancel"));
+    if (action == null && !verb.equals("retry-failed")) {
+      return complete(ApiErrors.notFound("no action '" + verb + "': use pause, resume, cancel or retry-failed"));
     }
     CompletionStage<HttpResponse> response =
         jobs.status(jobId)
@@ -154,7 +155,7 @@ public final class JobRoutes extends AllDirectives {
                 current ->
                     current.phase() == JobPhase.UNKNOWN
                         ? CompletableFuture.completedFuture(ApiErrors.notFound("no job has the id '" + jobId + "'"))
-                        : jobs.control(jobId, action)
+                        : (action == null ? jobs.retryFailed(jobId) : jobs.control(jobId, action))
                             .thenApply(
                                 status -> ApiJson.response(StatusCodes.OK, JobStatusViews.of(status, Instant.now()))))
             .exceptionally(ApiErrors::toResponse);

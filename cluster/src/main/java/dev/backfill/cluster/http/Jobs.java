@@ -18,6 +18,9 @@ public interface Jobs {
 
   CompletionStage<JobStatus> status(String jobId);
 
+  /** Re-drives a completed job's failed calls; fails with a StatusReply error if there are none. */
+  CompletionStage<JobStatus> retryFailed(String jobId);
+
   /** Pauses, resumes or cancels a job; fails with a StatusReply error if it has ended. */
   CompletionStage<JobStatus> control(String jobId, JobSupervisor.Action action);
 

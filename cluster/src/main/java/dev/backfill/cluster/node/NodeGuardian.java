@@ -58,16 +58,17 @@ final class NodeGuardian {
           ActorRef<Governor.Command> governor = Governor.init(system, governorSettings, probe);
           GovernedPrimary primary = new GovernedPrimary(governor, system, governorSettings.askTimeout());
           ProcessorRegistry registry = ProcessorRegistry.load();
+          CassandraOutcomeLedger ledger = new CassandraOutcomeLedger(session);
           CallEntity.init(
               system,
               new CallProcessing(
                   new CassandraResultStore(session),
-                  new CassandraOutcomeLedger(session),
+                  ledger,
                   registry,
                   processors,
                   new ObjectMapper()),
               settings.calls().mailboxCapacity());
-          JobSupervisor.init(system, new JobRuntime(settings, callSource, primary));
+          JobSupervisor.init(system, new JobRuntime(settings, callSource, primary, ledger));
           closeOnShutdown(system, session, probe);
 
           JobIndex index = new JobIndex(system);

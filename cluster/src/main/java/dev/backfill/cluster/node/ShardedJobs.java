@@ -53,6 +53,13 @@ final class ShardedJobs implements Jobs {
   }
 
   @Override
+  public CompletionStage<JobStatus> retryFailed(String jobId) {
+    return sharding
+        .entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId)
+        .askWithStatus((ActorRef<StatusReply<JobStatus>> replyTo) -> new JobSupervisor.RetryFailed(replyTo), askTimeout);
+  }
+
+  @Override
   public CompletionStage<JobStatus> control(String jobId, JobSupervisor.Action action) {
     return sharding
         .entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId)

@@ -1,5 +1,6 @@
 package dev.backfill.engine.call;
 
+import dev.backfill.engine.store.OutcomeLedger.Status;
 import dev.backfill.protocol.CborSerializable;
 import dev.backfill.protocol.call.CallRow;
 import java.util.HashMap;
@@ -134,7 +135,11 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
           .replyTo()
           .tell(StatusReply.error("call " + request.call().id() + ": " + rootMessage(finished.failure())));
     } else {
-      finishedRequests.put(requestKey(request), finished.outcome());
+      // A failed call is not remembered: asked again, it is analysed again, which is what
+      // retry-failed wants once its data has been fixed (and gives the same answer otherwise).
+      if (finished.outcome().status() != Status.FAILED) {
+        finishedRequests.put(requestKey(request), finished.outcome());
+      }
       request.replyTo().tell(StatusReply.success(finished.outcome()));
     }
     if (passivating && stash.isEmpty()) {

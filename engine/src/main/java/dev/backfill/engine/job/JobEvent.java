@@ -31,5 +31,8 @@ public sealed interface JobEvent extends CborSerializable {
 
   record JobCompleted(Instant at) implements JobEvent {}
 
+  /** A completed job re-drives the calls its ledger holds as failed; it completes again after. */
+  record FailedCallsRetryStarted(Instant at) implements JobEvent {}
+
   record JobFailed(String reason, Instant at) implements JobEvent {}
 }

@@ -4,6 +4,7 @@ import dev.backfill.engine.call.CallEntity;
 import dev.backfill.engine.call.CallOutcome;
 import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.engine.governor.GovernedPrimary;
+import dev.backfill.engine.store.OutcomeLedger;
 import dev.backfill.engine.store.OutcomeLedger.Status;
 import dev.backfill.protocol.call.CallRow;
 import dev.backfill.protocol.job.JobSpec;
@@ -145,6 +146,59 @@ final class JobPipeline {
                   ? Optional.<Pair<Long, List<CallRow>>>empty()
                   : Optional.of(Pair.create(rows.get(rows.size() - 1).id(), rows));
             });
+  }
+
+  /**
+   * Re-drives the calls that the job's ledger holds as failed, bucket by bucket up to the job's
+   * last call: their rows are read again (a page of ids per query, under a lease) and processed
+   * again. A call that now succeeds moves from failed to processed in the checkpoints.
+   */
+  Pair<UniqueKillSwitch, CompletionStage<Done>> runRetryOfFailed(
+      long lastCallId, long scanned, Checkpoints checkpoints, Materializer materializer) {
+    var jobs = settings.jobs();
+    long lastBucket = OutcomeLedger.bucketOf(lastCallId);
+    return Source.range(0, (int) lastBucket)
+        .mapAsync(1, bucket -> runtime.ledger().failedCalls(jobId, bucket))
+        .mapConcat(ids -> ids)
+        .grouped(settings.primary().pageSize())
+        .mapAsync(1, this::readByIds)
+        .mapConcat(rows -> rows)
+        .viaMat(KillSwitches.single(), Keep.right())
+        .mapAsync(settings.calls().parallelism(), this::processCall)
+        .groupedWithin(jobs.checkpointEveryCalls(), jobs.checkpointEvery())
+        .map(outcomes -> toRetryBatch(outcomes, lastCallId, scanned))
+        .mapAsync(1, checkpoints::record)
+        .toMat(Sink.ignore(), Keep.both())
+        .run(materializer);
+  }
+
+  private CompletionStage<List<CallRow>> readByIds(List<Long> ids) {
+    return Retries.untilSuccess(
+            () ->
+                runtime
+                    .primary()
+                    .underLease(claim, ids.size(), () -> runtime.callSource().byIds(ids), List::size, heldBack),
+            Duration.ofMillis(500),
+            Duration.ofSeconds(15),
+            (attempt, failure) ->
+                stalled.accept("the primary does not answer (attempt " + attempt + "): " + rootMessage(failure)),
+            system)
+        .thenApply(
+            rows -> {
+              stalled.accept(null);
+              return rows;
+            });
+  }
+
+  /** A retried call that ends done or skipped is no longer failed: it moves between the counts. */
+  private static Batch toRetryBatch(List<CallOutcome> outcomes, long watermark, long scanned) {
+    Batch counted = toBatch(outcomes, scanned);
+    return new Batch(
+        watermark,
+        scanned,
+        counted.processed(),
+        counted.skipped(),
+        -(counted.processed() + counted.skipped()));
   }
 
   /** The job's own cap, read afresh for every call so that a PATCH takes effect at once. */

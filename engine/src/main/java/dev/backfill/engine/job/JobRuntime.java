@@ -3,9 +3,12 @@ package dev.backfill.engine.job;
 import dev.backfill.engine.governor.GovernedPrimary;
 import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.engine.source.PrimaryCallSource;
+import dev.backfill.engine.store.OutcomeLedger;
 
 /**
- * What a job supervisor needs from its node: settings, the queries it may run on the primary, and
- * the governor's leases that every one of those queries runs under.
+ * What a job supervisor needs from its node: settings, the queries it may run on the primary, the
+ * governor's leases that every one of those queries runs under, and the outcome ledger (to find
+ * the calls to re-drive).
  */
-public record JobRuntime(EngineSettings settings, PrimaryCallSource callSource, GovernedPrimary primary) {}
+public record JobRuntime(
+    EngineSettings settings, PrimaryCallSource callSource, GovernedPrimary primary, OutcomeLedger ledger) {}

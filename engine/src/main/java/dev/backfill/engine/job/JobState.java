@@ -1,5 +1,6 @@
 package dev.backfill.engine.job;
 
+import dev.backfill.engine.job.JobEvent.FailedCallsRetryStarted;
 import dev.backfill.engine.job.JobEvent.JobCancelled;
 import dev.backfill.engine.job.JobEvent.JobCompleted;
 import dev.backfill.engine.job.JobEvent.JobFailed;
@@ -26,7 +27,7 @@ public sealed interface JobState extends CborSerializable {
 
     public JobState apply(JobSubmitted event) {
       JobTuning tuning = event.tuning() == null ? JobTuning.DEFAULT : event.tuning();
-      return new Active(event.spec(), tuning, -1, 0, JobCounts.ZERO, event.at(), null, false);
+      return new Active(event.spec(), tuning, -1, 0, JobCounts.ZERO, event.at(), null, false, false);
     }
 
     @Override
@@ -47,7 +48,8 @@ public sealed interface JobState extends CborSerializable {
       JobCounts counts,
       Instant submittedAt,
       Instant startedAt,
-      boolean paused)
+      boolean paused,
+      boolean retryingFailed)
       implements JobState {
 
     public boolean started() {
@@ -56,20 +58,20 @@ public sealed interface JobState extends CborSerializable {
 
     public JobState apply(JobEvent event) {
       if (event instanceof JobStarted started) {
-        return new Active(spec, tuning, started.totalCalls(), watermark, counts, submittedAt, started.at(), paused);
+        return new Active(spec, tuning, started.totalCalls(), watermark, counts, submittedAt, started.at(), paused, retryingFailed);
       }
       if (event instanceof JobTuned tuned) {
-        return new Active(spec, tuned.tuning(), totalCalls, watermark, counts, submittedAt, startedAt, paused);
+        return new Active(spec, tuned.tuning(), totalCalls, watermark, counts, submittedAt, startedAt, paused, retryingFailed);
       }
       if (event instanceof JobPaused) {
-        return new Active(spec, tuning, totalCalls, watermark, counts, submittedAt, startedAt, true);
+        return new Active(spec, tuning, totalCalls, watermark, counts, submittedAt, startedAt, true, retryingFailed);
       }
       if (event instanceof JobResumed) {
-        return new Active(spec, tuning, totalCalls, watermark, counts, submittedAt, startedAt, false);
+        return new Active(spec, tuning, totalCalls, watermark, counts, submittedAt, startedAt, false, retryingFailed);
       }
       if (event instanceof JobCancelled cancelled) {
         return new Finished(
-            spec, tuning, JobPhase.CANCELLED, totalCalls, counts, submittedAt, startedAt, cancelled.at(), null);
+            spec, tuning, JobPhase.CANCELLED, totalCalls, watermark, counts, submittedAt, startedAt, cancelled.at(), null);
       }
       if (event instanceof ProgressRecorded progress) {
         return new Active(
@@ -82,15 +84,16 @@ public sealed interface JobState extends CborSerializable {
                 .withScanned(progress.scanned()),
             submittedAt,
             startedAt,
-            paused);
+            paused,
+            retryingFailed);
       }
       if (event instanceof JobCompleted completed) {
         return new Finished(
-            spec, tuning, JobPhase.COMPLETED, totalCalls, counts, submittedAt, startedAt, completed.at(), null);
+            spec, tuning, JobPhase.COMPLETED, totalCalls, watermark, counts, submittedAt, startedAt, completed.at(), null);
       }
       if (event instanceof JobFailed failed) {
         return new Finished(
-            spec, tuning, JobPhase.FAILED, totalCalls, counts, submittedAt, startedAt, failed.at(), failed.reason());
+            spec, tuning, JobPhase.FAILED, totalCalls, watermark, counts, submittedAt, startedAt, failed.at(), failed.reason());
       }
       throw new IllegalStateException("unexpected event for an active job: " + event);
     }
@@ -117,12 +120,17 @@ public sealed interface JobState extends CborSerializable {
       JobTuning tuning,
       JobPhase phase,
       long totalCalls,
+      long watermark,
       JobCounts counts,
       Instant submittedAt,
       Instant startedAt,
       Instant finishedAt,
       String reason)
       implements JobState {
+
+    public JobState apply(FailedCallsRetryStarted event) {
+      return new Active(spec, tuning, totalCalls, watermark, counts, submittedAt, startedAt, false, true);
+    }
 
     @Override
     public JobStatus status(String jobId) {

@@ -1,5 +1,6 @@
 package dev.backfill.engine.job;
 
+import dev.backfill.engine.job.JobEvent.FailedCallsRetryStarted;
 import dev.backfill.engine.job.JobEvent.JobCancelled;
 import dev.backfill.engine.job.JobEvent.JobCompleted;
 import dev.backfill.engine.job.JobEvent.JobFailed;
@@ -78,6 +79,9 @@ public final class JobSupervisor
    * for good). Pausing a paused job or resuming a running one changes nothing. Answers the status.
    */
   public record Control(Action action, ActorRef<StatusReply<JobStatus>> replyTo) implements Command {}
+
+  /** Re-drive the calls of a completed job that ended failed; answers the job's status. */
+  public record RetryFailed(ActorRef<StatusReply<JobStatus>> replyTo) implements Command {}
 
   /** Change a running job's priority and cap; answers the job's status. */
   public record Tune(JobTuning tuning, ActorRef<StatusReply<JobStatus>> replyTo) implements Command {}
@@ -212,6 +216,9 @@ public final class JobSupervisor
         .onCommand(
             Control.class,
             (state, command) -> Effect().reply(command.replyTo(), StatusReply.error("no job has the id " + jobId)))
+        .onCommand(
+            RetryFailed.class,
+            (state, command) -> Effect().reply(command.replyTo(), StatusReply.error("no job has the id " + jobId)))
         .onAnyCommand(command -> Effect().noReply());
     builder
         .forStateType(Active.class)
@@ -219,6 +226,13 @@ public final class JobSupervisor
         .onCommand(GetStatus.class, this::onStatusWhenActive)
         .onCommand(Tune.class, this::onTune)
         .onCommand(Control.class, this::onControl)
+        .onCommand(
+            RetryFailed.class,
+            (state, command) ->
+                Effect()
+                    .reply(
+                        command.replyTo(),
+                        StatusReply.error("job " + jobId + " is still running: retry its failed calls once it completes")))
         .onCommand(HeldBack.class, this::onHeldBack)
         .onCommand(Stalled.class, this::onStalled)
         .onCommand(Begin.class, this::onBegin)
@@ -245,6 +259,7 @@ public final class JobSupervisor
                     .reply(
                         command.replyTo(),
                         StatusReply.error("job " + jobId + " has finished (" + state.phase() + ")")))
+        .onCommand(RetryFailed.class, this::onRetryFailed)
         .onCommand(RecordProgress.class, (state, command) -> Effect().reply(command.replyTo(), Done.getInstance()))
         .onCommand(PassivateIdle.class, (state, command) -> passivate())
         .onCommand(PipelineEnded.class, this::onPipelineEnded)
@@ -258,6 +273,7 @@ public final class JobSupervisor
     var builder = newEventHandlerBuilder();
     builder.forStateType(Blank.class).onEvent(JobSubmitted.class, Blank::apply);
     builder.forStateType(Active.class).onAnyEvent((state, event) -> ((Active) state).apply(event));
+    builder.forStateType(Finished.class).onEvent(FailedCallsRetryStarted.class, Finished::apply);
     return builder.build();
   }
 
@@ -387,6 +403,22 @@ public final class JobSupervisor
     }
   }
 
+  private ReplyEffect<JobEvent, JobState> onRetryFailed(Finished state, RetryFailed command) {
+    if (state.phase() != JobPhase.COMPLETED || state.counts().failed() <= 0) {
+      return Effect()
+          .reply(
+              command.replyTo(),
+              StatusReply.error(
+                  "job " + jobId + " has no failed calls to retry (" + state.phase() + ", "
+                      + state.counts().failed() + " failed)"));
+    }
+    timers.cancel(PassivateIdle.INSTANCE);
+    return Effect()
+        .persist(new FailedCallsRetryStarted(Instant.now()))
+        .thenRun(newState -> context.getSelf().tell(Begin.INSTANCE))
+        .thenReply(command.replyTo(), newState -> StatusReply.success(newState.status(jobId)));
+  }
+
   private ReplyEffect<JobEvent, JobState> onStatusWhenFinished(Finished state, GetStatus command) {
     timers.startSingleTimer(PassivateIdle.INSTANCE, FINISHED_IDLE);
     return Effect().reply(command.replyTo(), state.status(jobId));
@@ -485,19 +517,21 @@ public final class JobSupervisor
     var askTimeout = runtime.settings().calls().askTimeout().multipliedBy(2);
     var self = context.getSelf();
     var system = context.getSystem();
-    var run =
+    var pipelineOfJob =
         new JobPipeline(
-                jobId, state.spec(), runtime, claim::get, this::reportHeldBack, this::reportStalled, system)
-            .run(
-                state.watermark(),
-                state.counts().finished(),
-                batch ->
-                    AskPattern.ask(
-                        self,
-                        (ActorRef<Done> replyTo) -> new RecordProgress(batch, replyTo),
-                        askTimeout,
-                        system.scheduler()),
-                Materializer.createMaterializer(context));
+            jobId, state.spec(), runtime, claim::get, this::reportHeldBack, this::reportStalled, system);
+    JobPipeline.Checkpoints checkpoints =
+        batch ->
+            AskPattern.ask(
+                self,
+                (ActorRef<Done> replyTo) -> new RecordProgress(batch, replyTo),
+                askTimeout,
+                system.scheduler());
+    Materializer materializer = Materializer.createMaterializer(context);
+    var run =
+        state.retryingFailed()
+            ? pipelineOfJob.runRetryOfFailed(state.watermark(), state.counts().scanned(), checkpoints, materializer)
+            : pipelineOfJob.run(state.watermark(), state.counts().finished(), checkpoints, materializer);
     pipeline = run.first();
     int thisRun = pipelineRun;
     context.pipeToSelf(run.second(), (done, failure) -> new PipelineEnded(thisRun, failure));

@@ -52,6 +52,11 @@ public final class PrimaryCallSource {
     return CompletableFuture.supplyAsync(() -> readPage(spec, afterId), jdbcExecutor);
   }
 
+  /** These calls (at most a page of them), in id order: one query, for re-driving failed calls. */
+  public CompletionStage<List<CallRow>> byIds(List<Long> ids) {
+    return CompletableFuture.supplyAsync(() -> readByIds(ids), jdbcExecutor);
+  }
+
   /** How many calls the job covers, for progress and ETA: one query per job. */
   public CompletionStage<Long> count(JobSpec spec) {
     return CompletableFuture.supplyAsync(() -> countCalls(spec), jdbcExecutor);
@@ -92,6 +97,34 @@ public final class PrimaryCallSource {
       return rows;
     } catch (SQLException e) {
       throw new PrimaryUnavailableException("page read after call " + afterId + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private List<CallRow> readByIds(List<Long> ids) {
+    String sql =
+        "SELECT id, tenant, started_at, duration_s, source, transcript::text FROM calls"
+            + " WHERE id = ANY(?) ORDER BY id";
+    try (Connection connection = connect();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setQueryTimeout((int) Math.max(1, settings.queryTimeout().toSeconds()));
+      statement.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
+      queries.incrementAndGet();
+      List<CallRow> rows = new ArrayList<>(ids.size());
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          rows.add(
+              new CallRow(
+                  result.getLong(1),
+                  result.getString(2),
+                  result.getTimestamp(3).getTime(),
+                  result.getInt(4),
+                  result.getString(5),
+                  result.getString(6)));
+        }
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw new PrimaryUnavailableException("reading " + ids.size() + " calls by id failed: " + e.getMessage(), e);
     }
   }
 

@@ -13,6 +13,9 @@ public interface OutcomeLedger {
 
   CompletionStage<Void> record(String jobId, long callId, Status status, String reason, int attempts);
 
+  /** The calls of one of the job's buckets whose last outcome is FAILED, in id order. */
+  CompletionStage<java.util.List<Long>> failedCalls(String jobId, long bucket);
+
   /**
    * The ledger partition a call falls in: ranges of call ids, so that a partition holds at most
    * {@link #BUCKET_SIZE} rows however large the job.

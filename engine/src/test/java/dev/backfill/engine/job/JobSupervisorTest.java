@@ -87,7 +87,10 @@ class JobSupervisorTest {
                     governorSettings.probeTimeout())));
     runtime =
         new JobRuntime(
-            settings, callSource, new GovernedPrimary(governor, testKit.system(), governorSettings.askTimeout()));
+            settings,
+            callSource,
+            new GovernedPrimary(governor, testKit.system(), governorSettings.askTimeout()),
+            new CassandraOutcomeLedger(session));
     CallEntity.init(
         testKit.system(),
         new CallProcessing(
