@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       DemoCommand.class,
+      ChaosCommand.class,
       NodeCommand.class,
       StoresCommand.class,
       SeedCommand.class,

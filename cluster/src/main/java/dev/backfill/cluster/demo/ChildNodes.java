@@ -16,15 +16,15 @@ import java.util.concurrent.TimeUnit;
  * as an operator would ({@code backfill node --config FILE}), forming one cluster through the
  * first node as seed. They leave the cluster when the demo's JVM ends, however it ends.
  */
-final class ChildNodes implements AutoCloseable {
+public final class ChildNodes implements AutoCloseable {
 
-  record Node(Process process, String apiUrl, Path log) {}
+  record Node(Process process, String apiUrl, Path log, List<String> command) {}
 
   private final List<Node> nodes = new ArrayList<>();
 
   private ChildNodes() {}
 
-  static ChildNodes start(int count, Endpoints stores, String keyspace, Path directory) throws IOException {
+  public static ChildNodes start(int count, Endpoints stores, String keyspace, Path directory) throws IOException {
     ChildNodes started = new ChildNodes();
     int seedPort = Ports.freePort();
     try {
@@ -34,12 +34,8 @@ final class ChildNodes implements AutoCloseable {
         Path config = directory.resolve("node-" + (i + 1) + ".conf");
         Files.writeString(config, config(stores, keyspace, remotePort, seedPort, httpPort));
         Path log = directory.resolve("node-" + (i + 1) + ".log");
-        Process process =
-            new ProcessBuilder(command(config))
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        started.nodes.add(new Node(process, "http://127.0.0.1:" + httpPort, log));
+        List<String> command = command(config);
+        started.nodes.add(new Node(launch(command, log), "http://127.0.0.1:" + httpPort, log, command));
       }
       for (Node node : started.nodes) {
         awaitApi(node);
@@ -51,13 +47,42 @@ final class ChildNodes implements AutoCloseable {
     }
   }
 
-  List<String> apiUrls() {
+  public List<String> apiUrls() {
     return nodes.stream().map(Node::apiUrl).toList();
+  }
+
+  public int size() {
+    return nodes.size();
+  }
+
+  /** kill -9: the node gets no chance to leave, hand off or checkpoint. */
+  public void kill(int index) throws InterruptedException {
+    Process process = nodes.get(index).process();
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** Starts a killed node again with the same config (same ports: a new incarnation rejoins). */
+  public void restart(int index) throws IOException {
+    Node old = nodes.get(index);
+    Node restarted = new Node(launch(old.command(), old.log()), old.apiUrl(), old.log(), old.command());
+    nodes.set(index, restarted);
+    awaitApi(restarted);
+  }
+
+  private static Process launch(List<String> command, Path log) throws IOException {
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
   }
 
   /** SIGTERM: each node leaves the cluster through coordinated shutdown. */
   @Override
   public void close() {
+    if (nodes.isEmpty()) {
+      return;
+    }
     nodes.forEach(node -> node.process().destroy());
     for (Node node : nodes) {
       try {

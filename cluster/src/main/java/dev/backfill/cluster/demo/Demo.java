@@ -20,12 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 
 /**
  * The whole product on this machine: real stores started here, calls seeded, K cluster nodes as
@@ -52,7 +50,7 @@ public final class Demo {
   public int run() throws Exception {
     List<String> processors = processorsForJobs();
     Instant demoStart = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
-    wipe(options.directory());
+    Folders.wipe(options.directory());
     Files.createDirectories(options.directory());
     err.println("starting PostgreSQL and Cassandra in " + options.directory() + " ...");
     LocalStores stores = LocalStores.start(LocalStores.Layout.ephemeral(options.directory()));
@@ -187,17 +185,5 @@ public final class Demo {
                   stopped.countDown();
                 }));
     stopped.await();
-  }
-
-  /** The demo starts from nothing every time, so its figures are comparable run to run. */
-  private static void wipe(Path directory) throws IOException {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
   }
 }
