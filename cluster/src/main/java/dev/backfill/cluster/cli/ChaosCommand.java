@@ -43,6 +43,6 @@ final class ChaosCommand implements Callable<Integer> {
     if (nodes < 2 || nodes > 5) {
       throw new CliException("--nodes must be between 2 and 5: a node must survive each kill");
     }
-    return new Chaos(new Chaos.Options(calls, nodes, kills, seed, json, directory)).run();
+    return new Chaos(new Chaos.Options(calls, nodes, kills, seed, json, directory)).run().sound() ? 0 : 1;
   }
 }

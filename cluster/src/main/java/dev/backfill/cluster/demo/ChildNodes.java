@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ChildNodes implements AutoCloseable {
 
-  record Node(Process process, String apiUrl, Path log, List<String> command) {}
+  record Node(Process process, String apiUrl, Path log, List<String> command, int remotePort) {}
 
   private final List<Node> nodes = new ArrayList<>();
 
@@ -35,7 +35,7 @@ public final class ChildNodes implements AutoCloseable {
         Files.writeString(config, config(stores, keyspace, remotePort, seedPort, httpPort));
         Path log = directory.resolve("node-" + (i + 1) + ".log");
         List<String> command = command(config);
-        started.nodes.add(new Node(launch(command, log), "http://127.0.0.1:" + httpPort, log, command));
+        started.nodes.add(new Node(launch(command, log), "http://127.0.0.1:" + httpPort, log, command, remotePort));
       }
       for (Node node : started.nodes) {
         awaitApi(node);
@@ -55,6 +55,16 @@ public final class ChildNodes implements AutoCloseable {
     return nodes.size();
   }
 
+  /** The node with this cluster address (pekko://backfill@127.0.0.1:PORT), or -1. */
+  public int indexOf(String clusterAddress) {
+    for (int i = 0; i < nodes.size(); i++) {
+      if (clusterAddress != null && clusterAddress.endsWith(":" + nodes.get(i).remotePort())) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** kill -9: the node gets no chance to leave, hand off or checkpoint. */
   public void kill(int index) throws InterruptedException {
     Process process = nodes.get(index).process();
@@ -65,7 +75,8 @@ public final class ChildNodes implements AutoCloseable {
   /** Starts a killed node again with the same config (same ports: a new incarnation rejoins). */
   public void restart(int index) throws IOException {
     Node old = nodes.get(index);
-    Node restarted = new Node(launch(old.command(), old.log()), old.apiUrl(), old.log(), old.command());
+    Node restarted =
+        new Node(launch(old.command(), old.log()), old.apiUrl(), old.log(), old.command(), old.remotePort());
     nodes.set(index, restarted);
     awaitApi(restarted);
   }

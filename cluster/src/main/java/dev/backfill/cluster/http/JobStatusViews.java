@@ -57,7 +57,8 @@ public final class JobStatusViews {
         status.submittedAt(),
         status.startedAt(),
         status.finishedAt(),
-        status.reason());
+        status.reason(),
+        status.hostedBy());
   }
 
   private static double round(double value) {

@@ -21,7 +21,7 @@ class JobStatusViewsTest {
   void rateAndEtaComeFromFinishedCallsOverRunningTime() {
     // 400 of 1,000 calls finished in 10 s: 40 calls/s, 600 left: 15 s.
     JobStatus running =
-        new JobStatus("j", JobPhase.RUNNING, SPEC, JobTuning.DEFAULT, 1000, new JobCounts(500, 300, 50, 50), START, START, null, null);
+        new JobStatus("j", JobPhase.RUNNING, SPEC, JobTuning.DEFAULT, 1000, new JobCounts(500, 300, 50, 50), START, START, null, null, null);
 
     var view = JobStatusViews.of(running, START.plusSeconds(10));
 
@@ -33,7 +33,7 @@ class JobStatusViewsTest {
   @Test
   void noRateOrEtaBeforeTheJobStarts() {
     JobStatus submitted =
-        new JobStatus("j", JobPhase.SUBMITTED, SPEC, JobTuning.DEFAULT, -1, JobCounts.ZERO, START, null, null, null);
+        new JobStatus("j", JobPhase.SUBMITTED, SPEC, JobTuning.DEFAULT, -1, JobCounts.ZERO, START, null, null, null, null);
 
     var view = JobStatusViews.of(submitted, START.plusSeconds(3));
 

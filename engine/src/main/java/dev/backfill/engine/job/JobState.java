@@ -110,6 +110,7 @@ public sealed interface JobState extends CborSerializable {
           submittedAt,
           startedAt,
           null,
+          null,
           null);
     }
   }
@@ -135,7 +136,7 @@ public sealed interface JobState extends CborSerializable {
     @Override
     public JobStatus status(String jobId) {
       return new JobStatus(
-          jobId, phase, spec, tuning, totalCalls, counts, submittedAt, startedAt, finishedAt, reason);
+          jobId, phase, spec, tuning, totalCalls, counts, submittedAt, startedAt, finishedAt, reason, null);
     }
   }
 }

@@ -12,6 +12,7 @@ import java.time.Instant;
  *
  * @param totalCalls calls the job covers, -1 until counted
  * @param reason why the job failed or is throttled, or null
+ * @param hostedBy the cluster node whose supervisor answered (it runs the job's pipeline)
  */
 public record JobStatus(
     String jobId,
@@ -23,16 +24,24 @@ public record JobStatus(
     Instant submittedAt,
     Instant startedAt,
     Instant finishedAt,
-    String reason)
+    String reason,
+    String hostedBy)
     implements CborSerializable {
 
   public static JobStatus unknown(String jobId) {
     return new JobStatus(
-        jobId, JobPhase.UNKNOWN, null, JobTuning.DEFAULT, -1, JobCounts.ZERO, null, null, null, null);
+        jobId, JobPhase.UNKNOWN, null, JobTuning.DEFAULT, -1, JobCounts.ZERO, null, null, null, null, null);
   }
 
   /** The same status, shown as held back (THROTTLED by the governor, or STALLED on a store). */
   public JobStatus heldBack(JobPhase phase, String why) {
-    return new JobStatus(jobId, phase, spec, tuning, totalCalls, counts, submittedAt, startedAt, finishedAt, why);
+    return new JobStatus(
+        jobId, phase, spec, tuning, totalCalls, counts, submittedAt, startedAt, finishedAt, why, hostedBy);
+  }
+
+  /** The same status, saying which node answered it. */
+  public JobStatus hostedBy(String node) {
+    return new JobStatus(
+        jobId, phase, spec, tuning, totalCalls, counts, submittedAt, startedAt, finishedAt, reason, node);
   }
 }

@@ -311,7 +311,11 @@ public final class JobSupervisor
         status = status.heldBack(JobPhase.THROTTLED, heldBackBecause);
       }
     }
-    return Effect().reply(command.replyTo(), status);
+    return Effect().reply(command.replyTo(), status.hostedBy(nodeAddress()));
+  }
+
+  private String nodeAddress() {
+    return context.getSystem().address().toString();
   }
 
   private ReplyEffect<JobEvent, JobState> onTune(Active state, Tune command) {
@@ -421,7 +425,7 @@ public final class JobSupervisor
 
   private ReplyEffect<JobEvent, JobState> onStatusWhenFinished(Finished state, GetStatus command) {
     timers.startSingleTimer(PassivateIdle.INSTANCE, FINISHED_IDLE);
-    return Effect().reply(command.replyTo(), state.status(jobId));
+    return Effect().reply(command.replyTo(), state.status(jobId).hostedBy(nodeAddress()));
   }
 
   private ReplyEffect<JobEvent, JobState> onBegin(Active state, Begin command) {

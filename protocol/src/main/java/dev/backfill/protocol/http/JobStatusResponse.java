@@ -30,4 +30,5 @@ public record JobStatusResponse(
     Instant submittedAt,
     Instant startedAt,
     Instant finishedAt,
-    String reason) {}
+    String reason,
+    String hostedBy) {}
