@@ -71,6 +71,15 @@ public final class RealStores implements BeforeAllCallback {
     running().startCassandra();
   }
 
+  /** An outage of the primary and the journal both (they share a server here). */
+  public static synchronized void stopPostgres() {
+    running().stopPostgres();
+  }
+
+  public static synchronized void startPostgres() {
+    running().startPostgres();
+  }
+
   private static LocalStores running() {
     if (stores == null) {
       throw new IllegalStateException("annotate the test class with @ExtendWith(RealStores.class)");
