@@ -68,7 +68,10 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
 
   private record HealthSampled(HealthSample sample, Throwable failure) implements Command {}
 
-  private record Lease(String jobId, Instant expiresAt) {}
+  /** A released slot's cool-down is over: it may be leased again. */
+  private record SlotCooled(String leaseId) implements Command {}
+
+  private record Lease(String jobId, Instant expiresAt, boolean released) {}
 
   /** A job's claim on the rate, and its own bucket refilled at its share. */
   private static final class JobMeter {
@@ -106,11 +109,12 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
                   timers.startTimerWithFixedDelay(SampleHealth.INSTANCE, settings.sampleInterval());
-                  return new Governor(context, settings, probe);
+                  return new Governor(context, timers, settings, probe);
                 }));
   }
 
   private final GovernorSettings settings;
+  private final TimerScheduler<Command> timers;
   private final PrimaryHealthProbe probe;
   private final AdaptiveBudgetPolicy policy;
   private final Map<String, Lease> leases = new HashMap<>();
@@ -122,8 +126,13 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private long denied;
   private long expired;
 
-  private Governor(ActorContext<Command> context, GovernorSettings settings, PrimaryHealthProbe probe) {
+  private Governor(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      GovernorSettings settings,
+      PrimaryHealthProbe probe) {
     super(context);
+    this.timers = timers;
     this.settings = settings;
     this.probe = probe;
     this.policy = new AdaptiveBudgetPolicy(settings.budget(), settings.thresholds(), settings.aimd(), Instant.now());
@@ -141,6 +150,10 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessageEquals(SampleHealth.INSTANCE, this::onSampleHealth)
         .onMessage(HealthSampled.class, this::onHealthSampled)
+        .onMessage(SlotCooled.class, cooled -> {
+          leases.remove(cooled.leaseId());
+          return this;
+        })
         .build();
   }
 
@@ -180,15 +193,23 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     meter.rows.take(request.rows(), now);
     meter.heldBackBecause = null;
     String leaseId = UUID.randomUUID().toString();
-    leases.put(leaseId, new Lease(request.jobId(), wallNow.plus(settings.leaseTtl())));
+    leases.put(leaseId, new Lease(request.jobId(), wallNow.plus(settings.leaseTtl()), false));
     granted++;
     request.replyTo().tell(new LeaseGranted(leaseId));
     return this;
   }
 
+  /**
+   * The query is done, but its slot stays taken a little longer: the holder has closed its
+   * connection, yet PostgreSQL needs a moment to end that backend, and a new connection opened at
+   * once would briefly make one more than the cap on the primary.
+   */
   private Behavior<Command> onRelease(ReleaseLease release) {
-    if (leases.remove(release.leaseId()) != null) {
+    Lease lease = leases.get(release.leaseId());
+    if (lease != null && !lease.released()) {
       queryMillis.take(Math.max(0, release.queryMillis()), System.nanoTime());
+      leases.put(release.leaseId(), new Lease(lease.jobId(), lease.expiresAt(), true));
+      timers.startSingleTimer(release.leaseId(), new SlotCooled(release.leaseId()), settings.slotCooldown());
     }
     return this;
   }
@@ -286,7 +307,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
         decision.concurrency(),
         decision.signals(),
         sampledAt,
-        leases.size(),
+        (int) leases.values().stream().filter(lease -> !lease.released()).count(),
         shares,
         granted,
         denied,

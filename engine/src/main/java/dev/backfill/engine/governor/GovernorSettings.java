@@ -12,6 +12,7 @@ public record GovernorSettings(
     String probeQuery,
     Duration probeTimeout,
     Duration leaseTtl,
+    Duration slotCooldown,
     Duration jobIdleAfter,
     Duration askTimeout) {
 
@@ -41,6 +42,7 @@ public record GovernorSettings(
         config.getString("probe-query"),
         config.getDuration("probe-timeout"),
         config.getDuration("lease-ttl"),
+        config.getDuration("slot-cooldown"),
         config.getDuration("job-idle-after"),
         config.getDuration("ask-timeout"));
   }
