@@ -124,27 +124,27 @@ final class JobPipeline {
    * for as long as the primary does not answer: the job stalls, saying why, and goes on by itself.
    */
   private CompletionStage<Optional<Pair<Long, List<CallRow>>>> nextPage(long afterId) {
+    return readCalls(settings.primary().pageSize(), () -> runtime.callSource().page(spec, afterId))
+        .thenApply(
+            rows ->
+                rows.isEmpty()
+                    ? Optional.<Pair<Long, List<CallRow>>>empty()
+                    : Optional.of(Pair.create(rows.get(rows.size() - 1).id(), rows)));
+  }
+
+  /** A query for up to {@code rows} calls under a lease, retried while the primary does not answer. */
+  private CompletionStage<List<CallRow>> readCalls(int rows, Supplier<CompletionStage<List<CallRow>>> query) {
     return Retries.untilSuccess(
-            () ->
-                runtime
-                    .primary()
-                    .underLease(
-                        claim,
-                        settings.primary().pageSize(),
-                        () -> runtime.callSource().page(spec, afterId),
-                        List::size,
-                        heldBack),
+            () -> runtime.primary().underLease(claim, rows, query, List::size, heldBack),
             Duration.ofMillis(500),
             Duration.ofSeconds(15),
             (attempt, failure) ->
                 stalled.accept("the primary does not answer (attempt " + attempt + "): " + rootMessage(failure)),
             system)
         .thenApply(
-            rows -> {
+            calls -> {
               stalled.accept(null);
-              return rows.isEmpty()
-                  ? Optional.<Pair<Long, List<CallRow>>>empty()
-                  : Optional.of(Pair.create(rows.get(rows.size() - 1).id(), rows));
+              return calls;
             });
   }
 
@@ -173,21 +173,7 @@ final class JobPipeline {
   }
 
   private CompletionStage<List<CallRow>> readByIds(List<Long> ids) {
-    return Retries.untilSuccess(
-            () ->
-                runtime
-                    .primary()
-                    .underLease(claim, ids.size(), () -> runtime.callSource().byIds(ids), List::size, heldBack),
-            Duration.ofMillis(500),
-            Duration.ofSeconds(15),
-            (attempt, failure) ->
-                stalled.accept("the primary does not answer (attempt " + attempt + "): " + rootMessage(failure)),
-            system)
-        .thenApply(
-            rows -> {
-              stalled.accept(null);
-              return rows;
-            });
+    return readCalls(ids.size(), () -> runtime.callSource().byIds(ids));
   }
 
   /** A retried call that ends done or skipped is no longer failed: it moves between the counts. */

@@ -81,20 +81,7 @@ public final class PrimaryCallSource {
       index = filter.bind(statement, index);
       statement.setInt(index, settings.pageSize());
       queries.incrementAndGet();
-      List<CallRow> rows = new ArrayList<>(settings.pageSize());
-      try (ResultSet result = statement.executeQuery()) {
-        while (result.next()) {
-          rows.add(
-              new CallRow(
-                  result.getLong(1),
-                  result.getString(2),
-                  result.getTimestamp(3).getTime(),
-                  result.getInt(4),
-                  result.getString(5),
-                  result.getString(6)));
-        }
-      }
-      return rows;
+      return calls(statement);
     } catch (SQLException e) {
       throw new PrimaryUnavailableException("page read after call " + afterId + " failed: " + e.getMessage(), e);
     }
@@ -109,20 +96,7 @@ public final class PrimaryCallSource {
       statement.setQueryTimeout((int) Math.max(1, settings.queryTimeout().toSeconds()));
       statement.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
       queries.incrementAndGet();
-      List<CallRow> rows = new ArrayList<>(ids.size());
-      try (ResultSet result = statement.executeQuery()) {
-        while (result.next()) {
-          rows.add(
-              new CallRow(
-                  result.getLong(1),
-                  result.getString(2),
-                  result.getTimestamp(3).getTime(),
-                  result.getInt(4),
-                  result.getString(5),
-                  result.getString(6)));
-        }
-      }
-      return rows;
+      return calls(statement);
     } catch (SQLException e) {
       throw new PrimaryUnavailableException("reading " + ids.size() + " calls by id failed: " + e.getMessage(), e);
     }
@@ -143,6 +117,24 @@ public final class PrimaryCallSource {
     } catch (SQLException e) {
       throw new PrimaryUnavailableException("counting the job's calls failed: " + e.getMessage(), e);
     }
+  }
+
+  /** Runs a query selecting (id, tenant, started_at, duration_s, source, transcript::text). */
+  private static List<CallRow> calls(PreparedStatement statement) throws SQLException {
+    List<CallRow> rows = new ArrayList<>();
+    try (ResultSet result = statement.executeQuery()) {
+      while (result.next()) {
+        rows.add(
+            new CallRow(
+                result.getLong(1),
+                result.getString(2),
+                result.getTimestamp(3).getTime(),
+                result.getInt(4),
+                result.getString(5),
+                result.getString(6)));
+      }
+    }
+    return rows;
   }
 
   private Connection connect() throws SQLException {
