@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
       "Kills nodes under a running backfill and checks that nothing was lost or done twice.",
       "Starts local stores and --nodes nodes (separate JVMs), runs a backfill of --calls calls,",
       "kills (kill -9) a random node --kills times at random moments and starts it again, then",
-      "counts in Cassandra what is missing or duplicated. Exit code 0 only if nothing is."
+      "counts in Cassandra what is missing or duplicated. Exit code 0 only if nothing is.",
+      "The job is paced (its own max_calls_per_second) so that every kill lands while it runs."
     })
 final class ChaosCommand implements Callable<Integer> {
 

@@ -170,15 +170,24 @@ public final class Chaos {
     }
   }
 
+  /**
+   * The job is paced with its own cap so that it outlasts every kill: each kill comes 3-8 s after
+   * the previous node is back, and a killed node takes a few seconds to start again.
+   */
+  private Double pace() {
+    return options.kills() == 0 ? null : Math.max(50.0, options.calls() / (options.kills() * 15.0 + 10.0));
+  }
+
   private String submit(ApiClient api) throws Exception {
     String body =
-        ApiJson.MAPPER.writeValueAsString(new SubmitJobRequest(PROCESSOR, 1, null, null, null, Map.of(), null, null));
+        ApiJson.MAPPER.writeValueAsString(
+            new SubmitJobRequest(PROCESSOR, 1, null, null, null, Map.of(), null, pace()));
     ApiClient.Reply reply = api.post("/jobs", body);
     if (reply.status() != 202) {
       throw new CliException("the API refused the job: HTTP " + reply.status() + " " + reply.body());
     }
     String jobId = ApiJson.MAPPER.readTree(reply.body()).path("job_id").asText();
-    err.println("submitted job " + jobId);
+    err.println("submitted job " + jobId + (pace() == null ? "" : String.format(" (paced at %.0f calls/s)", pace())));
     return jobId;
   }
 
