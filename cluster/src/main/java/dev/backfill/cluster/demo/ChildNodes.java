@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Cluster nodes as separate JVMs on loopback, each launched with a config file of its own exactly
- * as an operator would ({@code backfill node --config FILE}), forming one cluster through the
- * first node as seed. They leave the cluster when the demo's JVM ends, however it ends.
+ * as an operator would ({@code backfill node --config FILE}), forming one cluster (every node is
+ * a seed of every other). They leave the cluster when the demo's JVM ends, however it ends.
  */
 public final class ChildNodes implements AutoCloseable {
 
@@ -26,13 +26,19 @@ public final class ChildNodes implements AutoCloseable {
 
   public static ChildNodes start(int count, Endpoints stores, String keyspace, Path directory) throws IOException {
     ChildNodes started = new ChildNodes();
-    int seedPort = Ports.freePort();
+    // Every node lists every node as a seed. With only the first node as seed, that node, once
+    // restarted after a crash, would join itself and form a second cluster beside the first: two
+    // clusters, two copies of each job. A first seed joins itself only when no other seed answers.
+    List<Integer> remotePorts = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      remotePorts.add(Ports.freePort());
+    }
     try {
       for (int i = 0; i < count; i++) {
-        int remotePort = i == 0 ? seedPort : Ports.freePort();
+        int remotePort = remotePorts.get(i);
         int httpPort = Ports.freePort();
         Path config = directory.resolve("node-" + (i + 1) + ".conf");
-        Files.writeString(config, config(stores, keyspace, remotePort, seedPort, httpPort));
+        Files.writeString(config, config(stores, keyspace, remotePort, remotePorts, httpPort));
         Path log = directory.resolve("node-" + (i + 1) + ".log");
         List<String> command = command(config);
         started.nodes.add(new Node(launch(command, log), "http://127.0.0.1:" + httpPort, log, command, remotePort));
@@ -143,7 +149,11 @@ public final class ChildNodes implements AutoCloseable {
     return command;
   }
 
-  private static String config(Endpoints stores, String keyspace, int remotePort, int seedPort, int httpPort) {
+  private static String config(
+      Endpoints stores, String keyspace, int remotePort, List<Integer> seedPorts, int httpPort) {
+    String seeds =
+        String.join(
+            ", ", seedPorts.stream().map(port -> "\"pekko://backfill@127.0.0.1:" + port + "\"").toList());
     return """
         include classpath("application")
         backfill.primary.url = "%s"
@@ -154,7 +164,7 @@ public final class ChildNodes implements AutoCloseable {
         backfill.cassandra.keyspace = "%s"
         backfill.http.port = %d
         pekko.remote.artery.canonical.port = %d
-        pekko.cluster.seed-nodes = ["pekko://backfill@127.0.0.1:%d"]
+        pekko.cluster.seed-nodes = [%s]
         """
         .formatted(
             stores.primaryUrl(),
@@ -165,6 +175,6 @@ public final class ChildNodes implements AutoCloseable {
             keyspace,
             httpPort,
             remotePort,
-            seedPort);
+            seeds);
   }
 }

@@ -102,8 +102,17 @@ public final class JobSupervisor
 
   private record Counted(long totalCalls, Throwable failure) implements Command {}
 
-  /** The end of the pipeline run numbered {@code run}. */
-  private record PipelineEnded(int run, Throwable failure) implements Command {}
+  /**
+   * The end of the pipeline run numbered {@code run} by the actor incarnation {@code incarnation}:
+   * a run of an earlier incarnation (before a restart) ends with the materializer that the
+   * restart stopped, and must not be taken for this job's end.
+   */
+  private record PipelineEnded(String incarnation, int run, Throwable failure) implements Command {}
+
+  /** A hand-off that is still draining by now stops anyway (see onHandOff). */
+  private enum HandOffDeadline implements Command {
+    INSTANCE
+  }
 
   /**
    * Sent by sharding when this job's shard moves to another node (a rebalance, or this node
@@ -119,6 +128,12 @@ public final class JobSupervisor
 
   /** Why the job waits for a store that does not answer, or null once it gets through again. */
   private record Stalled(String reason) implements Command {}
+
+  /**
+   * How long a hand-off may drain before the job stops anyway: well under sharding's handoff
+   * timeout, after which the shard starts elsewhere, so that the job never runs in two places.
+   */
+  private static final Duration HAND_OFF_DRAIN = Duration.ofSeconds(5);
 
   /** A finished job's entity stays this long after its last question, then stops. */
   private static final Duration FINISHED_IDLE = Duration.ofSeconds(60);
@@ -154,6 +169,7 @@ public final class JobSupervisor
   private boolean counting;
   private UniqueKillSwitch pipeline;
   private int pipelineRun;
+  private String incarnation = java.util.UUID.randomUUID().toString();
   /** The pipeline was stopped on purpose and is draining; its end is not the job's end. */
   private boolean draining;
   private boolean handingOff;
@@ -195,6 +211,7 @@ public final class JobSupervisor
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {
+              forgetRuntimeState();
               if (state instanceof Active active && !active.paused()) {
                 context.getSelf().tell(Begin.INSTANCE);
               }
@@ -240,6 +257,7 @@ public final class JobSupervisor
         .onCommand(RecordProgress.class, this::onProgress)
         .onCommand(PipelineEnded.class, this::onPipelineEnded)
         .onCommand(HandOff.class, this::onHandOff)
+        .onCommand(HandOffDeadline.class, this::onHandOffDeadline)
         .onAnyCommand(command -> Effect().noReply());
     builder
         .forStateType(Finished.class)
@@ -264,6 +282,7 @@ public final class JobSupervisor
         .onCommand(PassivateIdle.class, (state, command) -> passivate())
         .onCommand(PipelineEnded.class, this::onPipelineEnded)
         .onCommand(HandOff.class, this::onHandOff)
+        .onCommand(HandOffDeadline.class, this::onHandOffDeadline)
         .onAnyCommand(command -> Effect().noReply());
     return builder.build();
   }
@@ -350,6 +369,24 @@ public final class JobSupervisor
   }
 
   /**
+   * After a restart (a journal failure restarts the behavior inside this same object) nothing of
+   * the previous run is ours any more: its stream died with its materializer, and its end must not
+   * be taken for the job's end.
+   */
+  private void forgetRuntimeState() {
+    incarnation = java.util.UUID.randomUUID().toString();
+    pipeline = null;
+    pipelineRun = 0;
+    draining = false;
+    handingOff = false;
+    counting = false;
+    heldBackBecause = null;
+    stalledBecause = null;
+    lastHeldBack.set(null);
+    lastStalled.set(null);
+  }
+
+  /**
    * Stops taking new calls; the calls in flight finish and are checkpointed, then the pipeline
    * ends (see onPipelineEnded). Returns false when no pipeline was running.
    */
@@ -367,8 +404,14 @@ public final class JobSupervisor
   private ReplyEffect<JobEvent, JobState> onHandOff(JobState state, HandOff command) {
     if (stopPipeline()) {
       handingOff = true;
+      timers.startSingleTimer(HandOffDeadline.INSTANCE, HAND_OFF_DRAIN);
       return Effect().noReply();
     }
+    return Effect().stop().thenNoReply();
+  }
+
+  private ReplyEffect<JobEvent, JobState> onHandOffDeadline(JobState state, HandOffDeadline command) {
+    context.getLog().warn("job {} stops before its drain ended: the calls after its checkpoint are redone", jobId);
     return Effect().stop().thenNoReply();
   }
 
@@ -482,7 +525,7 @@ public final class JobSupervisor
   }
 
   private ReplyEffect<JobEvent, JobState> onPipelineEnded(JobState current, PipelineEnded command) {
-    if (command.run() != pipelineRun) {
+    if (!command.incarnation().equals(incarnation) || command.run() != pipelineRun) {
       return Effect().noReply();
     }
     pipeline = null;
@@ -538,7 +581,7 @@ public final class JobSupervisor
             : pipelineOfJob.run(state.watermark(), state.counts().finished(), checkpoints, materializer);
     pipeline = run.first();
     int thisRun = pipelineRun;
-    context.pipeToSelf(run.second(), (done, failure) -> new PipelineEnded(thisRun, failure));
+    context.pipeToSelf(run.second(), (done, failure) -> new PipelineEnded(incarnation, thisRun, failure));
   }
 
   private static String rootMessage(Throwable failure) {
