@@ -1,0 +1,91 @@
+package dev.backfill.cluster.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import dev.backfill.cluster.http.ApiJson;
+import dev.backfill.cluster.cli.ApiClient;
+import dev.backfill.cluster.seed.CallSeeder;
+import dev.backfill.engine.settings.EngineSettings;
+import dev.backfill.engine.testing.RealStores;
+import dev.backfill.stores.Endpoints;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A paused job stays paused when its node is killed (kill -9, a separate process) and started
+ * again, and completes once resumed.
+ */
+@ExtendWith(RealStores.class)
+class PausedThroughKillTest {
+
+  private static final int CALLS = 1_500;
+
+  @Test
+  void aPausedJobStaysPausedThroughAKillAndARestartAndCompletesWhenResumed() throws Exception {
+    Config environment = RealStores.freshEnvironment("paused_kill");
+    EngineSettings settings = EngineSettings.create(environment);
+    var primary = settings.primary();
+    CallSeeder.seed(primary.url(), primary.user(), primary.password(), 1, CALLS, 17);
+    var cassandra = settings.cassandra().contactPoints().get(0);
+    Endpoints stores =
+        new Endpoints(
+            primary.url(),
+            settings.journal().url(),
+            primary.user(),
+            primary.password(),
+            cassandra.substring(0, cassandra.lastIndexOf(':')),
+            Integer.parseInt(cassandra.substring(cassandra.lastIndexOf(':') + 1)));
+    Path directory = Files.createDirectories(Path.of("target", "paused-kill-" + ProcessHandle.current().pid()));
+
+    try (ChildNodes nodes = ChildNodes.start(1, stores, settings.cassandra().keyspace(), directory)) {
+      ApiClient api = new ApiClient(nodes.apiUrls().get(0));
+      String jobId =
+          json(api.post("/jobs", "{\"processor\":\"talk-ratio\",\"version\":1,\"max_calls_per_second\":60}"))
+              .path("job_id")
+              .asText();
+      awaitStatus(api, jobId, status -> status.path("processed").asLong() > 0, "some progress");
+      assertEquals("PAUSED", json(api.post("/jobs/" + jobId + "/pause", "")).path("status").asText());
+
+      nodes.kill(0);
+      nodes.restart(0);
+
+      JsonNode afterRestart = awaitStatus(api, jobId, status -> status.has("status"), "an answer after the restart");
+      assertEquals("PAUSED", afterRestart.path("status").asText(), afterRestart::toString);
+      json(api.patch("/jobs/" + jobId, "{\"max_calls_per_second\": null}"));
+      assertEquals(200, api.post("/jobs/" + jobId + "/resume", "").status());
+      JsonNode done =
+          awaitStatus(api, jobId, status -> status.path("status").asText().equals("COMPLETED"), "completion");
+      assertEquals(CALLS, done.path("processed").asLong() + done.path("skipped").asLong(), done::toString);
+      assertEquals(0, done.path("failed").asLong());
+    }
+  }
+
+  private static JsonNode awaitStatus(
+      ApiClient api, String jobId, java.util.function.Predicate<JsonNode> condition, String what)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    JsonNode last = null;
+    while (System.nanoTime() < deadline) {
+      ApiClient.Reply reply = api.get("/jobs/" + jobId);
+      if (reply.ok()) {
+        last = ApiJson.MAPPER.readTree(reply.body());
+        if (condition.test(last)) {
+          return last;
+        }
+      }
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+    throw new AssertionError("no " + what + " within 120 s; last status " + last);
+  }
+
+  private static JsonNode json(ApiClient.Reply reply) throws Exception {
+    assertTrue(reply.ok(), () -> "HTTP " + reply.status() + ": " + reply.body());
+    return ApiJson.MAPPER.readTree(reply.body());
+  }
+}
