@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -45,27 +46,23 @@ final class ShardedJobs implements Jobs {
 
   @Override
   public CompletionStage<JobStatus> tune(String jobId, JobTuning tuning) {
-    return sharding
-        .entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId)
-        .askWithStatus(
-            (ActorRef<StatusReply<JobStatus>> replyTo) -> new JobSupervisor.Tune(tuning, replyTo),
-            askTimeout);
+    return askJob(jobId, replyTo -> new JobSupervisor.Tune(tuning, replyTo));
   }
 
   @Override
   public CompletionStage<JobStatus> retryFailed(String jobId) {
-    return sharding
-        .entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId)
-        .askWithStatus((ActorRef<StatusReply<JobStatus>> replyTo) -> new JobSupervisor.RetryFailed(replyTo), askTimeout);
+    return askJob(jobId, JobSupervisor.RetryFailed::new);
   }
 
   @Override
   public CompletionStage<JobStatus> control(String jobId, JobSupervisor.Action action) {
-    return sharding
-        .entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId)
-        .askWithStatus(
-            (ActorRef<StatusReply<JobStatus>> replyTo) -> new JobSupervisor.Control(action, replyTo),
-            askTimeout);
+    return askJob(jobId, replyTo -> new JobSupervisor.Control(action, replyTo));
+  }
+
+  /** The commands that change a job all answer its status, or an error the API shows as 409. */
+  private CompletionStage<JobStatus> askJob(
+      String jobId, Function<ActorRef<StatusReply<JobStatus>>, JobSupervisor.Command> command) {
+    return sharding.entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId).askWithStatus(command::apply, askTimeout);
   }
 
   @Override
