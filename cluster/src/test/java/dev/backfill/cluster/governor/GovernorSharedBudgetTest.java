@@ -42,6 +42,9 @@ class GovernorSharedBudgetTest {
         ConfigFactory.parseMap(
                 Map.of(
                     "backfill.governor.max-concurrent-queries", CAP,
+                    // Three nodes, Cassandra and PostgreSQL on two cores: a closed backend can take
+                    // longer than the default cool-down to leave pg_stat_activity.
+                    "backfill.governor.slot-cooldown", "250ms",
                     "backfill.primary.page-size", 100))
             .withFallback(RealStores.freshEnvironment("governor_cap"));
     EngineSettings settings = EngineSettings.create(environment);
