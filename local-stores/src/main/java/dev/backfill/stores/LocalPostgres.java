@@ -23,9 +23,11 @@ public final class LocalPostgres implements AutoCloseable {
   public static final String USER = "postgres";
 
   private final EmbeddedPostgres server;
+  private final Path data;
 
-  private LocalPostgres(EmbeddedPostgres server) {
+  private LocalPostgres(EmbeddedPostgres server, Path data) {
     this.server = server;
+    this.data = data;
   }
 
   /** Starts (or reopens) the server whose data lives in {@code directory}. */
@@ -53,7 +55,7 @@ public final class LocalPostgres implements AutoCloseable {
                   java.lang.ProcessBuilder.Redirect.appendTo(
                       directory.resolve("postgres.log").toFile()))
               .start();
-      LocalPostgres postgres = new LocalPostgres(server);
+      LocalPostgres postgres = new LocalPostgres(server, data);
       postgres.ensureDatabase(PRIMARY_DATABASE);
       postgres.ensureDatabase(JOURNAL_DATABASE);
       return postgres;
@@ -73,6 +75,18 @@ public final class LocalPostgres implements AutoCloseable {
 
   public long pid() {
     return server.getProcess().pid();
+  }
+
+  /**
+   * The postmaster's pid as PostgreSQL itself records it (the first line of postmaster.pid): the
+   * parent of every backend, so that setting its CPU affinity also places future backends.
+   */
+  public long postmasterPid() {
+    try {
+      return Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+    } catch (IOException | RuntimeException e) {
+      return pid();
+    }
   }
 
   @Override

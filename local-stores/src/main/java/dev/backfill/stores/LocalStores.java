@@ -9,17 +9,29 @@ import java.time.Duration;
  */
 public final class LocalStores implements AutoCloseable {
 
-  /** Ports for the stores; 0 for any of them picks a free one. */
-  public record Layout(Path directory, int postgresPort, int cassandraPort, int cassandraStoragePort) {
+  /**
+   * Ports for the stores; 0 for any of them picks a free one.
+   *
+   * @param separateJournal the journal database in a PostgreSQL server of its own, as in
+   *     production: a benchmark that measures the primary must not count the engine's journal
+   *     writes as load on it, nor pin them to the primary's core
+   */
+  public record Layout(
+      Path directory, int postgresPort, int cassandraPort, int cassandraStoragePort, boolean separateJournal) {
 
     /** The fixed ports that the default configuration (backfill.conf) points at. */
     public static Layout standard(Path directory) {
-      return new Layout(directory, 54320, 9042, 7000);
+      return new Layout(directory, 54320, 9042, 7000, false);
     }
 
     /** Free ports everywhere: for tests and the demo, so they never clash with running stores. */
     public static Layout ephemeral(Path directory) {
-      return new Layout(directory, 0, 0, 0);
+      return new Layout(directory, 0, 0, 0, false);
+    }
+
+    /** Free ports, and the journal on a PostgreSQL server apart from the primary's. */
+    public static Layout ephemeralWithSeparateJournal(Path directory) {
+      return new Layout(directory, 0, 0, 0, true);
     }
   }
 
@@ -27,20 +39,27 @@ public final class LocalStores implements AutoCloseable {
   private final LocalCassandra.Settings cassandraSettings;
   private final int postgresPort;
   private LocalPostgres postgres;
+  /** Null unless the layout puts the journal on a server of its own. */
+  private final LocalPostgres journalPostgres;
   private LocalCassandra cassandra;
   private final Endpoints endpoints;
 
   private LocalStores(
-      Layout layout, LocalCassandra.Settings cassandraSettings, LocalPostgres postgres, LocalCassandra cassandra) {
+      Layout layout,
+      LocalCassandra.Settings cassandraSettings,
+      LocalPostgres postgres,
+      LocalPostgres journalPostgres,
+      LocalCassandra cassandra) {
     this.layout = layout;
     this.cassandraSettings = cassandraSettings;
     this.postgresPort = postgres.port();
     this.postgres = postgres;
+    this.journalPostgres = journalPostgres;
     this.cassandra = cassandra;
     this.endpoints =
         new Endpoints(
             postgres.jdbcUrl(LocalPostgres.PRIMARY_DATABASE),
-            postgres.jdbcUrl(LocalPostgres.JOURNAL_DATABASE),
+            (journalPostgres == null ? postgres : journalPostgres).jdbcUrl(LocalPostgres.JOURNAL_DATABASE),
             LocalPostgres.USER,
             "",
             "127.0.0.1",
@@ -56,10 +75,18 @@ public final class LocalStores implements AutoCloseable {
         new LocalCassandra.Settings(
             layout.directory().resolve("cassandra"), nativePort, storagePort, Duration.ofSeconds(180));
     LocalCassandra cassandra = LocalCassandra.start(cassandraSettings);
+    LocalPostgres postgres = null;
     try {
-      LocalPostgres postgres = LocalPostgres.start(layout.directory().resolve("postgres"), postgresPort);
-      return new LocalStores(layout, cassandraSettings, postgres, cassandra);
+      postgres = LocalPostgres.start(layout.directory().resolve("postgres"), postgresPort);
+      LocalPostgres journal =
+          layout.separateJournal()
+              ? LocalPostgres.start(layout.directory().resolve("journal-postgres"), Ports.freePort())
+              : null;
+      return new LocalStores(layout, cassandraSettings, postgres, journal, cassandra);
     } catch (RuntimeException e) {
+      if (postgres != null) {
+        postgres.close();
+      }
       cassandra.close();
       throw e;
     }
@@ -73,8 +100,18 @@ public final class LocalStores implements AutoCloseable {
     return postgres.pid();
   }
 
+  /** The primary's postmaster: the parent of its backends. */
+  public long primaryPostmasterPid() {
+    return postgres.postmasterPid();
+  }
+
   public long cassandraPid() {
     return cassandra.pid();
+  }
+
+  /** The journal's own server, or the primary's when they share one. */
+  public long journalPostmasterPid() {
+    return (journalPostgres == null ? postgres : journalPostgres).postmasterPid();
   }
 
   /** Stops Cassandra (as an outage would), keeping its data; {@link #startCassandra} brings it back. */
@@ -104,7 +141,13 @@ public final class LocalStores implements AutoCloseable {
     try {
       cassandra.close();
     } finally {
-      postgres.close();
+      try {
+        postgres.close();
+      } finally {
+        if (journalPostgres != null) {
+          journalPostgres.close();
+        }
+      }
     }
   }
 

@@ -1,0 +1,130 @@
+package dev.backfill.bench;
+
+import dev.backfill.bench.incident.IncidentBench;
+import dev.backfill.bench.incident.IncidentOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./backfill bench ...}: benchmarks that drive the product from outside. */
+@Command(
+    name = "backfill bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmarks that measure the product from outside; each starts and stops what it needs.",
+    subcommands = {BenchMain.Incident.class, CommandLine.HelpCommand.class})
+public final class BenchMain implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    CommandLine commandLine = new CommandLine(new BenchMain());
+    commandLine.setExecutionExceptionHandler(
+        (failure, line, parsed) -> {
+          if (failure instanceof IllegalArgumentException) {
+            line.getErr().println("error: " + failure.getMessage());
+            return 1;
+          }
+          failure.printStackTrace(line.getErr());
+          return 2;
+        });
+    System.exit(commandLine.execute(args));
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.err);
+  }
+
+  @Command(
+      name = "incident",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Reproduces the original incident beside this engine and measures the live recording path",
+        "with an outside client at a fixed rate: alone, beside the naive task queue in the primary",
+        "(W workers), beside the engine (K nodes), alone again; with the cores shared and with the",
+        "primary and the live client pinned to core 0. Takes about 12 minutes with the defaults.",
+        "The last line of standard output is one JSON object; a Markdown table and an SVG chart go",
+        "to --report-dir."
+      })
+  static final class Incident implements Callable<Integer> {
+
+    @Option(names = "--calls", defaultValue = "50000", description = "Calls to seed (default ${DEFAULT-VALUE}); every run must outlast its window.")
+    int calls;
+
+    @Option(names = "--rate", defaultValue = "200", description = "Live transactions per second (default ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--live-connections", defaultValue = "4", description = "Connections of the live client (default ${DEFAULT-VALUE}).")
+    int liveConnections;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "Seconds of each run discarded before the window (default ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(names = "--window", defaultValue = "30", description = "Measured seconds per run (default ${DEFAULT-VALUE}).")
+    int windowSeconds;
+
+    @Option(names = "--workers", split = ",", defaultValue = "1,8,32", description = "Naive fleet sizes (default ${DEFAULT-VALUE}; empty for none).")
+    List<Integer> workers;
+
+    @Option(names = "--nodes", split = ",", defaultValue = "1,3", description = "Engine node counts (default ${DEFAULT-VALUE}).")
+    List<Integer> nodes;
+
+    @Option(names = "--placements", split = ",", defaultValue = "shared,pinned", description = "shared and/or pinned (default ${DEFAULT-VALUE}).")
+    List<String> placements;
+
+    @Option(names = "--processor", defaultValue = "talk-ratio", description = "Processor both designs run (default ${DEFAULT-VALUE}).")
+    String processor;
+
+    @Option(names = "--json", description = "Accepted for symmetry with demo: the JSON line is always printed last.")
+    boolean json;
+
+    @Option(names = "--dir", defaultValue = ".backfill/bench-incident", description = "Scratch folder, wiped first (default ${DEFAULT-VALUE}).")
+    Path directory;
+
+    @Option(names = "--report-dir", defaultValue = "load-tests/target/reports", description = "Where the table and chart go (default ${DEFAULT-VALUE}).")
+    Path reportDirectory;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (calls < 1000) {
+        throw new IllegalArgumentException("--calls must be at least 1000");
+      }
+      if (rate < 1 || rate > 5000) {
+        throw new IllegalArgumentException("--rate must be between 1 and 5000 transactions/s");
+      }
+      if (liveConnections < 1 || liveConnections > 64) {
+        throw new IllegalArgumentException("--live-connections must be between 1 and 64");
+      }
+      if (warmupSeconds < 0 || windowSeconds < 5) {
+        throw new IllegalArgumentException("--warmup must be at least 0 and --window at least 5 seconds");
+      }
+      for (String placement : placements) {
+        if (!placement.equals("shared") && !placement.equals("pinned")) {
+          throw new IllegalArgumentException("--placements takes shared and/or pinned, not " + placement);
+        }
+      }
+      for (int count : nodes) {
+        if (count < 1 || count > 5) {
+          throw new IllegalArgumentException("--nodes takes counts from 1 to 5 on one machine");
+        }
+      }
+      for (int count : workers) {
+        if (count < 1 || count > 128) {
+          throw new IllegalArgumentException("--workers takes counts from 1 to 128");
+        }
+      }
+      String command = "./backfill bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+      return new IncidentBench(
+              new IncidentOptions(
+                  calls, rate, liveConnections, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(windowSeconds),
+                  workers, nodes, placements, processor, json, directory, reportDirectory, command))
+          .run();
+    }
+  }
+}

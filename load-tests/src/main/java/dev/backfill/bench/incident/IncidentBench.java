@@ -1,0 +1,294 @@
+package dev.backfill.bench.incident;
+
+import com.typesafe.config.Config;
+import dev.backfill.bench.engine.EngineBackfill;
+import dev.backfill.bench.live.LiveResult;
+import dev.backfill.bench.live.LiveSchema;
+import dev.backfill.bench.live.LiveWorkloadProcess;
+import dev.backfill.bench.machine.CpuPinning;
+import dev.backfill.bench.naive.NaiveQueue;
+import dev.backfill.bench.primary.ConnectionPeak;
+import dev.backfill.bench.primary.PrimaryStatistics;
+import dev.backfill.bench.report.IncidentReport;
+import dev.backfill.cluster.http.ApiJson;
+import dev.backfill.cluster.node.NodeConfig;
+import dev.backfill.cluster.seed.CallSeeder;
+import dev.backfill.engine.processor.Processor;
+import dev.backfill.engine.processor.ProcessorRegistry;
+import dev.backfill.engine.schema.SchemaInstaller;
+import dev.backfill.engine.settings.EngineSettings;
+import dev.backfill.stores.LocalStores;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The original incident, reproduced beside this engine on one local primary: a live recording
+ * workload at a fixed rate, measured by an outside client, alone and beside each backfill design,
+ * with the primary sharing the machine's cores or pinned to a core of its own.
+ */
+public final class IncidentBench {
+
+  private static final String ENGINE_APPLICATION_NAME = "backfill-engine";
+  private static final String NAIVE_APPLICATION_NAME = "naive-worker";
+
+  private final IncidentOptions options;
+  private final PrintStream err = System.err;
+
+  public IncidentBench(IncidentOptions options) {
+    this.options = options;
+  }
+
+  public int run() throws Exception {
+    Path directory = options.directory().toAbsolutePath();
+    wipe(directory);
+    Files.createDirectories(directory);
+    boolean canPin = CpuPinning.available();
+    if (options.placements().contains("pinned") && !canPin) {
+      throw new IllegalArgumentException("pinned runs need taskset and at least two cores; use --placements shared");
+    }
+    err.println("starting the primary, a separate journal PostgreSQL and Cassandra in " + directory + " ...");
+    try (LocalStores stores = LocalStores.start(LocalStores.Layout.ephemeralWithSeparateJournal(directory))) {
+      Config config = NodeConfig.load(Optional.empty(), NodeConfig.forStores(stores.endpoints()));
+      EngineSettings settings = EngineSettings.create(config);
+      new SchemaInstaller(settings).installAll();
+      var primary = settings.primary();
+      err.printf("seeding %,d calls ...%n", options.calls());
+      CallSeeder.seed(primary.url(), primary.user(), primary.password(), 1, options.calls(), 42);
+      LiveSchema.install(primary.url(), primary.user(), primary.password());
+      NaiveQueue.install(primary.url(), primary.user(), primary.password());
+      Processor processor =
+          ProcessorRegistry.load()
+              .find(options.processor())
+              .orElseThrow(() -> new IllegalArgumentException("no processor " + options.processor()));
+
+      List<RunFigures> runs = new ArrayList<>();
+      try (PrimaryStatistics statistics = new PrimaryStatistics(primary.url(), primary.user(), primary.password())) {
+        var context = new RunContext(stores, settings, statistics, processor, directory);
+        for (String placement : options.placements()) {
+          runs.addAll(placementRuns(context, placement.equals("pinned")));
+        }
+      } finally {
+        if (canPin) {
+          place(stores, false);
+        }
+      }
+      return report(runs);
+    }
+  }
+
+  private record RunContext(
+      LocalStores stores, EngineSettings settings, PrimaryStatistics statistics, Processor processor, Path directory) {}
+
+  /** Alone, beside each naive fleet, beside the engine on each node count, alone again. */
+  private List<RunFigures> placementRuns(RunContext context, boolean pinned) throws Exception {
+    if (CpuPinning.available()) {
+      place(context.stores(), pinned);
+    }
+    String suffix = pinned ? " pinned" : " shared";
+    List<RunFigures> runs = new ArrayList<>();
+    runs.add(new Run(context, pinned, "alone (start)" + suffix, "alone", 0, 0).measure());
+    for (int workers : options.naiveWorkers()) {
+      runs.add(new Run(context, pinned, "naive W=" + workers + suffix, "naive", 0, workers).measure());
+    }
+    for (int nodes : options.engineNodes()) {
+      runs.add(new Run(context, pinned, "engine " + nodes + " node" + (nodes == 1 ? "" : "s") + suffix, "engine", nodes, 0).measure());
+    }
+    runs.add(new Run(context, pinned, "alone (end)" + suffix, "alone", 0, 0).measure());
+    double baseline =
+        runs.stream().filter(run -> run.design().equals("alone")).mapToDouble(RunFigures::liveP99Ms).average().orElse(Double.NaN);
+    return runs.stream().map(run -> run.withRatio(baseline)).toList();
+  }
+
+  /**
+   * Pinned: the primary (its postmaster and every backend) on core 0, and this JVM, the journal's
+   * PostgreSQL and Cassandra on core 1; the engine's nodes inherit this JVM's core. Shared: all
+   * of them on both cores.
+   */
+  private static void place(LocalStores stores, boolean pinned) {
+    CpuPinning.pin(stores.primaryPostmasterPid(), pinned ? CpuPinning.PRIMARY_CORE : CpuPinning.ALL_CORES);
+    String rest = pinned ? CpuPinning.BACKFILL_CORE : CpuPinning.ALL_CORES;
+    CpuPinning.pin(ProcessHandle.current().pid(), rest);
+    CpuPinning.pin(stores.journalPostmasterPid(), rest);
+    CpuPinning.pin(stores.cassandraPid(), rest);
+  }
+
+  /** One measured run: start the backfill, let it and the live client warm up, measure the window. */
+  private final class Run {
+    private final RunContext context;
+    private final boolean pinned;
+    private final String name;
+    private final String design;
+    private final int nodes;
+    private final int workers;
+
+    Run(RunContext context, boolean pinned, String name, String design, int nodes, int workers) {
+      this.context = context;
+      this.pinned = pinned;
+      this.name = name;
+      this.design = design;
+      this.nodes = nodes;
+      this.workers = workers;
+    }
+
+    RunFigures measure() throws Exception {
+      err.println("run: " + name + " ...");
+      var primary = context.settings().primary();
+      Backfill backfill = startBackfill();
+      try {
+        Path log = context.directory().resolve("live-" + name.replaceAll("[^A-Za-z0-9=]+", "-") + ".log");
+        List<String> prefix = pinned ? CpuPinning.prefix(CpuPinning.PRIMARY_CORE) : List.of();
+        try (LiveWorkloadProcess live =
+            LiveWorkloadProcess.start(
+                prefix, primary.url(), primary.user(), primary.password(), options.liveRate(), options.liveConnections(),
+                options.warmup(), options.window(), log)) {
+          WindowStart start = awaitWindow(log, backfill);
+          LiveResult result;
+          int peak;
+          int samples;
+          try (ConnectionPeak connections =
+              ConnectionPeak.start(context.statistics(), design.equals("naive") ? NAIVE_APPLICATION_NAME : ENGINE_APPLICATION_NAME)) {
+            result = live.await();
+            peak = connections.peak();
+            samples = connections.samples();
+          }
+          var rates = context.statistics().snapshot().since(start.primary());
+          long doneAtEnd = backfill.done();
+          double seconds = (System.nanoTime() - start.nanos()) / 1e9;
+          boolean outlasted = backfill.hasWorkLeft();
+          Backfill.Outcome outcome = backfill.finish();
+          RunFigures figures =
+              new RunFigures(
+                  name, design, pinned, nodes, workers,
+                  (doneAtEnd - start.done()) / seconds,
+                  outcome.processedInStore(), outcome.skipped(), outlasted,
+                  result.requests(), result.errors(), result.p50Ms(), result.p99Ms(), result.p999Ms(), result.maxMs(),
+                  Double.NaN, peak, samples, rates.transactionsPerSecond(), rates.rowsReadPerSecond());
+          check(figures, outcome);
+          err.printf(
+              "  %s: live p50 %.2f ms, p99 %.2f ms, max %.1f ms; backfill %.0f calls/s; peak connections %d (%d samples)%n",
+              name, figures.liveP50Ms(), figures.liveP99Ms(), figures.liveMaxMs(), figures.callsPerSecond(), peak, samples);
+          return figures;
+        }
+      } finally {
+        backfill.close();
+      }
+    }
+
+    private Backfill startBackfill() throws Exception {
+      var primary = context.settings().primary();
+      return switch (design) {
+        case "naive" -> Backfill.naive(primary.url(), primary.user(), primary.password(), workers, context.processor(), options.calls());
+        case "engine" -> {
+          String keyspace = ("bench_" + (pinned ? "pinned" : "shared") + "_" + nodes + "_" + System.nanoTime()).toLowerCase();
+          Path nodeDirectory = Files.createDirectories(context.directory().resolve(keyspace));
+          yield Backfill.engine(
+              EngineBackfill.start(
+                  nodes, context.stores().endpoints(), context.settings(), keyspace, options.processor(), nodeDirectory));
+        }
+        default -> Backfill.none();
+      };
+    }
+
+    /** Waits for the live client to finish warming up, then takes the counters the window starts from. */
+    private WindowStart awaitWindow(Path log, Backfill backfill) throws Exception {
+      long deadline = System.nanoTime() + options.warmup().plusSeconds(60).toNanos();
+      while (System.nanoTime() < deadline) {
+        if (Files.exists(log) && Files.readString(log).contains("live-workload: warm")) {
+          long done = backfill.done();
+          return new WindowStart(context.statistics().snapshot(), done, System.nanoTime());
+        }
+        Thread.sleep(20);
+      }
+      throw new IllegalStateException("the live client did not finish its warm-up; see " + log);
+    }
+
+    private void check(RunFigures figures, Backfill.Outcome outcome) {
+      if (figures.design().equals("alone")) {
+        return;
+      }
+      if (figures.skipped() != 0) {
+        err.println("  WARNING " + name + ": " + figures.skipped() + " calls skipped: the run did not only do fresh work");
+      }
+      if (outcome.processedInStore() != outcome.processedByOwnCount()) {
+        err.println(
+            "  WARNING " + name + ": " + outcome.processedInStore() + " results in the store but the backfill counted "
+                + outcome.processedByOwnCount());
+      }
+      if (!figures.outlastedWindow()) {
+        err.println("  WARNING " + name + ": the backfill ran out of calls before the window closed: seed more (--calls)");
+      }
+    }
+  }
+
+  private record WindowStart(PrimaryStatistics.Snapshot primary, long done, long nanos) {}
+
+  private int report(List<RunFigures> runs) throws Exception {
+    String date = LocalDate.now().toString();
+    Path reports = options.reportDirectory();
+    IncidentReport.write(reports, date, options.command(), runs);
+    err.println();
+    err.println(IncidentReport.markdownTable(runs));
+    err.println("report: " + reports.resolve("incident.md") + " and " + reports.resolve("incident.svg"));
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("date", date);
+    json.put("command", options.command());
+    json.put("calls", options.calls());
+    json.put("live_rate", options.liveRate());
+    json.put("warmup_s", options.warmup().toSeconds());
+    json.put("window_s", options.window().toSeconds());
+    json.put("runs", runs.stream().map(IncidentBench::asJson).toList());
+    System.out.println(ApiJson.MAPPER.writeValueAsString(json));
+    return 0;
+  }
+
+  private static Map<String, Object> asJson(RunFigures run) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("name", run.name());
+    json.put("design", run.design());
+    json.put("pinned", run.pinned());
+    json.put("nodes", run.nodes());
+    json.put("workers", run.workers());
+    json.put("calls_per_second", round(run.callsPerSecond(), 1));
+    json.put("processed", run.processed());
+    json.put("skipped", run.skipped());
+    json.put("outlasted_window", run.outlastedWindow());
+    json.put("live_requests", run.liveRequests());
+    json.put("live_errors", run.liveErrors());
+    json.put("live_p50_ms", round(run.liveP50Ms(), 3));
+    json.put("live_p99_ms", round(run.liveP99Ms(), 3));
+    json.put("live_p999_ms", round(run.liveP999Ms(), 3));
+    json.put("live_max_ms", round(run.liveMaxMs(), 3));
+    json.put("live_p99_ratio", round(run.liveP99Ratio(), 3));
+    json.put("primary_max_connections", run.primaryMaxConnections());
+    json.put("primary_connection_samples", run.connectionSamples());
+    json.put("primary_tps", round(run.primaryTps(), 1));
+    json.put("primary_rows_read_per_second", round(run.primaryRowsReadPerSecond(), 1));
+    return json;
+  }
+
+  private static double round(double value, int places) {
+    if (Double.isNaN(value) || Double.isInfinite(value)) {
+      return value;
+    }
+    double scale = Math.pow(10, places);
+    return Math.round(value * scale) / scale;
+  }
+
+  private static void wipe(Path directory) throws Exception {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (var paths = Files.walk(directory)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+}

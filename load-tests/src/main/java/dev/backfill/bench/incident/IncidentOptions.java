@@ -1,0 +1,28 @@
+package dev.backfill.bench.incident;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What one invocation of the incident benchmark measures.
+ *
+ * @param warmup live requests before the measured window, discarded (JIT, caches, the backfill's ramp)
+ * @param window the measured window of every run
+ * @param placements {@code shared} (everything on every core) and/or {@code pinned} (the primary and
+ *     the live client on core 0, everything else on core 1)
+ */
+public record IncidentOptions(
+    int calls,
+    int liveRate,
+    int liveConnections,
+    Duration warmup,
+    Duration window,
+    List<Integer> naiveWorkers,
+    List<Integer> engineNodes,
+    List<String> placements,
+    String processor,
+    boolean json,
+    Path directory,
+    Path reportDirectory,
+    String command) {}

@@ -1,0 +1,49 @@
+package dev.backfill.bench.incident;
+
+/**
+ * One run of the incident benchmark: a backfill design (or none) beside the live workload, with
+ * figures taken from outside the engine: the live client's histogram, the primary's own
+ * statistics, results counted in the stores.
+ *
+ * @param design {@code alone}, {@code naive} or {@code engine}
+ * @param nodes engine nodes (0 unless the design is the engine)
+ * @param workers naive workers (0 unless the design is naive)
+ * @param processed calls the backfill finished during the measured window, counted in its store
+ * @param skipped calls the backfill skipped instead of processing (must be 0: every run does real work)
+ * @param outlastedWindow whether the backfill still had work when the window closed
+ * @param liveP99Ratio live p99 over the baseline's (the mean of the two alone runs in the same placement)
+ * @param primaryMaxConnections the design's connections on the primary at peak (pg_stat_activity)
+ * @param connectionSamples how many pg_stat_activity samples that peak was taken from
+ * @param primaryTps transactions per second on the primary's calls database (pg_stat_database), everyone's
+ * @param primaryRowsReadPerSecond tuples returned + fetched per second on the calls database
+ */
+public record RunFigures(
+    String name,
+    String design,
+    boolean pinned,
+    int nodes,
+    int workers,
+    double callsPerSecond,
+    long processed,
+    long skipped,
+    boolean outlastedWindow,
+    long liveRequests,
+    long liveErrors,
+    double liveP50Ms,
+    double liveP99Ms,
+    double liveP999Ms,
+    double liveMaxMs,
+    double liveP99Ratio,
+    int primaryMaxConnections,
+    int connectionSamples,
+    double primaryTps,
+    double primaryRowsReadPerSecond) {
+
+  public RunFigures withRatio(double baselineP99Ms) {
+    return new RunFigures(
+        name, design, pinned, nodes, workers, callsPerSecond, processed, skipped, outlastedWindow,
+        liveRequests, liveErrors, liveP50Ms, liveP99Ms, liveP999Ms, liveMaxMs,
+        baselineP99Ms > 0 ? liveP99Ms / baselineP99Ms : Double.NaN,
+        primaryMaxConnections, connectionSamples, primaryTps, primaryRowsReadPerSecond);
+  }
+}

@@ -1,0 +1,73 @@
+package dev.backfill.bench.machine;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Places processes on cores with {@code taskset}, so that a run can give the primary a core of its
+ * own, as it has on a machine of its own in production. Without it, a figure measures CPU
+ * contention from co-location as much as load on the primary.
+ */
+public final class CpuPinning {
+
+  /** Core 0: the primary and the live client. */
+  public static final String PRIMARY_CORE = "0";
+  /** Core 1: the backfill, the engine's nodes and stores, the benchmark itself. */
+  public static final String BACKFILL_CORE = "1";
+  /** Both cores, shared by everything. */
+  public static final String ALL_CORES = "0,1";
+
+  private CpuPinning() {}
+
+  /** Whether this machine can pin: taskset exists and there are at least two cores. */
+  public static boolean available() {
+    if (Runtime.getRuntime().availableProcessors() < 2) {
+      return false;
+    }
+    try {
+      return run(List.of("taskset", "-p", Long.toString(ProcessHandle.current().pid())));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Sets the affinity of every thread of {@code pid} and of all its descendants (PostgreSQL's
+   * existing backends, Cassandra's children). Processes forked later inherit it from their parent.
+   * A process that ended meanwhile is skipped.
+   */
+  public static void pin(long pid, String cores) {
+    List<Long> pids = new ArrayList<>();
+    pids.add(pid);
+    ProcessHandle.of(pid).ifPresent(handle -> handle.descendants().forEach(child -> pids.add(child.pid())));
+    for (long each : pids) {
+      try {
+        run(List.of("taskset", "-a", "-p", "-c", cores, Long.toString(each)));
+      } catch (IOException e) {
+        throw new IllegalStateException("taskset failed for pid " + each + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** A command prefix that starts a process on these cores. */
+  public static List<String> prefix(String cores) {
+    return List.of("taskset", "-c", cores);
+  }
+
+  private static boolean run(List<String> command) throws IOException {
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        return false;
+      }
+      return process.exitValue() == 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}
