@@ -19,6 +19,7 @@ import dev.backfill.engine.job.JobSupervisor;
 import dev.backfill.engine.processor.ProcessorRegistry;
 import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.engine.source.PrimaryCallSource;
+import dev.backfill.engine.source.PrimaryConnections;
 import dev.backfill.engine.store.CassandraOutcomeLedger;
 import dev.backfill.engine.store.CassandraResultStore;
 import java.net.InetSocketAddress;
@@ -50,11 +51,12 @@ final class NodeGuardian {
               system.dispatchers().lookup(DispatcherSelector.fromConfig("backfill-processor-dispatcher"));
           Executor jdbc =
               system.dispatchers().lookup(DispatcherSelector.fromConfig("backfill-jdbc-dispatcher"));
-          PrimaryCallSource callSource = new PrimaryCallSource(settings.primary(), jdbc);
           GovernorSettings governorSettings = GovernorSettings.create(system.settings().config());
+          PrimaryConnections connections =
+              new PrimaryConnections(settings.primary(), governorSettings.connectionIdleTimeout());
+          PrimaryCallSource callSource = new PrimaryCallSource(settings.primary(), jdbc, connections);
           PrimaryHealthProbe probe =
-              new PrimaryHealthProbe(
-                  settings.primary(), jdbc, governorSettings.probeQuery(), governorSettings.probeTimeout());
+              new PrimaryHealthProbe(settings.primary(), governorSettings.probeQuery(), governorSettings.probeTimeout());
           ActorRef<Governor.Command> governor = Governor.init(system, governorSettings, probe);
           GovernedPrimary primary = new GovernedPrimary(governor, system, governorSettings.askTimeout());
           ProcessorRegistry registry = ProcessorRegistry.load();
@@ -69,7 +71,7 @@ final class NodeGuardian {
                   new ObjectMapper()),
               settings.calls().mailboxCapacity());
           JobSupervisor.init(system, new JobRuntime(settings, callSource, primary, ledger));
-          closeOnShutdown(system, session, probe);
+          closeOnShutdown(system, session, probe, connections);
 
           JobIndex index = new JobIndex(system);
           HttpSettings http = HttpSettings.create(system.settings().config());
@@ -102,13 +104,14 @@ final class NodeGuardian {
   }
 
   private static void closeOnShutdown(
-      ActorSystem<?> system, CqlSession session, PrimaryHealthProbe probe) {
+      ActorSystem<?> system, CqlSession session, PrimaryHealthProbe probe, PrimaryConnections connections) {
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
             "close-store-connections",
             () -> {
               probe.close();
+              connections.close();
               CompletionStage<Void> closed = session.closeAsync();
               return closed.thenApply(ignored -> Done.getInstance());
             });

@@ -21,16 +21,25 @@ public final class GovernedPrimary {
   /** Who asks, and with what claim on the rate; read afresh for every lease. */
   public record Claim(String jobId, double weight, Double maxRowsPerSecond) {}
 
+  /** A query run under a lease: on this node's connection for {@code slot}, reading at most {@code rows} rows. */
+  @FunctionalInterface
+  public interface LeasedQuery<T> {
+    CompletionStage<T> run(int slot, int rows);
+  }
+
   private static final Duration RETRY_WHEN_UNREACHABLE = Duration.ofSeconds(1);
 
   private final ActorRef<Governor.Command> governor;
   private final ActorSystem<?> system;
   private final Duration askTimeout;
+  /** This node, as the holder of the connections it opens for its leases. */
+  private final String holder;
 
   public GovernedPrimary(ActorRef<Governor.Command> governor, ActorSystem<?> system, Duration askTimeout) {
     this.governor = governor;
     this.system = system;
     this.askTimeout = askTimeout;
+    this.holder = system.address().toString();
   }
 
   /**
@@ -40,7 +49,7 @@ public final class GovernedPrimary {
   public <T> CompletionStage<T> underLease(
       Supplier<Claim> claim,
       int rows,
-      Supplier<CompletionStage<T>> query,
+      LeasedQuery<T> query,
       ToIntFunction<T> rowsRead,
       Consumer<String> heldBack) {
     Claim current = claim.get();
@@ -48,7 +57,7 @@ public final class GovernedPrimary {
             governor,
             replyTo ->
                 new Governor.AcquireLease(
-                    current.jobId(), current.weight(), current.maxRowsPerSecond(), rows, replyTo),
+                    current.jobId(), current.weight(), current.maxRowsPerSecond(), rows, holder, replyTo),
             askTimeout,
             system.scheduler())
         .handle(
@@ -62,17 +71,17 @@ public final class GovernedPrimary {
                 return later(denied.retryAfter(), () -> underLease(claim, rows, query, rowsRead, heldBack));
               }
               heldBack.accept(null);
-              return run(((Governor.LeaseGranted) reply).leaseId(), query, rowsRead);
+              return run((Governor.LeaseGranted) reply, query, rowsRead);
             })
         .thenCompose(stage -> stage);
   }
 
   private <T> CompletionStage<T> run(
-      String leaseId, Supplier<CompletionStage<T>> query, ToIntFunction<T> rowsRead) {
+      Governor.LeaseGranted lease, LeasedQuery<T> query, ToIntFunction<T> rowsRead) {
     long start = System.nanoTime();
     CompletionStage<T> result;
     try {
-      result = query.get();
+      result = query.run(lease.slot(), lease.rows());
     } catch (RuntimeException e) {
       result = CompletableFuture.failedFuture(e);
     }
@@ -80,9 +89,9 @@ public final class GovernedPrimary {
         (value, failure) ->
             governor.tell(
                 new Governor.ReleaseLease(
-                    leaseId,
+                    lease.leaseId(),
                     value == null ? 0 : rowsRead.applyAsInt(value),
-                    (System.nanoTime() - start) / 1_000_000)));
+                    (System.nanoTime() - start) / 1_000)));
   }
 
   private <T> CompletionStage<T> later(Duration delay, Supplier<CompletionStage<T>> next) {

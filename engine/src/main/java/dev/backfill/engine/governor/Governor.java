@@ -4,7 +4,6 @@ import dev.backfill.protocol.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,27 +22,37 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
- * The cluster's one governor (a cluster singleton): every page query on the primary, from any job
- * on any node, first takes a lease here and reports its cost when done. A lease is granted only
- * when the primary is not paused, a query slot is free, the cluster's query-time budget is not
- * spent, and the job's fair share of the row rate allows it.
+ * The cluster's one governor (a cluster singleton): every query on the primary, from any job on
+ * any node, first takes a lease here and reports its cost when done. A lease is granted only when
+ * the primary is not paused, the baseline is not being re-measured, a connection slot is free
+ * (and, if another node used it last, handed over), the cluster's query-time budget is not spent,
+ * and the job's fair share of the row rate allows it. The lease says how many rows the page may
+ * read, so that a page query lasts about {@code target-page-millis}.
  *
- * <p>The adaptive rate itself is {@link AdaptiveBudgetPolicy}, plain Java; this actor feeds it
- * health samples and enforces its decisions. Its state is soft on purpose: when it moves to
- * another node (its node died or left) it starts again in slow start, leases of the dead holder
- * simply expire, and jobs retry their asks.
+ * <p>It watches the live path with a probe many times a second ({@link LivePathMonitor}) and
+ * feeds {@link AdaptiveBudgetPolicy}, plain Java, with the live latency's ratio to its healthy
+ * baseline. Its state is soft on purpose: when it moves to another node it starts again in slow
+ * start, learns the baseline anew, leases of the dead holder expire, and jobs retry their asks.
  */
 public final class Governor extends AbstractBehavior<Governor.Command> {
 
   public sealed interface Command extends CborSerializable {}
 
-  /** Ask for a lease to read up to {@code rows} calls from the primary. */
+  /**
+   * Ask for a lease to read up to {@code rows} calls from the primary, on a connection of node
+   * {@code holder}.
+   */
   public record AcquireLease(
-      String jobId, double weight, Double maxRowsPerSecond, int rows, ActorRef<LeaseReply> replyTo)
+      String jobId,
+      double weight,
+      Double maxRowsPerSecond,
+      int rows,
+      String holder,
+      ActorRef<LeaseReply> replyTo)
       implements Command {}
 
-  /** The lease's query is done: it read {@code rows} rows in {@code queryMillis} of query time. */
-  public record ReleaseLease(String leaseId, int rows, long queryMillis) implements Command {}
+  /** The lease's query is done: it read {@code rows} rows in {@code queryMicros} of query time. */
+  public record ReleaseLease(String leaseId, int rows, long queryMicros) implements Command {}
 
   public record GetView(ActorRef<GovernorView> replyTo) implements Command {}
 
@@ -54,7 +63,8 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
 
   public sealed interface LeaseReply extends CborSerializable {}
 
-  public record LeaseGranted(String leaseId) implements LeaseReply {}
+  /** Run the query on the holder's connection for {@code slot}, reading at most {@code rows} rows. */
+  public record LeaseGranted(String leaseId, int slot, int rows) implements LeaseReply {}
 
   public record LeaseDenied(Duration retryAfter, String reason) implements LeaseReply {}
 
@@ -62,16 +72,21 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     INSTANCE
   }
 
-  private enum SampleHealth implements Command {
+  private enum Decide implements Command {
     INSTANCE
   }
 
-  private record HealthSampled(HealthSample sample, Throwable failure) implements Command {}
+  private enum ProbeLivePath implements Command {
+    INSTANCE
+  }
 
-  /** A released slot's cool-down is over: it may be leased again. */
-  private record SlotCooled(String leaseId) implements Command {}
+  private enum ReadLoad implements Command {
+    INSTANCE
+  }
 
-  private record Lease(String jobId, Instant expiresAt, boolean released) {}
+  private record LivePathProbed(Double millis, Throwable failure, long startedNanos) implements Command {}
+
+  private record LoadRead(PrimaryHealthProbe.PrimaryLoad load, Throwable failure) implements Command {}
 
   /** A job's claim on the rate, and its own bucket refilled at its share. */
   private static final class JobMeter {
@@ -79,6 +94,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     Double maxRowsPerSecond;
     Instant lastSeen;
     String heldBackBecause;
+    Instant heldBackSince;
     final TokenBucket rows;
 
     JobMeter(double ratePerSecond, long nowNanos) {
@@ -89,17 +105,18 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
 
   private static final Duration TICK = Duration.ofMillis(250);
   private static final Duration RETRY_WHEN_PAUSED = Duration.ofMillis(500);
-  private static final Duration RETRY_WHEN_NO_SLOT = Duration.ofMillis(50);
+  private static final Duration RETRY_WHEN_NO_SLOT = Duration.ofMillis(20);
+  private static final Duration RETRY_WHEN_QUIET = Duration.ofMillis(200);
 
   public static ActorRef<Command> init(
       ActorSystem<?> system, GovernorSettings settings, PrimaryHealthProbe probe) {
     return ClusterSingleton.get(system)
         .init(
             SingletonActor.of(
-                    Behaviors.supervise(create(settings, probe))
-                        .onFailure(SupervisorStrategy.restartWithBackoff(
-                            Duration.ofSeconds(1), Duration.ofSeconds(10), 0.2)),
-                    "governor"));
+                Behaviors.supervise(create(settings, probe))
+                    .onFailure(SupervisorStrategy.restartWithBackoff(
+                        Duration.ofSeconds(1), Duration.ofSeconds(10), 0.2)),
+                "governor"));
   }
 
   public static Behavior<Command> create(GovernorSettings settings, PrimaryHealthProbe probe) {
@@ -108,34 +125,42 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
-                  timers.startTimerWithFixedDelay(SampleHealth.INSTANCE, settings.sampleInterval());
-                  return new Governor(context, timers, settings, probe);
+                  timers.startTimerWithFixedDelay(Decide.INSTANCE, settings.sampleInterval());
+                  timers.startTimerWithFixedDelay(ProbeLivePath.INSTANCE, settings.livePath().probeInterval());
+                  timers.startTimerWithFixedDelay(ReadLoad.INSTANCE, settings.loadInterval());
+                  return new Governor(context, settings, probe);
                 }));
   }
 
   private final GovernorSettings settings;
-  private final TimerScheduler<Command> timers;
   private final PrimaryHealthProbe probe;
   private final AdaptiveBudgetPolicy policy;
-  private final Map<String, Lease> leases = new HashMap<>();
+  private final QuerySlots slots;
+  private final PageSizer pageSizer;
+  private final LivePathMonitor livePath;
   private final Map<String, JobMeter> jobs = new LinkedHashMap<>();
   private final TokenBucket queryMillis;
-  private boolean sampling;
+  private boolean probing;
+  private boolean readingLoad;
+  private PrimaryHealthProbe.PrimaryLoad load = new PrimaryHealthProbe.PrimaryLoad(0, null);
+  /** When a query of the engine last started or ended on the primary. */
+  private long lastEngineActivityNanos = Long.MIN_VALUE / 2;
+  /** When a live probe last failed; a failure counts as critical at the next decision. */
+  private long lastProbeFailureNanos = Long.MIN_VALUE / 2;
+  private long lastDecisionNanos = System.nanoTime();
   private Instant sampledAt;
   private long granted;
   private long denied;
   private long expired;
 
-  private Governor(
-      ActorContext<Command> context,
-      TimerScheduler<Command> timers,
-      GovernorSettings settings,
-      PrimaryHealthProbe probe) {
+  private Governor(ActorContext<Command> context, GovernorSettings settings, PrimaryHealthProbe probe) {
     super(context);
-    this.timers = timers;
     this.settings = settings;
     this.probe = probe;
     this.policy = new AdaptiveBudgetPolicy(settings.budget(), settings.thresholds(), settings.aimd(), Instant.now());
+    this.slots = new QuerySlots(settings.slotHandover());
+    this.pageSizer = new PageSizer(settings.targetPageMillis(), settings.minPageRows(), Integer.MAX_VALUE);
+    this.livePath = new LivePathMonitor(settings.livePath());
     this.queryMillis = new TokenBucket(policy.current().queryMillisPerSecond(), 1, System.nanoTime());
     context.getLog().info("governor started on this node: {}", policy.current().reason());
   }
@@ -148,12 +173,11 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
         .onMessage(GetView.class, this::onGetView)
         .onMessage(Update.class, this::onUpdate)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
-        .onMessageEquals(SampleHealth.INSTANCE, this::onSampleHealth)
-        .onMessage(HealthSampled.class, this::onHealthSampled)
-        .onMessage(SlotCooled.class, cooled -> {
-          leases.remove(cooled.leaseId());
-          return this;
-        })
+        .onMessageEquals(Decide.INSTANCE, this::onDecide)
+        .onMessageEquals(ProbeLivePath.INSTANCE, this::onProbeLivePath)
+        .onMessage(LivePathProbed.class, this::onLivePathProbed)
+        .onMessageEquals(ReadLoad.INSTANCE, this::onReadLoad)
+        .onMessage(LoadRead.class, this::onLoadRead)
         .build();
   }
 
@@ -165,51 +189,66 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     Double cap = request.maxRowsPerSecond();
     meter.maxRowsPerSecond = cap != null && cap > 0 ? cap : null;
     meter.lastSeen = wallNow;
-    reshare(now, wallNow);
+    reshare(now);
     var decision = policy.current();
+    int rows = pageSizer.rows(Math.max(1, request.rows()));
     String refusal = null;
     Duration retryAfter = null;
-    if (decision.paused()) {
+    if (livePath.holdForQuiet(now)) {
+      refusal = "measuring the primary's own latency without the backfill (a quiet moment of about 2 s)";
+      retryAfter = RETRY_WHEN_QUIET;
+    } else if (decision.paused()) {
       refusal = decision.reason();
       retryAfter = RETRY_WHEN_PAUSED;
-    } else if (leases.size() >= decision.concurrency()) {
+    } else if (slots.busy() >= decision.concurrency()) {
       refusal = "all " + decision.concurrency() + " query slots on the primary are in use";
       retryAfter = RETRY_WHEN_NO_SLOT;
     } else if (queryMillis.nanosUntil(1, now) > 0) {
       refusal =
           String.format(
-              "the primary's query-time budget (%.0f ms/s) is spent", decision.queryMillisPerSecond());
+              "the primary's query-time budget (%.0f ms/s) is spent: %s", decision.queryMillisPerSecond(), decision.reason());
       retryAfter = Duration.ofNanos(queryMillis.nanosUntil(1, now));
-    } else if (meter.rows.nanosUntil(request.rows(), now) > 0) {
-      refusal = String.format("the job's share is %.0f calls/s", meter.rows.rate());
-      retryAfter = Duration.ofNanos(Math.min(meter.rows.nanosUntil(request.rows(), now), 2_000_000_000L));
+    } else if (meter.rows.nanosUntil(rows, now) > 0) {
+      refusal = String.format("the job's share is %.0f calls/s: %s", meter.rows.rate(), decision.reason());
+      retryAfter = Duration.ofNanos(Math.min(meter.rows.nanosUntil(rows, now), 2_000_000_000L));
+    }
+    String leaseId = UUID.randomUUID().toString();
+    int slot = -1;
+    if (refusal == null) {
+      slot =
+          slots.take(
+              leaseId, request.holder(), request.jobId(), decision.concurrency(), now, settings.leaseTtl().toNanos());
+      if (slot < 0) {
+        refusal = "waiting for a query slot to be handed over from another node";
+        retryAfter = Duration.ofNanos(Math.max(RETRY_WHEN_NO_SLOT.toNanos(),
+            slots.nanosUntilHandover(request.holder(), decision.concurrency(), now)));
+      }
     }
     if (refusal != null) {
       denied++;
+      if (meter.heldBackSince == null) {
+        meter.heldBackSince = wallNow;
+      }
       meter.heldBackBecause = refusal;
-      request.replyTo().tell(new LeaseDenied(retryAfter, refusal));
+      request.replyTo().tell(new LeaseDenied(retryAfter, refusal + " (held back since " + meter.heldBackSince + ")"));
       return this;
     }
-    meter.rows.take(request.rows(), now);
+    meter.rows.take(rows, now);
     meter.heldBackBecause = null;
-    String leaseId = UUID.randomUUID().toString();
-    leases.put(leaseId, new Lease(request.jobId(), wallNow.plus(settings.leaseTtl()), false));
+    meter.heldBackSince = null;
+    lastEngineActivityNanos = now;
     granted++;
-    request.replyTo().tell(new LeaseGranted(leaseId));
+    request.replyTo().tell(new LeaseGranted(leaseId, slot, rows));
     return this;
   }
 
-  /**
-   * The query is done, but its slot stays taken a little longer: the holder has closed its
-   * connection, yet PostgreSQL needs a moment to end that backend, and a new connection opened at
-   * once would briefly make one more than the cap on the primary.
-   */
   private Behavior<Command> onRelease(ReleaseLease release) {
-    Lease lease = leases.get(release.leaseId());
-    if (lease != null && !lease.released()) {
-      queryMillis.take(Math.max(0, release.queryMillis()), System.nanoTime());
-      leases.put(release.leaseId(), new Lease(lease.jobId(), lease.expiresAt(), true));
-      timers.startSingleTimer(release.leaseId(), new SlotCooled(release.leaseId()), settings.slotCooldown());
+    long now = System.nanoTime();
+    if (slots.release(release.leaseId(), now) >= 0) {
+      double millis = Math.max(0, release.queryMicros()) / 1000.0;
+      queryMillis.take(millis, now);
+      pageSizer.observe(release.rows(), millis);
+      lastEngineActivityNanos = now;
     }
     return this;
   }
@@ -228,52 +267,90 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     }
     long now = System.nanoTime();
     queryMillis.setRate(policy.current().queryMillisPerSecond(), now);
-    reshare(now, Instant.now());
+    reshare(now);
     getContext().getLog().info("governor updated: {}", policy.current().reason());
     update.replyTo().tell(StatusReply.success(view()));
     return this;
   }
 
   private Behavior<Command> onTick() {
-    Instant now = Instant.now();
-    leases.values().removeIf(
-        lease -> {
-          boolean dead = lease.expiresAt().isBefore(now);
-          if (dead) {
-            expired++;
-            getContext().getLog().warn("lease of job {} expired: its holder is gone", lease.jobId());
-          }
-          return dead;
-        });
-    jobs.values().removeIf(meter -> meter.lastSeen.plus(settings.jobIdleAfter()).isBefore(now));
+    long now = System.nanoTime();
+    for (QuerySlots.Expired lease : slots.expire(now)) {
+      expired++;
+      getContext().getLog().warn("lease of job {} on slot {} expired: its holder is gone", lease.jobId(), lease.slot());
+    }
+    Instant wallNow = Instant.now();
+    jobs.values().removeIf(meter -> meter.lastSeen.plus(settings.jobIdleAfter()).isBefore(wallNow));
     return this;
   }
 
-  private Behavior<Command> onSampleHealth() {
-    if (!sampling) {
-      sampling = true;
-      getContext().pipeToSelf(probe.sample(), HealthSampled::new);
+  private Behavior<Command> onProbeLivePath() {
+    if (!probing) {
+      probing = true;
+      long started = System.nanoTime();
+      getContext().pipeToSelf(probe.latency(), (millis, failure) -> new LivePathProbed(millis, failure, started));
     }
     return this;
   }
 
-  private Behavior<Command> onHealthSampled(HealthSampled sampled) {
-    sampling = false;
-    HealthSample sample = sampled.sample();
-    if (sampled.failure() != null) {
+  private Behavior<Command> onLivePathProbed(LivePathProbed probed) {
+    probing = false;
+    long now = System.nanoTime();
+    if (probed.failure() != null) {
+      lastProbeFailureNanos = now;
+      livePath.onProbeFailed(now);
+      getContext().getLog().warn("{}", probed.failure().getMessage());
+      return this;
+    }
+    // Quiet: no engine query ran during the probe, nor ended or started shortly before it.
+    boolean quiet =
+        slots.busy() == 0
+            && lastEngineActivityNanos < probed.startedNanos() - settings.livePath().quietSettle().toNanos();
+    livePath.onProbe(now, probed.millis(), quiet, !jobs.isEmpty());
+    return this;
+  }
+
+  private Behavior<Command> onReadLoad() {
+    if (!readingLoad) {
+      readingLoad = true;
+      getContext().pipeToSelf(probe.load(), LoadRead::new);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onLoadRead(LoadRead read) {
+    readingLoad = false;
+    if (read.failure() != null) {
+      getContext().getLog().warn("{}", read.failure().getMessage());
+    } else {
+      load = read.load();
+    }
+    return this;
+  }
+
+  /** Judges the probes since the last decision and moves the rate. */
+  private Behavior<Command> onDecide() {
+    long now = System.nanoTime();
+    var estimate = livePath.estimate(now);
+    double latencyMs;
+    if (lastProbeFailureNanos >= lastDecisionNanos) {
       // No answer within the probe's timeout is the worst latency there is: count it as critical
       // (at least the critical threshold, whatever the timeout is set to).
-      getContext().getLog().warn("{}", sampled.failure().getMessage());
-      double asLatency =
-          Math.max(settings.probeTimeout().toMillis(), policy.thresholds().probeLatencyCriticalMs());
-      sample = new HealthSample(Instant.now(), asLatency, 0, null);
+      latencyMs = Math.max(settings.probeTimeout().toMillis(), policy.thresholds().probeLatencyCriticalMs());
+    } else if (estimate.recentMedianMs() != null) {
+      latencyMs = estimate.recentMedianMs();
+    } else {
+      lastDecisionNanos = now;
+      return this;
     }
+    lastDecisionNanos = now;
+    HealthSample sample =
+        new HealthSample(Instant.now(), latencyMs, load.activeBackends(), load.replicationLagMs(), estimate.ratio());
     var before = policy.current();
     var after = policy.onSample(sample);
     sampledAt = sample.at();
-    long now = System.nanoTime();
     queryMillis.setRate(after.queryMillisPerSecond(), now);
-    reshare(now, sampledAt);
+    reshare(now);
     if (before.mode() != after.mode()) {
       getContext().getLog().info("governor {} -> {}: {}", before.mode(), after.mode(), after.reason());
     }
@@ -281,7 +358,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   }
 
   /** Splits the current row rate among the jobs that asked lately, by weight and cap. */
-  private void reshare(long nowNanos, Instant wallNow) {
+  private void reshare(long nowNanos) {
     Map<String, FairShare.Claim> claims = new LinkedHashMap<>();
     jobs.forEach((id, meter) -> claims.put(id, new FairShare.Claim(meter.weight, meter.maxRowsPerSecond)));
     Map<String, Double> shares = FairShare.allocate(policy.current().rowsPerSecond(), claims);
@@ -289,13 +366,30 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   }
 
   private GovernorView view() {
+    long now = System.nanoTime();
     var decision = policy.current();
     List<GovernorView.JobShare> shares = new ArrayList<>();
     jobs.forEach(
         (id, meter) ->
             shares.add(
                 new GovernorView.JobShare(
-                    id, meter.weight, meter.maxRowsPerSecond, meter.rows.rate(), meter.heldBackBecause)));
+                    id, meter.weight, meter.maxRowsPerSecond, meter.rows.rate(), meter.heldBackBecause, meter.heldBackSince)));
+    var baseline = livePath.baseline();
+    var estimate = livePath.estimate(now);
+    var live =
+        new GovernorView.LivePath(
+            baseline == null ? null : baseline.medianMs(),
+            baseline == null ? null : baseline.tailMs(),
+            settings.livePath().tailPercentile(),
+            baseline == null ? null : (now - baseline.learnedAtNanos()) / 1_000_000_000.0,
+            estimate.recentMedianMs(),
+            estimate.recentTailMs(),
+            estimate.ratio(),
+            livePath.inQuietMoment());
+    double millisPerRow = pageSizer.millisPerRow();
+    var pages =
+        new GovernorView.Pages(
+            pageSizer.targetMillis(), Double.isNaN(millisPerRow) ? null : millisPerRow, pageSizer.rows(Integer.MAX_VALUE));
     return new GovernorView(
         policy.budget(),
         policy.thresholds(),
@@ -307,7 +401,9 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
         decision.concurrency(),
         decision.signals(),
         sampledAt,
-        (int) leases.values().stream().filter(lease -> !lease.released()).count(),
+        live,
+        pages,
+        slots.busy(),
         shares,
         granted,
         denied,

@@ -3,23 +3,50 @@ package dev.backfill.engine.governor;
 import com.typesafe.config.Config;
 import java.time.Duration;
 
-/** The {@code backfill.governor} block (backfill.conf), read once. */
+/**
+ * The {@code backfill.governor} block (backfill.conf), read once.
+ *
+ * @param sampleInterval how often the policy decides (from the probes gathered meanwhile)
+ * @param loadInterval how often the slower signals (other backends, replication lag) are read
+ * @param targetPageMillis how long one page query should hold the primary
+ * @param minPageRows the smallest page, and the first page's size before its cost is known
+ * @param connectionIdleTimeout how long a node keeps a slot's connection open with no query on it
+ * @param slotHandover how long after its release a slot may go to another node; longer than
+ *     {@code connectionIdleTimeout}, so the first node has closed its connection by then
+ */
 public record GovernorSettings(
     GovernorBudget budget,
     HealthThresholds thresholds,
     AimdSettings aimd,
+    LivePathSettings livePath,
     Duration sampleInterval,
+    Duration loadInterval,
     String probeQuery,
     Duration probeTimeout,
+    double targetPageMillis,
+    int minPageRows,
     Duration leaseTtl,
-    Duration slotCooldown,
+    Duration connectionIdleTimeout,
+    Duration slotHandover,
     Duration jobIdleAfter,
     Duration askTimeout) {
+
+  public GovernorSettings {
+    if (slotHandover.compareTo(connectionIdleTimeout) <= 0) {
+      throw new IllegalArgumentException(
+          "backfill.governor.slot-handover ("
+              + slotHandover
+              + ") must be longer than connection-idle-timeout ("
+              + connectionIdleTimeout
+              + "), or two nodes could hold one slot's connection at once");
+    }
+  }
 
   public static GovernorSettings create(Config root) {
     Config config = root.getConfig("backfill.governor");
     Config thresholds = config.getConfig("thresholds");
     Config aimd = config.getConfig("aimd");
+    Config live = config.getConfig("live-path");
     return new GovernorSettings(
         new GovernorBudget(
             config.getInt("max-concurrent-queries"),
@@ -33,16 +60,31 @@ public record GovernorSettings(
             thresholds.getDouble("replication-lag-warn-ms"),
             thresholds.getDouble("replication-lag-critical-ms"),
             thresholds.getDouble("hysteresis"),
-            thresholds.getDuration("resume-after")),
+            thresholds.getDuration("resume-after"),
+            thresholds.getDouble("live-ratio-warn"),
+            thresholds.getDouble("live-ratio-critical")),
         new AimdSettings(
             aimd.getDouble("increase-fraction"),
             aimd.getDouble("decrease-factor"),
             aimd.getDouble("min-fraction")),
+        new LivePathSettings(
+            live.getDuration("probe-interval"),
+            live.getDuration("recent-span"),
+            live.getDuration("tail-span"),
+            live.getDouble("tail-percentile"),
+            live.getDuration("baseline-refresh"),
+            live.getDuration("quiet-settle"),
+            live.getInt("quiet-probes"),
+            live.getDuration("quiet-max")),
         config.getDuration("sample-interval"),
+        config.getDuration("load-interval"),
         config.getString("probe-query"),
         config.getDuration("probe-timeout"),
+        config.getDouble("target-page-millis"),
+        config.getInt("min-page-rows"),
         config.getDuration("lease-ttl"),
-        config.getDuration("slot-cooldown"),
+        config.getDuration("connection-idle-timeout"),
+        config.getDuration("slot-handover"),
         config.getDuration("job-idle-after"),
         config.getDuration("ask-timeout"));
   }

@@ -19,6 +19,8 @@ public record GovernorView(
     int concurrency,
     List<SignalReading> signals,
     Instant sampledAt,
+    LivePath livePath,
+    Pages pages,
     int activeLeases,
     List<JobShare> jobs,
     long leasesGranted,
@@ -26,7 +28,29 @@ public record GovernorView(
     long leasesExpired)
     implements CborSerializable {
 
-  /** One job's part of the rate: its weight, its own cap, and what it gets now. */
+  /** One job's part of the rate: its weight, its own cap, what it gets now, and why and since when it waits. */
   public record JobShare(
-      String jobId, double weight, Double maxRowsPerSecond, double rowsPerSecond, String heldBackBecause) {}
+      String jobId,
+      double weight,
+      Double maxRowsPerSecond,
+      double rowsPerSecond,
+      String heldBackBecause,
+      Instant heldBackSince) {}
+
+  /**
+   * The live path as the governor steers by it: the primary's healthy baseline (learned from quiet
+   * probes), the latest probes, and their ratio, which the {@code live_latency_ratio} signal judges.
+   */
+  public record LivePath(
+      Double baselineMedianMs,
+      Double baselineTailMs,
+      double tailPercentile,
+      Double baselineAgeSeconds,
+      Double recentMedianMs,
+      Double recentTailMs,
+      Double ratio,
+      boolean measuringBaseline) {}
+
+  /** How page queries are sized: the target time on the primary, the measured cost per row, the rows that buys. */
+  public record Pages(double targetMillis, Double millisPerRow, int rowsPerPage) {}
 }

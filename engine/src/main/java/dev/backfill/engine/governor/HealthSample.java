@@ -9,9 +9,16 @@ import java.util.Objects;
  * @param probeLatencyMs how long the probe query took; a probe that failed or timed out is
  *     reported as its timeout, so an unreachable primary looks critical rather than healthy
  * @param replicationLagMs null when the primary is not itself a replica
+ * @param liveLatencyRatio the live path's latency now over its healthy baseline (see {@link
+ *     LivePathMonitor}); null until a baseline has been learned
  */
 public record HealthSample(
-    Instant at, double probeLatencyMs, int activeBackends, Double replicationLagMs) {
+    Instant at, double probeLatencyMs, int activeBackends, Double replicationLagMs, Double liveLatencyRatio) {
+
+  /** A sample without a live-path ratio (no baseline yet). */
+  public HealthSample(Instant at, double probeLatencyMs, int activeBackends, Double replicationLagMs) {
+    this(at, probeLatencyMs, activeBackends, replicationLagMs, null);
+  }
 
   public HealthSample {
     Objects.requireNonNull(at, "at");
@@ -29,6 +36,9 @@ public record HealthSample(
     // and the two clocks drift. Only NaN is a bug.
     if (replicationLagMs != null && replicationLagMs.isNaN()) {
       throw new IllegalArgumentException("replication_lag_ms must be a number, was NaN");
+    }
+    if (liveLatencyRatio != null && !(liveLatencyRatio >= 0)) {
+      throw new IllegalArgumentException("live_latency_ratio must not be negative, was " + liveLatencyRatio);
     }
   }
 }

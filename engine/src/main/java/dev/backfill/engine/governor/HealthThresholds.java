@@ -12,6 +12,9 @@ import java.util.Objects;
  *     would make the rate flap up and down on every sample
  * @param resumeAfter how long every signal must stay clear before a pause ends, so that one lucky
  *     sample in the middle of an incident does not unleash the jobs again
+ * @param liveRatioWarn the live path's latency over its own healthy baseline at which the engine
+ *     backs off: the main signal, since it is relative to what this primary does when healthy
+ * @param liveRatioCritical the ratio at which every job pauses
  */
 public record HealthThresholds(
     double probeLatencyWarnMs,
@@ -21,7 +24,35 @@ public record HealthThresholds(
     double replicationLagWarnMs,
     double replicationLagCriticalMs,
     double hysteresis,
-    Duration resumeAfter) {
+    Duration resumeAfter,
+    double liveRatioWarn,
+    double liveRatioCritical) {
+
+  static final double DEFAULT_LIVE_RATIO_WARN = 1.5;
+  static final double DEFAULT_LIVE_RATIO_CRITICAL = 4.0;
+
+  /** Thresholds with the default live-path ratios. */
+  public HealthThresholds(
+      double probeLatencyWarnMs,
+      double probeLatencyCriticalMs,
+      int activeBackendsWarn,
+      int activeBackendsCritical,
+      double replicationLagWarnMs,
+      double replicationLagCriticalMs,
+      double hysteresis,
+      Duration resumeAfter) {
+    this(
+        probeLatencyWarnMs,
+        probeLatencyCriticalMs,
+        activeBackendsWarn,
+        activeBackendsCritical,
+        replicationLagWarnMs,
+        replicationLagCriticalMs,
+        hysteresis,
+        resumeAfter,
+        DEFAULT_LIVE_RATIO_WARN,
+        DEFAULT_LIVE_RATIO_CRITICAL);
+  }
 
   /** Above this the clear band would shrink to almost nothing below the warning level. */
   static final double MAX_HYSTERESIS = 0.9;
@@ -49,6 +80,14 @@ public record HealthThresholds(
     requireBelow(
         "replication_lag_warn_ms", replicationLagWarnMs,
         "replication_lag_critical_ms", replicationLagCriticalMs);
+    // A ratio at or below 1 would read the primary's own healthy latency as a warning.
+    if (!(liveRatioWarn > 1) || Double.isInfinite(liveRatioWarn)) {
+      throw new IllegalArgumentException("live_ratio_warn must be above 1 and finite, was " + liveRatioWarn);
+    }
+    if (Double.isInfinite(liveRatioCritical)) {
+      throw new IllegalArgumentException("live_ratio_critical must be finite, was " + liveRatioCritical);
+    }
+    requireBelow("live_ratio_warn", liveRatioWarn, "live_ratio_critical", liveRatioCritical);
     if (!(hysteresis >= 0 && hysteresis <= MAX_HYSTERESIS)) {
       throw new IllegalArgumentException(
           "hysteresis must be between 0 and " + MAX_HYSTERESIS + ", was " + hysteresis);

@@ -3,23 +3,26 @@ package dev.backfill.engine.governor;
 import dev.backfill.engine.settings.EngineSettings.PrimarySettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
- * Reads the primary's health: the latency of a live probe query shaped like the recording path's,
- * the number of active backends that are not the engine's, and the replication lag when the URL
- * points at a replica. One connection (application name {@code backfill-engine-probe}), kept open
- * between samples and reopened after a failure. A probe that fails or times out fails the
- * returned stage: the governor then counts it as critical, so an unreachable primary never reads
- * as healthy.
+ * Reads the primary's health: the latency of a live probe query shaped like the recording path's
+ * (many times a second), and, less often, the number of active backends that are not the
+ * engine's and the replication lag when the URL points at a replica. One connection (application
+ * name {@code backfill-engine-probe}), kept open between probes and reopened after a failure,
+ * used from one thread of its own: a probe that queued behind page queries on a shared pool
+ * would time the pool, not the primary. A probe that fails or times out fails the returned
+ * stage: the governor then counts it as critical, so an unreachable primary never reads as
+ * healthy.
  */
 public final class PrimaryHealthProbe implements AutoCloseable {
 
@@ -36,36 +39,66 @@ public final class PrimaryHealthProbe implements AutoCloseable {
           + " THEN coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000, 0)"
           + " END";
 
+  /** The slower signals: other clients' active backends, and replication lag (null on a primary). */
+  public record PrimaryLoad(int activeBackends, Double replicationLagMs) {}
+
   private final PrimarySettings primary;
-  private final Executor jdbcExecutor;
+  private final ExecutorService thread =
+      Executors.newSingleThreadExecutor(
+          runnable -> {
+            Thread probing = new Thread(runnable, "backfill-primary-probe");
+            probing.setDaemon(true);
+            return probing;
+          });
   private final String probeQuery;
   private final Duration probeTimeout;
   private Connection connection;
+  private PreparedStatement probe;
 
-  public PrimaryHealthProbe(
-      PrimarySettings primary, Executor jdbcExecutor, String probeQuery, Duration probeTimeout) {
+  public PrimaryHealthProbe(PrimarySettings primary, String probeQuery, Duration probeTimeout) {
     this.primary = primary;
-    this.jdbcExecutor = jdbcExecutor;
     this.probeQuery = probeQuery;
     this.probeTimeout = probeTimeout;
   }
 
-  /** Samples are taken one at a time (the governor never overlaps them). */
-  public CompletionStage<HealthSample> sample() {
-    return CompletableFuture.supplyAsync(this::sampleNow, jdbcExecutor);
+  /** Milliseconds the probe query took, from sending it to having read its rows. */
+  public CompletionStage<Double> latency() {
+    return CompletableFuture.supplyAsync(this::latencyNow, thread);
   }
 
-  private synchronized HealthSample sampleNow() {
-    Instant at = Instant.now();
-    double timeoutMs = probeTimeout.toMillis();
+  public CompletionStage<PrimaryLoad> load() {
+    return CompletableFuture.supplyAsync(this::loadNow, thread);
+  }
+
+  private synchronized double latencyNow() {
+    try {
+      PreparedStatement statement = probeStatement();
+      long start = System.nanoTime();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          // read what the live path would read
+        }
+      }
+      return Math.min(probeTimeout.toMillis(), (System.nanoTime() - start) / 1_000_000.0);
+    } catch (SQLException e) {
+      closeQuietly();
+      throw new IllegalStateException("the health probe failed: " + e.getMessage(), e);
+    }
+  }
+
+  private PreparedStatement probeStatement() throws SQLException {
+    if (probe == null) {
+      // Prepared once: the live path's own statements are prepared too, and planning it anew on
+      // every probe would measure the planner.
+      probe = connection().prepareStatement(probeQuery);
+      probe.setQueryTimeout((int) Math.max(1, probeTimeout.toSeconds()));
+    }
+    return probe;
+  }
+
+  private synchronized PrimaryLoad loadNow() {
     try {
       Connection db = connection();
-      long start = System.nanoTime();
-      try (Statement probe = db.createStatement()) {
-        probe.setQueryTimeout((int) Math.max(1, probeTimeout.toSeconds()));
-        probe.execute(probeQuery);
-      }
-      double latencyMs = Math.min(timeoutMs, (System.nanoTime() - start) / 1_000_000.0);
       int activeBackends;
       Double lagMs;
       try (Statement statement = db.createStatement()) {
@@ -79,10 +112,10 @@ public final class PrimaryHealthProbe implements AutoCloseable {
           lagMs = rows.wasNull() ? null : lag;
         }
       }
-      return new HealthSample(at, latencyMs, activeBackends, lagMs);
+      return new PrimaryLoad(activeBackends, lagMs);
     } catch (SQLException e) {
       closeQuietly();
-      throw new IllegalStateException("the health probe failed: " + e.getMessage(), e);
+      throw new IllegalStateException("reading the primary's load failed: " + e.getMessage(), e);
     }
   }
 
@@ -103,11 +136,15 @@ public final class PrimaryHealthProbe implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    closeQuietly();
+  public void close() {
+    thread.shutdownNow();
+    synchronized (this) {
+      closeQuietly();
+    }
   }
 
   private void closeQuietly() {
+    probe = null;
     if (connection != null) {
       try {
         connection.close();

@@ -89,10 +89,19 @@ final class Reasons {
 
   // Signal names carry their unit as a suffix ("probe_latency_ms"); people read it after the value.
   private static String label(String name) {
-    return unitless(name).replace('_', ' ');
+    String unitless = unitless(name);
+    if (unitless.endsWith("_ratio")) {
+      unitless = unitless.substring(0, unitless.length() - "_ratio".length());
+    }
+    return unitless.replace('_', ' ');
   }
 
   private static String quantity(String name, double value) {
+    if (name.endsWith("_ratio")) {
+      // Ratios live near 1, where one decimal would turn a 1.25 threshold into 1.3.
+      return BigDecimal.valueOf(value).setScale(2, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString()
+          + "x its healthy baseline";
+    }
     return number(value) + (name.endsWith("_ms") ? " ms" : "");
   }
 

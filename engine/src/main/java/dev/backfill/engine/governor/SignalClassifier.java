@@ -5,6 +5,7 @@ import static dev.backfill.engine.governor.SignalReading.ACTIVE_BACKENDS;
 import static dev.backfill.engine.governor.SignalReading.CLEAR;
 import static dev.backfill.engine.governor.SignalReading.CRITICAL;
 import static dev.backfill.engine.governor.SignalReading.HOLDING;
+import static dev.backfill.engine.governor.SignalReading.LIVE_LATENCY_RATIO;
 import static dev.backfill.engine.governor.SignalReading.PROBE_LATENCY_MS;
 import static dev.backfill.engine.governor.SignalReading.REPLICATION_LAG_MS;
 import static dev.backfill.engine.governor.SignalReading.WARN;
@@ -16,10 +17,19 @@ final class SignalClassifier {
 
   private SignalClassifier() {}
 
-  /** Always three readings, in a fixed order, so reasons name the same signal on every run. */
+  /**
+   * Always four readings, in a fixed order, so reasons name the same signal on every run. The live
+   * path's ratio comes first: it is the one that speaks for the live path.
+   */
   static List<SignalReading> read(HealthSample sample, HealthThresholds thresholds) {
     double hysteresis = thresholds.hysteresis();
     return List.of(
+        reading(
+            LIVE_LATENCY_RATIO,
+            sample.liveLatencyRatio(),
+            thresholds.liveRatioWarn(),
+            thresholds.liveRatioCritical(),
+            hysteresis),
         reading(
             PROBE_LATENCY_MS,
             sample.probeLatencyMs(),

@@ -16,6 +16,7 @@ public record SignalReading(String name, Double value, double warn, double criti
   public static final String PROBE_LATENCY_MS = "probe_latency_ms";
   public static final String ACTIVE_BACKENDS = "active_backends";
   public static final String REPLICATION_LAG_MS = "replication_lag_ms";
+  public static final String LIVE_LATENCY_RATIO = "live_latency_ratio";
 
   /** Below the warning level by more than the hysteresis margin: the rate may grow. */
   public static final String CLEAR = "clear";

@@ -9,7 +9,6 @@ import dev.backfill.engine.store.OutcomeLedger.Status;
 import dev.backfill.protocol.call.CallRow;
 import dev.backfill.protocol.job.JobSpec;
 import java.time.Duration;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -124,7 +123,8 @@ final class JobPipeline {
    * for as long as the primary does not answer: the job stalls, saying why, and goes on by itself.
    */
   private CompletionStage<Optional<Pair<Long, List<CallRow>>>> nextPage(long afterId) {
-    return readCalls(settings.primary().pageSize(), () -> runtime.callSource().page(spec, afterId))
+    return readCalls(
+            settings.primary().pageSize(), (slot, rows) -> runtime.callSource().page(spec, afterId, slot, rows))
         .thenApply(
             rows ->
                 rows.isEmpty()
@@ -133,7 +133,7 @@ final class JobPipeline {
   }
 
   /** A query for up to {@code rows} calls under a lease, retried while the primary does not answer. */
-  private CompletionStage<List<CallRow>> readCalls(int rows, Supplier<CompletionStage<List<CallRow>>> query) {
+  private CompletionStage<List<CallRow>> readCalls(int rows, GovernedPrimary.LeasedQuery<List<CallRow>> query) {
     return Retries.untilSuccess(
             () -> runtime.primary().underLease(claim, rows, query, List::size, heldBack),
             Duration.ofMillis(500),
@@ -173,7 +173,7 @@ final class JobPipeline {
   }
 
   private CompletionStage<List<CallRow>> readByIds(List<Long> ids) {
-    return readCalls(ids.size(), () -> runtime.callSource().byIds(ids));
+    return readCalls(ids.size(), (slot, rows) -> runtime.callSource().byIds(ids, slot));
   }
 
   /** A retried call that ends done or skipped is no longer failed: it moves between the counts. */

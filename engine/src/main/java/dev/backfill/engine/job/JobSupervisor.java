@@ -482,7 +482,11 @@ public final class JobSupervisor
           runtime
               .primary()
               .underLease(
-                  claim::get, 1, () -> runtime.callSource().count(state.spec()), total -> 1, this::reportHeldBack),
+                  claim::get,
+                  1,
+                  (slot, rows) -> runtime.callSource().count(state.spec(), slot),
+                  total -> 1,
+                  this::reportHeldBack),
           (total, failure) -> new Counted(total == null ? -1 : total, failure));
       return Effect().noReply();
     }

@@ -3,15 +3,12 @@ package dev.backfill.engine.source;
 import dev.backfill.engine.settings.EngineSettings.PrimarySettings;
 import dev.backfill.protocol.call.CallRow;
 import dev.backfill.protocol.job.JobSpec;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -21,10 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Reads a job's calls out of the primary database in keyset pages: one query per page of up to
  * {@code page-size} calls (never one per call).
  *
- * <p>It holds no pool: each query opens a read-only connection (named {@code backfill-engine} in
- * pg_stat_activity) and closes it when done. Callers run every query under a lease from the
- * governor, which caps concurrent queries cluster-wide; a per-node pool would keep idle
- * connections open on the primary and make the connection count grow with the number of nodes.
+ * <p>Every query runs under a lease from the governor, on this node's connection for the leased
+ * slot ({@link PrimaryConnections}, named {@code backfill-engine} in pg_stat_activity), and reads
+ * at most the rows the lease allows. A per-node pool of its own would keep idle connections open
+ * on the primary and make the connection count grow with the number of nodes.
  *
  * <p>Keyset pagination ({@code id > last ORDER BY id LIMIT n}) costs the same for the last page as
  * for the first, unlike OFFSET, and gives a natural resume point: the last id handed out.
@@ -33,33 +30,35 @@ public final class PrimaryCallSource {
 
   private final PrimarySettings settings;
   private final Executor jdbcExecutor;
-  private final Properties connectionProperties = new Properties();
+  private final PrimaryConnections connections;
   private final AtomicLong queries = new AtomicLong();
 
-  public PrimaryCallSource(PrimarySettings settings, Executor jdbcExecutor) {
+  public PrimaryCallSource(PrimarySettings settings, Executor jdbcExecutor, PrimaryConnections connections) {
     this.settings = settings;
     this.jdbcExecutor = jdbcExecutor;
-    connectionProperties.setProperty("user", settings.user());
-    connectionProperties.setProperty("password", settings.password());
-    connectionProperties.setProperty("ApplicationName", settings.applicationName());
-    connectionProperties.setProperty("readOnly", "true");
-    connectionProperties.setProperty(
-        "connectTimeout", Long.toString(Math.max(1, settings.queryTimeout().toSeconds())));
+    this.connections = connections;
   }
 
-  /** The next page of the job's calls with ids above {@code afterId}, in id order. */
-  public CompletionStage<List<CallRow>> page(JobSpec spec, long afterId) {
-    return CompletableFuture.supplyAsync(() -> readPage(spec, afterId), jdbcExecutor);
+  /** Up to {@code rows} of the job's calls with ids above {@code afterId}, in id order, on the slot's connection. */
+  public CompletionStage<List<CallRow>> page(JobSpec spec, long afterId, int slot, int rows) {
+    return CompletableFuture.supplyAsync(() -> readPage(spec, afterId, slot, rows), jdbcExecutor);
   }
 
   /** These calls (at most a page of them), in id order: one query, for re-driving failed calls. */
-  public CompletionStage<List<CallRow>> byIds(List<Long> ids) {
-    return CompletableFuture.supplyAsync(() -> readByIds(ids), jdbcExecutor);
+  public CompletionStage<List<CallRow>> byIds(List<Long> ids, int slot) {
+    return CompletableFuture.supplyAsync(() -> readByIds(ids, slot), jdbcExecutor);
   }
 
   /** How many calls the job covers, for progress and ETA: one query per job. */
-  public CompletionStage<Long> count(JobSpec spec) {
-    return CompletableFuture.supplyAsync(() -> countCalls(spec), jdbcExecutor);
+  public CompletionStage<Long> count(JobSpec spec, int slot) {
+    return CompletableFuture.supplyAsync(() -> countCalls(spec, slot), jdbcExecutor);
+  }
+
+  /** The page query for a job, with only the filters it sets, so the planner sees plain conditions. */
+  public static String pageSql(JobSpec spec) {
+    return "SELECT id, tenant, started_at, duration_s, source, transcript::text FROM calls WHERE id > ?"
+        + CallFilter.of(spec).sql()
+        + " ORDER BY id LIMIT ?";
   }
 
   /** Queries this source has sent to the primary since it was created. */
@@ -67,53 +66,64 @@ public final class PrimaryCallSource {
     return queries.get();
   }
 
-  private List<CallRow> readPage(JobSpec spec, long afterId) {
+  private List<CallRow> readPage(JobSpec spec, long afterId, int slot, int rows) {
     CallFilter filter = CallFilter.of(spec);
-    String sql =
-        "SELECT id, tenant, started_at, duration_s, source, transcript::text FROM calls WHERE id > ?"
-            + filter.sql()
-            + " ORDER BY id LIMIT ?";
-    try (Connection connection = connect();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setQueryTimeout((int) Math.max(1, settings.queryTimeout().toSeconds()));
-      int index = 1;
-      statement.setLong(index++, afterId);
-      index = filter.bind(statement, index);
-      statement.setInt(index, settings.pageSize());
-      queries.incrementAndGet();
-      return calls(statement);
+    try {
+      return connections.withConnection(
+          slot,
+          connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(pageSql(spec))) {
+              statement.setQueryTimeout((int) Math.max(1, settings.queryTimeout().toSeconds()));
+              int index = 1;
+              statement.setLong(index++, afterId);
+              index = filter.bind(statement, index);
+              statement.setInt(index, Math.min(rows, settings.pageSize()));
+              queries.incrementAndGet();
+              return calls(statement);
+            }
+          });
     } catch (SQLException e) {
       throw new PrimaryUnavailableException("page read after call " + afterId + " failed: " + e.getMessage(), e);
     }
   }
 
-  private List<CallRow> readByIds(List<Long> ids) {
+  private List<CallRow> readByIds(List<Long> ids, int slot) {
     String sql =
         "SELECT id, tenant, started_at, duration_s, source, transcript::text FROM calls"
             + " WHERE id = ANY(?) ORDER BY id";
-    try (Connection connection = connect();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setQueryTimeout((int) Math.max(1, settings.queryTimeout().toSeconds()));
-      statement.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
-      queries.incrementAndGet();
-      return calls(statement);
+    try {
+      return connections.withConnection(
+          slot,
+          connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+              statement.setQueryTimeout((int) Math.max(1, settings.queryTimeout().toSeconds()));
+              statement.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
+              queries.incrementAndGet();
+              return calls(statement);
+            }
+          });
     } catch (SQLException e) {
       throw new PrimaryUnavailableException("reading " + ids.size() + " calls by id failed: " + e.getMessage(), e);
     }
   }
 
-  private long countCalls(JobSpec spec) {
+  private long countCalls(JobSpec spec, int slot) {
     CallFilter filter = CallFilter.of(spec);
     String sql = "SELECT count(*) FROM calls WHERE true" + filter.sql();
-    try (Connection connection = connect();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setQueryTimeout((int) Math.max(1, settings.queryTimeout().toSeconds()));
-      filter.bind(statement, 1);
-      queries.incrementAndGet();
-      try (ResultSet result = statement.executeQuery()) {
-        result.next();
-        return result.getLong(1);
-      }
+    try {
+      return connections.withConnection(
+          slot,
+          connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+              statement.setQueryTimeout((int) Math.max(1, settings.queryTimeout().toSeconds()));
+              filter.bind(statement, 1);
+              queries.incrementAndGet();
+              try (ResultSet result = statement.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+              }
+            }
+          });
     } catch (SQLException e) {
       throw new PrimaryUnavailableException("counting the job's calls failed: " + e.getMessage(), e);
     }
@@ -135,10 +145,6 @@ public final class PrimaryCallSource {
       }
     }
     return rows;
-  }
-
-  private Connection connect() throws SQLException {
-    return DriverManager.getConnection(settings.url(), connectionProperties);
   }
 
   /** The job's filters as SQL conditions, only those that are set, so the planner sees plain ones. */

@@ -20,6 +20,7 @@ import dev.backfill.engine.processor.ProcessorRegistry;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.engine.source.PrimaryCallSource;
+import dev.backfill.engine.source.PrimaryConnections;
 import dev.backfill.engine.store.CassandraOutcomeLedger;
 import dev.backfill.engine.store.CassandraResultStore;
 import dev.backfill.engine.testing.PrimaryRows;
@@ -74,17 +75,18 @@ class JobSupervisorTest {
     TestCluster.joinSelf(testKit.system());
     settings = EngineSettings.create(config);
     session = CassandraSessions.withKeyspace(settings.cassandra());
-    callSource = new PrimaryCallSource(settings.primary(), ForkJoinPool.commonPool());
     GovernorSettings governorSettings = GovernorSettings.create(config);
+    callSource =
+        new PrimaryCallSource(
+            settings.primary(),
+            ForkJoinPool.commonPool(),
+            new PrimaryConnections(settings.primary(), governorSettings.connectionIdleTimeout()));
     var governor =
         testKit.spawn(
             Governor.create(
                 governorSettings,
                 new PrimaryHealthProbe(
-                    settings.primary(),
-                    ForkJoinPool.commonPool(),
-                    governorSettings.probeQuery(),
-                    governorSettings.probeTimeout())));
+                    settings.primary(), governorSettings.probeQuery(), governorSettings.probeTimeout())));
     runtime =
         new JobRuntime(
             settings,

@@ -1,0 +1,73 @@
+package dev.backfill.engine.governor;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.OptionalDouble;
+
+/**
+ * The live probe's latencies over the last few seconds, so that the governor judges a percentile
+ * and not one sample: damage to the live path comes in bursts (a page query holding the primary's
+ * core), which a single probe a second almost never lands in.
+ *
+ * <p>Not thread-safe: the governor owns it. Time is given by the caller (nanoseconds from any
+ * monotonic origin), so tests drive it with a fake clock.
+ */
+public final class LatencyWindow {
+
+  private record Probe(long atNanos, double millis) {}
+
+  private final long keepNanos;
+  private final ArrayDeque<Probe> probes = new ArrayDeque<>();
+
+  /** @param keep how far back the longest question asked of this window reaches */
+  public LatencyWindow(Duration keep) {
+    this.keepNanos = keep.toNanos();
+  }
+
+  public void add(long atNanos, double millis) {
+    probes.addLast(new Probe(atNanos, millis));
+    while (!probes.isEmpty() && probes.peekFirst().atNanos() < atNanos - keepNanos) {
+      probes.removeFirst();
+    }
+  }
+
+  /** Probes taken within {@code span} before {@code nowNanos}. */
+  public int count(long nowNanos, Duration span) {
+    return values(nowNanos, span).length;
+  }
+
+  /**
+   * The {@code percentile} (0-100, nearest rank) of the probes within {@code span} before
+   * {@code nowNanos}; empty when there are fewer than {@code minProbes} of them, because a
+   * percentile of three probes says nothing.
+   */
+  public OptionalDouble percentile(long nowNanos, Duration span, double percentile, int minProbes) {
+    double[] values = values(nowNanos, span);
+    if (values.length == 0 || values.length < minProbes) {
+      return OptionalDouble.empty();
+    }
+    Arrays.sort(values);
+    int rank = (int) Math.ceil(percentile / 100.0 * values.length);
+    return OptionalDouble.of(values[Math.max(0, Math.min(values.length - 1, rank - 1))]);
+  }
+
+  public void clear() {
+    probes.clear();
+  }
+
+  private double[] values(long nowNanos, Duration span) {
+    long from = nowNanos - span.toNanos();
+    double[] values = new double[probes.size()];
+    int n = 0;
+    for (Iterator<Probe> it = probes.descendingIterator(); it.hasNext(); ) {
+      Probe probe = it.next();
+      if (probe.atNanos() < from) {
+        break;
+      }
+      values[n++] = probe.millis();
+    }
+    return Arrays.copyOf(values, n);
+  }
+}

@@ -1,0 +1,63 @@
+package dev.backfill.engine.governor;
+
+import java.time.Duration;
+
+/**
+ * How the governor watches the live path through its probe.
+ *
+ * @param probeInterval time between live probes (10-20 per second see the bursts a backfill makes)
+ * @param recentSpan the span of the fast signal: the median of the latest probes, which moves
+ *     within a second when the whole primary slows
+ * @param tailSpan the span of the tail signal, long enough to hold enough probes for a percentile
+ * @param tailPercentile the percentile of the tail signal (and of the baseline it is compared with)
+ * @param baselineRefresh how old the baseline may get while jobs run before a quiet moment
+ *     re-measures it
+ * @param quietSettle how long after the engine's last page query a probe counts as quiet
+ * @param quietProbes quiet probes that make a baseline
+ * @param quietMax the longest a quiet moment holds the jobs back, even if probes fail
+ */
+public record LivePathSettings(
+    Duration probeInterval,
+    Duration recentSpan,
+    Duration tailSpan,
+    double tailPercentile,
+    Duration baselineRefresh,
+    Duration quietSettle,
+    int quietProbes,
+    Duration quietMax) {
+
+  public LivePathSettings {
+    requirePositive("probe-interval", probeInterval);
+    requirePositive("recent-span", recentSpan);
+    requirePositive("tail-span", tailSpan);
+    requirePositive("baseline-refresh", baselineRefresh);
+    requirePositive("quiet-max", quietMax);
+    if (quietSettle.isNegative()) {
+      throw new IllegalArgumentException("quiet-settle must not be negative, was " + quietSettle);
+    }
+    if (!(tailPercentile >= 50 && tailPercentile < 100)) {
+      throw new IllegalArgumentException("tail-percentile must be in [50, 100), was " + tailPercentile);
+    }
+    if (quietProbes < 5) {
+      throw new IllegalArgumentException("quiet-probes must be at least 5, was " + quietProbes);
+    }
+  }
+
+  public static LivePathSettings defaults() {
+    return new LivePathSettings(
+        Duration.ofMillis(50),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(3),
+        90,
+        Duration.ofMinutes(3),
+        Duration.ofMillis(300),
+        30,
+        Duration.ofSeconds(5));
+  }
+
+  private static void requirePositive(String key, Duration value) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(key + " must be positive, was " + value);
+    }
+  }
+}

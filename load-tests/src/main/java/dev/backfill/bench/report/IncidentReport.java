@@ -1,0 +1,92 @@
+package dev.backfill.bench.report;
+
+import dev.backfill.bench.incident.RunFigures;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** The incident benchmark's report: {@code incident.md} (table and Pareto reading) and {@code incident.svg}. */
+public final class IncidentReport {
+
+  private static final String NOT_APPLICABLE = "-";
+  private static final String FINISHED_EARLY_MARK = "\u2020";
+
+  private IncidentReport() {}
+
+  public static void write(Path directory, String date, String command, List<RunFigures> runs) {
+    String markdown = "# Incident benchmark\n\n"
+        + "Date: " + date + "\n\n"
+        + "Command:\n\n```\n" + command + "\n```\n\n"
+        + markdownTable(runs) + "\n"
+        + "![live p99 ratio against backfill calls/s](incident.svg)\n\n"
+        + ParetoSummary.markdown(runs);
+    try {
+      Files.createDirectories(directory);
+      Files.writeString(directory.resolve("incident.md"), markdown, StandardCharsets.UTF_8);
+      Files.writeString(directory.resolve("incident.svg"), IncidentChart.svg(date, runs), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the incident report to " + directory, e);
+    }
+  }
+
+  /** One row per run, in the given order, followed by notes on figures the table alone would misrepresent. */
+  public static String markdownTable(List<RunFigures> runs) {
+    StringBuilder table = new StringBuilder();
+    table.append("| run | placement | backfill calls/s | processed | skipped | live p50 ms | live p99 ms"
+        + " | live p99.9 ms | live max ms | p99 vs alone | primary connections at peak | primary tx/s"
+        + " | rows read/s |\n");
+    table.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (RunFigures run : runs) {
+      table.append(row(run)).append('\n');
+    }
+    table.append(notes(runs));
+    return table.toString();
+  }
+
+  private static String row(RunFigures run) {
+    boolean backfill = RunKind.hasBackfill(run);
+    List<String> cells = List.of(
+        cell(run.name()),
+        RunKind.placement(run),
+        backfill ? callsPerSecond(run) : NOT_APPLICABLE,
+        backfill ? Long.toString(run.processed()) : NOT_APPLICABLE,
+        backfill ? Long.toString(run.skipped()) : NOT_APPLICABLE,
+        FigureFormat.millis(run.liveP50Ms()),
+        FigureFormat.millis(run.liveP99Ms()),
+        FigureFormat.millis(run.liveP999Ms()),
+        FigureFormat.millis(run.liveMaxMs()),
+        FigureFormat.ratio(run.liveP99Ratio()),
+        backfill ? run.primaryMaxConnections() + " (" + run.connectionSamples() + " samples)" : NOT_APPLICABLE,
+        FigureFormat.perSecond(run.primaryTps()),
+        FigureFormat.perSecond(run.primaryRowsReadPerSecond()));
+    return "| " + String.join(" | ", cells) + " |";
+  }
+
+  private static String callsPerSecond(RunFigures run) {
+    return FigureFormat.callsPerSecond(run.callsPerSecond()) + (run.outlastedWindow() ? "" : FINISHED_EARLY_MARK);
+  }
+
+  private static String notes(List<RunFigures> runs) {
+    StringBuilder notes = new StringBuilder();
+    if (runs.stream().anyMatch(r -> RunKind.hasBackfill(r) && !r.outlastedWindow())) {
+      notes.append("\n").append(FINISHED_EARLY_MARK)
+          .append(" ran out of work before the window closed: its calls/s understates what it could do.\n");
+    }
+    String failing = runs.stream()
+        .filter(r -> r.liveErrors() > 0)
+        .map(r -> r.name() + " " + r.liveErrors() + " of " + (r.liveRequests() + r.liveErrors()))
+        .collect(Collectors.joining(", "));
+    if (!failing.isEmpty()) {
+      notes.append("\nLive requests that failed, left out of the latencies: ").append(failing).append(".\n");
+    }
+    return notes.toString();
+  }
+
+  private static String cell(String text) {
+    return text.replace("|", "\\|");
+  }
+}

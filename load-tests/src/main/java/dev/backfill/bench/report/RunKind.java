@@ -1,0 +1,33 @@
+package dev.backfill.bench.report;
+
+import dev.backfill.bench.incident.RunFigures;
+
+/** The report's reading of {@link RunFigures#design()} and {@link RunFigures#pinned()}. */
+final class RunKind {
+
+  static final String NAIVE = "naive";
+  static final String ENGINE = "engine";
+
+  private RunKind() {}
+
+  static boolean isNaive(RunFigures run) {
+    return NAIVE.equals(run.design());
+  }
+
+  static boolean isEngine(RunFigures run) {
+    return ENGINE.equals(run.design());
+  }
+
+  /** A run with a backfill beside the live workload, as opposed to a baseline run alone. */
+  static boolean hasBackfill(RunFigures run) {
+    return isNaive(run) || isEngine(run);
+  }
+
+  static String placement(RunFigures run) {
+    return placement(run.pinned());
+  }
+
+  static String placement(boolean pinned) {
+    return pinned ? "pinned" : "shared";
+  }
+}

@@ -1,0 +1,54 @@
+package dev.backfill.bench.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.backfill.bench.incident.RunFigures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IncidentReportTest {
+
+  private static final List<RunFigures> RUNS = List.of(
+      run("alone-1", "alone", true, 0, 1.0),
+      run("naive-fast", "naive", true, 500, 1.1),
+      run("naive-slow", "naive", true, 100, 3.0),
+      run("engine-a", "engine", true, 400, 1.2),
+      run("naive-shared", "naive", false, 300, 2.5),
+      run("engine-shared", "engine", false, 350, 1.5));
+
+  @TempDir Path directory;
+
+  @Test
+  void reportsANaiveRunAsDominatingOnlyWhenItIsAsGentleAndAsFast() throws IOException {
+    IncidentReport.write(directory, "2025-06-01", "./backfill bench incident", RUNS);
+
+    String markdown = Files.readString(directory.resolve("incident.md"));
+    assertTrue(markdown.contains("- `naive-fast` dominates `engine-a`."), markdown);
+    assertTrue(markdown.contains("- `naive-slow` dominates no engine run."), markdown);
+    assertFalse(markdown.contains("`naive-slow` dominates `"), markdown);
+    assertTrue(markdown.contains("- `naive-shared` dominates no engine run."), markdown);
+    assertFalse(markdown.contains("`naive-fast` dominates `engine-shared`"), "placements are compared apart");
+  }
+
+  @Test
+  void drawsOneCirclePerRunWithABackfill() throws IOException {
+    IncidentReport.write(directory, "2025-06-01", "./backfill bench incident", RUNS);
+
+    String svg = Files.readString(directory.resolve("incident.svg"));
+    long circles = Pattern.compile("<circle ").matcher(svg).results().count();
+    assertEquals(5, circles, svg);
+  }
+
+  private static RunFigures run(String name, String design, boolean pinned, double callsPerSecond, double ratio) {
+    return new RunFigures(
+        name, design, pinned, 0, 0, callsPerSecond, (long) callsPerSecond * 60, 0, true,
+        12_000, 0, 1.2, 6.0 * ratio, 20.0, 60.0, ratio, 4, 60, 400, 80_000);
+  }
+}
