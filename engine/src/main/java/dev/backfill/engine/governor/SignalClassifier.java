@@ -17,19 +17,10 @@ final class SignalClassifier {
 
   private SignalClassifier() {}
 
-  /**
-   * Always four readings, in a fixed order, so reasons name the same signal on every run. The live
-   * path's ratio comes first: it is the one that speaks for the live path.
-   */
+  /** Always four readings, in a fixed order, so reasons name the same signal on every run. */
   static List<SignalReading> read(HealthSample sample, HealthThresholds thresholds) {
     double hysteresis = thresholds.hysteresis();
     return List.of(
-        reading(
-            LIVE_LATENCY_RATIO,
-            sample.liveLatencyRatio(),
-            thresholds.liveRatioWarn(),
-            thresholds.liveRatioCritical(),
-            hysteresis),
         reading(
             PROBE_LATENCY_MS,
             sample.probeLatencyMs(),
@@ -47,6 +38,12 @@ final class SignalClassifier {
             sample.replicationLagMs(),
             thresholds.replicationLagWarnMs(),
             thresholds.replicationLagCriticalMs(),
+            hysteresis),
+        reading(
+            LIVE_LATENCY_RATIO,
+            sample.liveLatencyRatio(),
+            thresholds.liveRatioWarn(),
+            thresholds.liveRatioCritical(),
             hysteresis));
   }
 

@@ -32,8 +32,8 @@ class SignalClassifierTest {
   }
 
   @Test
-  void readsTheThreeSignalsInAFixedOrder() {
-    HealthSample sample = new HealthSample(Instant.EPOCH, 300, 50, null);
+  void readsTheFourSignalsInAFixedOrder() {
+    HealthSample sample = new HealthSample(Instant.EPOCH, 300, 50, null, 1.6);
 
     List<SignalReading> readings = SignalClassifier.read(sample, HealthThresholds.defaults());
 
@@ -41,7 +41,8 @@ class SignalClassifierTest {
         List.of(
             new SignalReading(SignalReading.PROBE_LATENCY_MS, 300.0, 25, 250, CRITICAL),
             new SignalReading(SignalReading.ACTIVE_BACKENDS, 50.0, 40, 120, WARN),
-            new SignalReading(SignalReading.REPLICATION_LAG_MS, null, 5_000, 30_000, ABSENT)),
+            new SignalReading(SignalReading.REPLICATION_LAG_MS, null, 5_000, 30_000, ABSENT),
+            new SignalReading(SignalReading.LIVE_LATENCY_RATIO, 1.6, 1.5, 4.0, WARN)),
         readings);
   }
 

@@ -63,6 +63,7 @@ public final class IncidentBench {
       CallSeeder.seed(primary.url(), primary.user(), primary.password(), 1, options.calls(), 42);
       LiveSchema.install(primary.url(), primary.user(), primary.password());
       NaiveQueue.install(primary.url(), primary.user(), primary.password());
+      settle(primary.url(), primary.user(), primary.password());
       Processor processor =
           ProcessorRegistry.load()
               .find(options.processor())
@@ -80,6 +81,18 @@ public final class IncidentBench {
         }
       }
       return report(runs);
+    }
+  }
+
+  /**
+   * Vacuums and analyses what seeding wrote, and checkpoints, so that the first run does not
+   * measure autovacuum catching up with 50,000 fresh rows.
+   */
+  private static void settle(String url, String user, String password) throws java.sql.SQLException {
+    try (var connection = java.sql.DriverManager.getConnection(url, user, password);
+        var statement = connection.createStatement()) {
+      statement.execute("VACUUM ANALYZE");
+      statement.execute("CHECKPOINT");
     }
   }
 
@@ -216,7 +229,9 @@ public final class IncidentBench {
       if (figures.skipped() != 0) {
         err.println("  WARNING " + name + ": " + figures.skipped() + " calls skipped: the run did not only do fresh work");
       }
-      if (outcome.processedInStore() != outcome.processedByOwnCount()) {
+      // More results than counted is expected of the engine: calls in flight when the job was
+      // cancelled are written but not checkpointed. Fewer would be a lost count.
+      if (outcome.processedInStore() < outcome.processedByOwnCount()) {
         err.println(
             "  WARNING " + name + ": " + outcome.processedInStore() + " results in the store but the backfill counted "
                 + outcome.processedByOwnCount());
