@@ -67,10 +67,10 @@ public final class BenchMain implements Runnable {
     @Option(names = "--window", defaultValue = "30", description = "Measured seconds per run (default ${DEFAULT-VALUE}).")
     int windowSeconds;
 
-    @Option(names = "--workers", split = ",", defaultValue = "1,8,32", description = "Naive fleet sizes (default ${DEFAULT-VALUE}; empty for none).")
+    @Option(names = "--workers", split = ",", defaultValue = "1,8,32", description = "Naive fleet sizes (default ${DEFAULT-VALUE}; 0 for none).")
     List<Integer> workers;
 
-    @Option(names = "--nodes", split = ",", defaultValue = "1,3", description = "Engine node counts (default ${DEFAULT-VALUE}).")
+    @Option(names = "--nodes", split = ",", defaultValue = "1,3", description = "Engine node counts (default ${DEFAULT-VALUE}; 0 for none).")
     List<Integer> nodes;
 
     @Option(names = "--placements", split = ",", defaultValue = "shared,pinned", description = "shared and/or pinned (default ${DEFAULT-VALUE}).")
@@ -110,20 +110,22 @@ public final class BenchMain implements Runnable {
         }
       }
       for (int count : nodes) {
-        if (count < 1 || count > 5) {
-          throw new IllegalArgumentException("--nodes takes counts from 1 to 5 on one machine");
+        if (count < 0 || count > 5) {
+          throw new IllegalArgumentException("--nodes takes counts from 1 to 5 on one machine (0 for none)");
         }
       }
       for (int count : workers) {
-        if (count < 1 || count > 128) {
-          throw new IllegalArgumentException("--workers takes counts from 1 to 128");
+        if (count < 0 || count > 128) {
+          throw new IllegalArgumentException("--workers takes counts from 1 to 128 (0 for none)");
         }
       }
+      List<Integer> fleets = workers.stream().filter(count -> count > 0).toList();
+      List<Integer> clusters = nodes.stream().filter(count -> count > 0).toList();
       String command = "./backfill bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
       return new IncidentBench(
               new IncidentOptions(
                   calls, rate, liveConnections, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(windowSeconds),
-                  workers, nodes, placements, processor, json, directory, reportDirectory, command))
+                  fleets, clusters, placements, processor, json, directory, reportDirectory, command))
           .run();
     }
   }

@@ -34,7 +34,9 @@ public final class GovernorRoutes extends AllDirectives {
           "replication_lag_warn_ms",
           "replication_lag_critical_ms",
           "hysteresis",
-          "resume_after_ms");
+          "resume_after_ms",
+          "live_ratio_warn",
+          "live_ratio_critical");
 
   private final GovernorControl governor;
 
@@ -96,7 +98,9 @@ public final class GovernorRoutes extends AllDirectives {
         number(body, "hysteresis", current.hysteresis()),
         body.has("resume_after_ms")
             ? Duration.ofMillis(body.get("resume_after_ms").asLong())
-            : current.resumeAfter());
+            : current.resumeAfter(),
+        number(body, "live_ratio_warn", current.liveRatioWarn()),
+        number(body, "live_ratio_critical", current.liveRatioCritical()));
   }
 
   private static double number(JsonNode body, String field, double current) {

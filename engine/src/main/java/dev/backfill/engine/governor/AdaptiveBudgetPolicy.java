@@ -28,6 +28,12 @@ public final class AdaptiveBudgetPolicy {
   static final Duration MIN_TIME_BETWEEN_DECREASES = Duration.ofSeconds(1);
 
   /**
+   * Slow start doubles at most once a second, however often samples come: a doubling must have
+   * time to show in the primary's health (the live path's windows span seconds) before the next.
+   */
+  static final Duration MIN_TIME_BETWEEN_DOUBLINGS = Duration.ofSeconds(1);
+
+  /**
    * After a pause slow start only doubles up to half of what was allowed before it, because that
    * level evidently contributed to the trouble; from there growth is additive and cautious.
    */
@@ -45,6 +51,7 @@ public final class AdaptiveBudgetPolicy {
 
   private Instant lastSampleAt;
   private Instant lastDecreaseAt;
+  private Instant lastDoublingAt;
   private Instant lastCriticalAt;
   /** While paused: since when every signal has been clear without a break; null if not. */
   private Instant clearSince;
@@ -88,7 +95,7 @@ public final class AdaptiveBudgetPolicy {
     } else if (worst.state().equals(HOLDING)) {
       reason = Reasons.holding(worst, thresholds.hysteresis(), fraction);
     } else {
-      grow();
+      grow(sample.at());
     }
     return current();
   }
@@ -177,8 +184,15 @@ public final class AdaptiveBudgetPolicy {
     reason = Reasons.backingOff(cause, thresholds.hysteresis(), fraction);
   }
 
-  private void grow() {
+  private void grow(Instant at) {
     if (mode == GovernorMode.SLOW_START && fraction < slowStartCeiling) {
+      if (lastDoublingAt != null
+          && !at.isBefore(lastDoublingAt)
+          && Duration.between(lastDoublingAt, at).compareTo(MIN_TIME_BETWEEN_DOUBLINGS) < 0) {
+        reason = Reasons.slowStart(fraction);
+        return;
+      }
+      lastDoublingAt = at;
       fraction = Math.min(fraction * 2, slowStartCeiling);
       if (fraction >= slowStartCeiling) {
         mode = GovernorMode.STEADY;

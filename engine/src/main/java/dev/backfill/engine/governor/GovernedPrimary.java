@@ -5,7 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.function.ToIntFunction;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -20,6 +20,13 @@ public final class GovernedPrimary {
 
   /** Who asks, and with what claim on the rate; read afresh for every lease. */
   public record Claim(String jobId, double weight, Double maxRowsPerSecond) {}
+
+  /**
+   * What a finished query cost: the rows it read (0 for a query that is not a page, such as a
+   * count, so that it does not teach the page sizer) and how long it ran on the primary in
+   * microseconds, or -1 to use the time measured around it.
+   */
+  public record Cost(int rows, long queryMicros) {}
 
   /** A query run under a lease: on this node's connection for {@code slot}, reading at most {@code rows} rows. */
   @FunctionalInterface
@@ -50,7 +57,7 @@ public final class GovernedPrimary {
       Supplier<Claim> claim,
       int rows,
       LeasedQuery<T> query,
-      ToIntFunction<T> rowsRead,
+      Function<T, Cost> costOf,
       Consumer<String> heldBack) {
     Claim current = claim.get();
     return AskPattern.<Governor.Command, Governor.LeaseReply>ask(
@@ -64,20 +71,20 @@ public final class GovernedPrimary {
             (reply, failure) -> {
               if (failure != null) {
                 heldBack.accept("the governor does not answer (it may be moving to another node)");
-                return later(RETRY_WHEN_UNREACHABLE, () -> underLease(claim, rows, query, rowsRead, heldBack));
+                return later(RETRY_WHEN_UNREACHABLE, () -> underLease(claim, rows, query, costOf, heldBack));
               }
               if (reply instanceof Governor.LeaseDenied denied) {
                 heldBack.accept(denied.reason());
-                return later(denied.retryAfter(), () -> underLease(claim, rows, query, rowsRead, heldBack));
+                return later(denied.retryAfter(), () -> underLease(claim, rows, query, costOf, heldBack));
               }
               heldBack.accept(null);
-              return run((Governor.LeaseGranted) reply, query, rowsRead);
+              return run((Governor.LeaseGranted) reply, query, costOf);
             })
         .thenCompose(stage -> stage);
   }
 
   private <T> CompletionStage<T> run(
-      Governor.LeaseGranted lease, LeasedQuery<T> query, ToIntFunction<T> rowsRead) {
+      Governor.LeaseGranted lease, LeasedQuery<T> query, Function<T, Cost> costOf) {
     long start = System.nanoTime();
     CompletionStage<T> result;
     try {
@@ -86,12 +93,12 @@ public final class GovernedPrimary {
       result = CompletableFuture.failedFuture(e);
     }
     return result.whenComplete(
-        (value, failure) ->
-            governor.tell(
-                new Governor.ReleaseLease(
-                    lease.leaseId(),
-                    value == null ? 0 : rowsRead.applyAsInt(value),
-                    (System.nanoTime() - start) / 1_000)));
+        (value, failure) -> {
+          long aroundMicros = (System.nanoTime() - start) / 1_000;
+          Cost cost = value == null ? new Cost(0, aroundMicros) : costOf.apply(value);
+          long micros = cost.queryMicros() < 0 ? aroundMicros : cost.queryMicros();
+          governor.tell(new Governor.ReleaseLease(lease.leaseId(), cost.rows(), micros));
+        });
   }
 
   private <T> CompletionStage<T> later(Duration delay, Supplier<CompletionStage<T>> next) {

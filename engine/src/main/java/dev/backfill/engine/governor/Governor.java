@@ -107,6 +107,10 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private static final Duration RETRY_WHEN_PAUSED = Duration.ofMillis(500);
   private static final Duration RETRY_WHEN_NO_SLOT = Duration.ofMillis(20);
   private static final Duration RETRY_WHEN_QUIET = Duration.ofMillis(200);
+  /** How long a node keeps a slot another node waits for: nodes take turns this long each. */
+  private static final Duration SLOT_TENURE = Duration.ofSeconds(5);
+  /** Priorities beyond this make no difference to shares and only risk overflow in the arithmetic. */
+  private static final double MAX_WEIGHT = 1_000_000;
 
   public static ActorRef<Command> init(
       ActorSystem<?> system, GovernorSettings settings, PrimaryHealthProbe probe) {
@@ -141,10 +145,11 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private final Map<String, JobMeter> jobs = new LinkedHashMap<>();
   private final TokenBucket queryMillis;
   private boolean probing;
+  private long probeStartedNanos;
   private boolean readingLoad;
   private PrimaryHealthProbe.PrimaryLoad load = new PrimaryHealthProbe.PrimaryLoad(0, null);
   /** When a query of the engine last started or ended on the primary. */
-  private long lastEngineActivityNanos = Long.MIN_VALUE / 2;
+  private long lastEngineActivityNanos;
   /** When a live probe last failed; a failure counts as critical at the next decision. */
   private long lastProbeFailureNanos = Long.MIN_VALUE / 2;
   private long lastDecisionNanos = System.nanoTime();
@@ -158,10 +163,14 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     this.settings = settings;
     this.probe = probe;
     this.policy = new AdaptiveBudgetPolicy(settings.budget(), settings.thresholds(), settings.aimd(), Instant.now());
-    this.slots = new QuerySlots(settings.slotHandover());
+    long now = System.nanoTime();
+    this.slots = new QuerySlots(settings.slotHandover(), SLOT_TENURE);
+    slots.assumeHeldElsewhere(settings.budget().maxConcurrentQueries(), now);
+    // Queries of a previous governor's leases may still run: no probe counts as quiet before the handover.
+    this.lastEngineActivityNanos = now + settings.slotHandover().toNanos();
     this.pageSizer = new PageSizer(settings.targetPageMillis(), settings.minPageRows(), Integer.MAX_VALUE);
     this.livePath = new LivePathMonitor(settings.livePath());
-    this.queryMillis = new TokenBucket(policy.current().queryMillisPerSecond(), 1, System.nanoTime());
+    this.queryMillis = new TokenBucket(policy.current().queryMillisPerSecond(), 1, now);
     context.getLog().info("governor started on this node: {}", policy.current().reason());
   }
 
@@ -184,10 +193,17 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private Behavior<Command> onAcquire(AcquireLease request) {
     long now = System.nanoTime();
     Instant wallNow = Instant.now();
+    if (request.jobId() == null || request.holder() == null) {
+      request.replyTo().tell(new LeaseDenied(RETRY_WHEN_PAUSED, "a lease needs a job and a holder"));
+      return this;
+    }
     JobMeter meter = jobs.computeIfAbsent(request.jobId(), id -> new JobMeter(0, now));
-    meter.weight = request.weight() > 0 ? request.weight() : 1;
+    // The API bounds these already; the governor must not fail (and lose its state) if a bad one
+    // gets through anyway.
+    double weight = request.weight();
+    meter.weight = Double.isFinite(weight) && weight > 0 ? Math.min(weight, MAX_WEIGHT) : 1;
     Double cap = request.maxRowsPerSecond();
-    meter.maxRowsPerSecond = cap != null && cap > 0 ? cap : null;
+    meter.maxRowsPerSecond = cap != null && Double.isFinite(cap) && cap > 0 ? cap : null;
     meter.lastSeen = wallNow;
     reshare(now);
     var decision = policy.current();
@@ -195,7 +211,10 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     String refusal = null;
     Duration retryAfter = null;
     if (livePath.holdForQuiet(now)) {
-      refusal = "measuring the primary's own latency without the backfill (a quiet moment of about 2 s)";
+      refusal =
+          "measuring the primary's own latency without the backfill (a quiet moment of at most "
+              + settings.livePath().quietMax().toSeconds()
+              + " s)";
       retryAfter = RETRY_WHEN_QUIET;
     } else if (decision.paused()) {
       refusal = decision.reason();
@@ -246,7 +265,9 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     long now = System.nanoTime();
     if (slots.release(release.leaseId(), now) >= 0) {
       double millis = Math.max(0, release.queryMicros()) / 1000.0;
-      queryMillis.take(millis, now);
+      // At most a second's worth of debt: one query that ran into its timeout must not lock every
+      // job out for minutes.
+      queryMillis.take(Math.min(millis, Math.max(1, queryMillis.rate())), now);
       pageSizer.observe(release.rows(), millis);
       lastEngineActivityNanos = now;
     }
@@ -288,6 +309,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     if (!probing) {
       probing = true;
       long started = System.nanoTime();
+      probeStartedNanos = started;
       getContext().pipeToSelf(probe.latency(), (millis, failure) -> new LivePathProbed(millis, failure, started));
     }
     return this;
@@ -298,7 +320,6 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     long now = System.nanoTime();
     if (probed.failure() != null) {
       lastProbeFailureNanos = now;
-      livePath.onProbeFailed(now);
       getContext().getLog().warn("{}", probed.failure().getMessage());
       return this;
     }
@@ -328,18 +349,25 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     return this;
   }
 
-  /** Judges the probes since the last decision and moves the rate. */
+  /**
+   * Judges the probes since the last decision and moves the rate. It always decides: a probe
+   * still running counts as at least as slow as it has been, one running past its timeout (or one
+   * that failed) as critical, so a primary too slow to answer never freezes the rate where it was.
+   */
   private Behavior<Command> onDecide() {
     long now = System.nanoTime();
-    var estimate = livePath.estimate(now);
+    double inFlightMs = probing ? (now - probeStartedNanos) / 1_000_000.0 : Double.NaN;
+    var estimate = livePath.estimate(now, inFlightMs);
     double latencyMs;
-    if (lastProbeFailureNanos >= lastDecisionNanos) {
+    boolean overdue = probing && inFlightMs > settings.probeTimeout().toMillis();
+    if (lastProbeFailureNanos >= lastDecisionNanos || overdue) {
       // No answer within the probe's timeout is the worst latency there is: count it as critical
       // (at least the critical threshold, whatever the timeout is set to).
       latencyMs = Math.max(settings.probeTimeout().toMillis(), policy.thresholds().probeLatencyCriticalMs());
     } else if (estimate.recentMedianMs() != null) {
       latencyMs = estimate.recentMedianMs();
     } else {
+      // No probe has answered yet (the governor just started): nothing to judge.
       lastDecisionNanos = now;
       return this;
     }
@@ -375,7 +403,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
                 new GovernorView.JobShare(
                     id, meter.weight, meter.maxRowsPerSecond, meter.rows.rate(), meter.heldBackBecause, meter.heldBackSince)));
     var baseline = livePath.baseline();
-    var estimate = livePath.estimate(now);
+    var estimate = livePath.estimate(now, probing ? (now - probeStartedNanos) / 1_000_000.0 : Double.NaN);
     var live =
         new GovernorView.LivePath(
             baseline == null ? null : baseline.medianMs(),

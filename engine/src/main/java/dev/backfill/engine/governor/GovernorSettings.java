@@ -32,6 +32,22 @@ public record GovernorSettings(
     Duration askTimeout) {
 
   public GovernorSettings {
+    requirePositive("sample-interval", sampleInterval);
+    requirePositive("load-interval", loadInterval);
+    requirePositive("probe-timeout", probeTimeout);
+    requirePositive("lease-ttl", leaseTtl);
+    requirePositive("connection-idle-timeout", connectionIdleTimeout);
+    requirePositive("job-idle-after", jobIdleAfter);
+    requirePositive("ask-timeout", askTimeout);
+    // Checked here, at start-up: a bad value would otherwise throw inside the governor, which
+    // would restart for ever while every job waits for an answer.
+    if (!(targetPageMillis > 0) || Double.isInfinite(targetPageMillis)) {
+      throw new IllegalArgumentException(
+          "backfill.governor.target-page-millis must be positive and finite, was " + targetPageMillis);
+    }
+    if (minPageRows < 1) {
+      throw new IllegalArgumentException("backfill.governor.min-page-rows must be at least 1, was " + minPageRows);
+    }
     if (slotHandover.compareTo(connectionIdleTimeout) <= 0) {
       throw new IllegalArgumentException(
           "backfill.governor.slot-handover ("
@@ -39,6 +55,12 @@ public record GovernorSettings(
               + ") must be longer than connection-idle-timeout ("
               + connectionIdleTimeout
               + "), or two nodes could hold one slot's connection at once");
+    }
+  }
+
+  private static void requirePositive(String key, Duration value) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException("backfill.governor." + key + " must be positive, was " + value);
     }
   }
 

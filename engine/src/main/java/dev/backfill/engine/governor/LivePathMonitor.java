@@ -14,11 +14,15 @@ import java.util.OptionalDouble;
  * re-measures it every {@code baseline-refresh}. Re-measuring costs about 1% of the backfill's
  * time; a rolling low percentile of probes taken during the backfill would cost nothing, but it
  * would drift up with the backfill's own load and hide exactly the damage it is meant to show.
+ * For the same reason a re-measured baseline may rise by at most {@link #MAX_RISE_PER_REFRESH}
+ * at a time: a primary that a competing load made slow during the quiet moment must not become
+ * the new normal at once, or the engine would climb back to full speed on a sick primary.
  *
  * <p>The ratio it steers by is the worse of two: the median of the last {@code recent-span}
  * against the baseline median (moves within a second when the whole primary slows), and the
  * {@code tail-percentile} of the last {@code tail-span} against the baseline's (sees bursts that
- * only a few live queries run into).
+ * only a few live queries run into). A probe still running counts as at least as slow as it has
+ * been so far, so a primary too slow to answer is never judged on older, faster probes alone.
  *
  * <p>Not thread-safe; plain Java, owned by the governor, time given in nanoseconds.
  */
@@ -27,8 +31,11 @@ public final class LivePathMonitor {
   /** The primary's own latency, without the backfill. */
   public record Baseline(double medianMs, double tailMs, int probes, long learnedAtNanos) {}
 
-  /** What the monitor sees now; the ratio is null until a baseline and enough probes exist. */
+  /** What the monitor sees now; null parts are not known yet. */
   public record Estimate(Double recentMedianMs, Double recentTailMs, Double ratio) {}
+
+  /** How much a baseline re-measured while jobs run may exceed the one before it. */
+  static final double MAX_RISE_PER_REFRESH = 1.5;
 
   private static final Duration QUIET_KEEP = Duration.ofSeconds(10);
 
@@ -38,6 +45,9 @@ public final class LivePathMonitor {
   private Baseline baseline;
   /** Start of the current quiet moment, or -1 when there is none. */
   private long quietSinceNanos = -1;
+  /** When the last quiet moment began, successful or not: the next waits a refresh from here. */
+  private long lastQuietAttemptNanos;
+  private boolean attemptedQuiet;
   private int quietProbesSinceStart;
 
   public LivePathMonitor(LivePathSettings settings) {
@@ -59,40 +69,39 @@ public final class LivePathMonitor {
     boolean inQuietMoment = quietSinceNanos >= 0;
     if (inQuietMoment) {
       quietProbesSinceStart++;
-    }
-    // Idle (no job asks for leases): every quiet probe keeps the baseline current. In a quiet
-    // moment: once it has gathered enough probes of its own.
-    if ((!jobsWaiting && !inQuietMoment) || (inQuietMoment && quietProbesSinceStart >= settings.quietProbes())) {
-      learn(nowNanos, inQuietMoment ? quietProbesSinceStart : settings.quietProbes());
-    }
-  }
-
-  /** A probe that failed: it counts in no percentile; the governor judges it as critical itself. */
-  public void onProbeFailed(long nowNanos) {
-    if (quietSinceNanos >= 0 && nowNanos - quietSinceNanos > settings.quietMax().toNanos()) {
-      quietSinceNanos = -1;
+      if (quietProbesSinceStart >= settings.quietProbes()) {
+        learn(nowNanos, true);
+      }
+    } else if (!jobsWaiting) {
+      // Idle: every quiet probe keeps the baseline current.
+      learn(nowNanos, false);
     }
   }
 
   /**
    * Whether new page queries must wait because the baseline is being (re-)measured. Starts a quiet
-   * moment when none exists yet, or when the baseline is older than {@code baseline-refresh}.
+   * moment when there is no baseline or it is older than {@code baseline-refresh}, but never
+   * sooner than a refresh after the last attempt, so a moment that failed (probes too slow, or
+   * failing) does not hold the jobs back again and again.
    */
   public boolean holdForQuiet(long nowNanos) {
     if (quietSinceNanos >= 0) {
       if (nowNanos - quietSinceNanos > settings.quietMax().toNanos()) {
-        // Probes failed or the engine never went quiet: give up for now, try again at the next refresh.
         quietSinceNanos = -1;
-        if (baseline != null) {
-          baseline = new Baseline(baseline.medianMs(), baseline.tailMs(), baseline.probes(), nowNanos);
-        }
         return false;
       }
       return true;
     }
-    if (baseline == null || nowNanos - baseline.learnedAtNanos() >= settings.baselineRefresh().toNanos()) {
+    boolean due = baseline == null || nowNanos - baseline.learnedAtNanos() >= settings.baselineRefresh().toNanos();
+    long retryAfter = baseline == null ? settings.quietMax().toNanos() * 6 : settings.baselineRefresh().toNanos();
+    if (due && (!attemptedQuiet || nowNanos - lastQuietAttemptNanos >= retryAfter)) {
       quietSinceNanos = nowNanos;
+      lastQuietAttemptNanos = nowNanos;
+      attemptedQuiet = true;
       quietProbesSinceStart = 0;
+      // Only probes of this moment count: quiet probes from gaps between throttled pages may have
+      // landed right after a burst.
+      quiet.clear();
       return true;
     }
     return false;
@@ -106,15 +115,27 @@ public final class LivePathMonitor {
     return baseline;
   }
 
-  public Estimate estimate(long nowNanos) {
-    int recentMin = minProbes(settings.recentSpan());
-    int tailMin = minProbes(settings.tailSpan());
-    OptionalDouble recentMedian = all.percentile(nowNanos, settings.recentSpan(), 50, recentMin);
-    OptionalDouble recentTail = all.percentile(nowNanos, settings.tailSpan(), settings.tailPercentile(), tailMin);
+  /**
+   * The recent latencies and their ratio to the baseline. {@code inFlightMillis}: how long the
+   * probe still running has taken so far (NaN if none), counted as one more probe at least that slow.
+   */
+  public Estimate estimate(long nowNanos, double inFlightMillis) {
+    LatencyWindow judged = all;
+    if (!Double.isNaN(inFlightMillis)) {
+      judged = all.copy();
+      judged.add(nowNanos, inFlightMillis);
+    }
+    OptionalDouble recentMedian = judged.percentile(nowNanos, settings.recentSpan(), 50, 1);
+    OptionalDouble recentTail =
+        judged.percentile(nowNanos, settings.tailSpan(), settings.tailPercentile(), minTailProbes());
+    if (recentTail.isEmpty()) {
+      // Too few probes for a percentile (a slow primary answers fewer): the slowest one speaks.
+      recentTail = judged.percentile(nowNanos, settings.tailSpan(), 100, 1);
+    }
     Double ratio = null;
-    if (baseline != null && (recentMedian.isPresent() || recentTail.isPresent())) {
-      double fast = recentMedian.isPresent() ? recentMedian.getAsDouble() / baseline.medianMs() : 0;
-      double tail = recentTail.isPresent() ? recentTail.getAsDouble() / baseline.tailMs() : 0;
+    if (baseline != null && recentMedian.isPresent()) {
+      double fast = recentMedian.getAsDouble() / baseline.medianMs();
+      double tail = recentTail.getAsDouble() / baseline.tailMs();
       ratio = Math.max(fast, tail);
     }
     return new Estimate(
@@ -123,25 +144,33 @@ public final class LivePathMonitor {
         ratio);
   }
 
-  private void learn(long nowNanos, int probes) {
-    Duration span = QUIET_KEEP;
-    OptionalDouble median = quiet.percentile(nowNanos, span, 50, settings.quietProbes());
-    OptionalDouble tail = quiet.percentile(nowNanos, span, settings.tailPercentile(), settings.quietProbes());
+  public Estimate estimate(long nowNanos) {
+    return estimate(nowNanos, Double.NaN);
+  }
+
+  private void learn(long nowNanos, boolean inQuietMoment) {
+    OptionalDouble median = quiet.percentile(nowNanos, QUIET_KEEP, 50, settings.quietProbes());
+    OptionalDouble tail = quiet.percentile(nowNanos, QUIET_KEEP, settings.tailPercentile(), settings.quietProbes());
     if (median.isEmpty() || tail.isEmpty()) {
       return;
     }
     // A floor against a clock that rounds a very fast probe to 0, which would make any ratio infinite.
     double floor = 0.01;
-    baseline =
-        new Baseline(Math.max(floor, median.getAsDouble()), Math.max(floor, tail.getAsDouble()), probes, nowNanos);
-    if (quietSinceNanos >= 0) {
+    double medianMs = Math.max(floor, median.getAsDouble());
+    double tailMs = Math.max(floor, tail.getAsDouble());
+    if (inQuietMoment && baseline != null) {
+      medianMs = Math.min(medianMs, baseline.medianMs() * MAX_RISE_PER_REFRESH);
+      tailMs = Math.min(tailMs, baseline.tailMs() * MAX_RISE_PER_REFRESH);
+    }
+    baseline = new Baseline(medianMs, tailMs, quiet.count(nowNanos, QUIET_KEEP), nowNanos);
+    if (inQuietMoment) {
       quietSinceNanos = -1;
       quiet.clear();
     }
   }
 
-  /** Half the probes a span should hold, so that one slow or missed probe does not blind it. */
-  private int minProbes(Duration span) {
-    return (int) Math.max(3, span.toNanos() / settings.probeInterval().toNanos() / 2);
+  /** Half the probes the tail span should hold, so that one slow or missed probe does not blind it. */
+  private int minTailProbes() {
+    return (int) Math.max(3, settings.tailSpan().toNanos() / settings.probeInterval().toNanos() / 2);
   }
 }

@@ -41,6 +41,16 @@ public record LivePathSettings(
     if (quietProbes < 5) {
       throw new IllegalArgumentException("quiet-probes must be at least 5, was " + quietProbes);
     }
+    // A quiet moment that cannot gather its probes in time would hold the jobs back for nothing.
+    Duration needed = quietSettle.plus(probeInterval.multipliedBy(quietProbes));
+    if (needed.compareTo(quietMax) >= 0 || needed.compareTo(Duration.ofSeconds(10)) >= 0) {
+      throw new IllegalArgumentException(
+          "quiet-settle + quiet-probes x probe-interval ("
+              + needed
+              + ") must be shorter than quiet-max ("
+              + quietMax
+              + ") and than 10 s");
+    }
   }
 
   public static LivePathSettings defaults() {

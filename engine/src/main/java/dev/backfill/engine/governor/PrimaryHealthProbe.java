@@ -127,6 +127,8 @@ public final class PrimaryHealthProbe implements AutoCloseable {
       properties.setProperty("ApplicationName", APPLICATION_NAME_PREFIX + "-probe");
       properties.setProperty("readOnly", "true");
       properties.setProperty("connectTimeout", Long.toString(Math.max(1, probeTimeout.toSeconds())));
+      // A partitioned network hangs a read for ever, past any statement timeout: the socket gives up.
+      properties.setProperty("socketTimeout", Long.toString(Math.max(1, probeTimeout.toSeconds()) + 2));
       // The probe must not wait behind locks longer than its timeout.
       properties.setProperty(
           "options", "-c statement_timeout=" + probeTimeout.toMillis() + " -c lock_timeout=" + probeTimeout.toMillis());

@@ -13,6 +13,10 @@ import java.util.Objects;
  * may it go to another node: the first node has closed its connection by then, so the primary
  * never holds more engine connections than there are slots.
  *
+ * <p>A node that keeps asking would keep its slot for ever, so once another node waits for a slot
+ * and the holder has had it for {@code tenure}, the slot drains: its holder gets it no more, and
+ * it goes to the waiting node after the handover. Nodes take turns, a tenure at a time.
+ *
  * <p>Not thread-safe; plain Java, owned by the governor, time given in nanoseconds.
  */
 final class QuerySlots {
@@ -23,16 +27,39 @@ final class QuerySlots {
     String jobId;
     long expiresAtNanos;
     long releasedAtNanos;
+    /** Since when the current holder has held this slot (across its many queries). */
+    long heldSinceNanos;
+    /** Another holder waiting for this slot, or null. */
+    String wantedBy;
   }
+
+  /** Who held slots before this governor started (another governor, on another node). */
+  static final String UNKNOWN_HOLDER = "(a previous governor's holder)";
 
   /** A lease that its holder never gave back (its node died): the job it was for. */
   record Expired(int slot, String jobId) {}
 
   private final long handoverNanos;
+  private final long tenureNanos;
   private final List<Slot> slots = new ArrayList<>();
 
-  QuerySlots(Duration handover) {
+  QuerySlots(Duration handover, Duration tenure) {
     this.handoverNanos = handover.toNanos();
+    this.tenureNanos = tenure.toNanos();
+  }
+
+  /**
+   * A governor that starts (or restarts on another node) cannot know which connections the
+   * previous one had leased: it treats every slot as just released by someone else, so none is
+   * granted before the handover, by which time idle connections of the old leases are closed.
+   */
+  void assumeHeldElsewhere(int limit, long nowNanos) {
+    while (slots.size() < limit) {
+      Slot slot = new Slot();
+      slot.holder = UNKNOWN_HOLDER;
+      slot.releasedAtNanos = nowNanos;
+      slots.add(slot);
+    }
   }
 
   /** Slots with a query running now. */
@@ -57,10 +84,12 @@ final class QuerySlots {
       slots.add(new Slot());
     }
     int chosen = -1;
+    boolean reused = false;
     for (int i = 0; i < limit && chosen < 0; i++) {
       Slot slot = slots.get(i);
-      if (slot.leaseId == null && holder.equals(slot.holder)) {
+      if (slot.leaseId == null && holder.equals(slot.holder) && !draining(slot, holder, nowNanos)) {
         chosen = i;
+        reused = true;
       }
     }
     for (int i = 0; i < limit && chosen < 0; i++) {
@@ -77,12 +106,36 @@ final class QuerySlots {
     }
     if (chosen >= 0) {
       Slot slot = slots.get(chosen);
+      if (!reused) {
+        // A new tenure: a new holder, or one that waited out the handover because the node that
+        // wanted its slot did not come for it.
+        slot.heldSinceNanos = nowNanos;
+        slot.wantedBy = null;
+      }
       slot.holder = holder;
       slot.leaseId = leaseId;
       slot.jobId = jobId;
       slot.expiresAtNanos = nowNanos + ttlNanos;
+    } else {
+      // Ask for a turn on the slot held longest by someone else.
+      Slot longest = null;
+      for (int i = 0; i < limit; i++) {
+        Slot slot = slots.get(i);
+        if (slot.holder != null && !holder.equals(slot.holder) && slot.wantedBy == null
+            && (longest == null || slot.heldSinceNanos < longest.heldSinceNanos)) {
+          longest = slot;
+        }
+      }
+      if (longest != null) {
+        longest.wantedBy = holder;
+      }
     }
     return chosen;
+  }
+
+  /** Whether this slot must go to the node waiting for it rather than back to its holder. */
+  private boolean draining(Slot slot, String holder, long nowNanos) {
+    return slot.wantedBy != null && !slot.wantedBy.equals(holder) && nowNanos - slot.heldSinceNanos >= tenureNanos;
   }
 
   /**
@@ -96,7 +149,7 @@ final class QuerySlots {
       if (slot.leaseId != null) {
         continue;
       }
-      if (slot.holder == null || slot.holder.equals(holder)) {
+      if (slot.holder == null || (slot.holder.equals(holder) && !draining(slot, holder, nowNanos))) {
         return 0;
       }
       soonest = Math.min(soonest, Math.max(0, slot.releasedAtNanos + handoverNanos - nowNanos));

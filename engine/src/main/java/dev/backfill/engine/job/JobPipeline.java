@@ -6,6 +6,7 @@ import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.engine.governor.GovernedPrimary;
 import dev.backfill.engine.store.OutcomeLedger;
 import dev.backfill.engine.store.OutcomeLedger.Status;
+import dev.backfill.engine.source.Page;
 import dev.backfill.protocol.call.CallRow;
 import dev.backfill.protocol.job.JobSpec;
 import java.time.Duration;
@@ -51,6 +52,9 @@ final class JobPipeline {
   interface Checkpoints {
     CompletionStage<Done> record(Batch batch);
   }
+
+  /** Failed calls re-read per query when re-driving them; about a target page's worth. */
+  private static final int RETRY_IDS_PER_QUERY = 25;
 
   private final String jobId;
   private final JobSpec spec;
@@ -133,9 +137,18 @@ final class JobPipeline {
   }
 
   /** A query for up to {@code rows} calls under a lease, retried while the primary does not answer. */
-  private CompletionStage<List<CallRow>> readCalls(int rows, GovernedPrimary.LeasedQuery<List<CallRow>> query) {
+  private CompletionStage<List<CallRow>> readCalls(int rows, GovernedPrimary.LeasedQuery<Page> query) {
     return Retries.untilSuccess(
-            () -> runtime.primary().underLease(claim, rows, query, List::size, heldBack),
+            () ->
+                runtime
+                    .primary()
+                    .underLease(
+                        claim,
+                        rows,
+                        query,
+                        page -> new GovernedPrimary.Cost(page.calls().size(), page.queryMicros()),
+                        heldBack)
+                    .thenApply(Page::calls),
             Duration.ofMillis(500),
             Duration.ofSeconds(15),
             (attempt, failure) ->
@@ -160,7 +173,8 @@ final class JobPipeline {
     return Source.range(0, (int) lastBucket)
         .mapAsync(1, bucket -> runtime.ledger().failedCalls(jobId, bucket))
         .mapConcat(ids -> ids)
-        .grouped(settings.primary().pageSize())
+        // Small groups: a lease sizes a page to a target time, but these ids are read in one query.
+        .grouped(Math.min(settings.primary().pageSize(), RETRY_IDS_PER_QUERY))
         .mapAsync(1, this::readByIds)
         .mapConcat(rows -> rows)
         .viaMat(KillSwitches.single(), Keep.right())

@@ -485,7 +485,7 @@ public final class JobSupervisor
                   claim::get,
                   1,
                   (slot, rows) -> runtime.callSource().count(state.spec(), slot),
-                  total -> 1,
+                  total -> new GovernedPrimary.Cost(0, -1),
                   this::reportHeldBack),
           (total, failure) -> new Counted(total == null ? -1 : total, failure));
       return Effect().noReply();

@@ -40,12 +40,12 @@ public final class PrimaryCallSource {
   }
 
   /** Up to {@code rows} of the job's calls with ids above {@code afterId}, in id order, on the slot's connection. */
-  public CompletionStage<List<CallRow>> page(JobSpec spec, long afterId, int slot, int rows) {
+  public CompletionStage<Page> page(JobSpec spec, long afterId, int slot, int rows) {
     return CompletableFuture.supplyAsync(() -> readPage(spec, afterId, slot, rows), jdbcExecutor);
   }
 
   /** These calls (at most a page of them), in id order: one query, for re-driving failed calls. */
-  public CompletionStage<List<CallRow>> byIds(List<Long> ids, int slot) {
+  public CompletionStage<Page> byIds(List<Long> ids, int slot) {
     return CompletableFuture.supplyAsync(() -> readByIds(ids, slot), jdbcExecutor);
   }
 
@@ -66,7 +66,7 @@ public final class PrimaryCallSource {
     return queries.get();
   }
 
-  private List<CallRow> readPage(JobSpec spec, long afterId, int slot, int rows) {
+  private Page readPage(JobSpec spec, long afterId, int slot, int rows) {
     CallFilter filter = CallFilter.of(spec);
     try {
       return connections.withConnection(
@@ -87,7 +87,7 @@ public final class PrimaryCallSource {
     }
   }
 
-  private List<CallRow> readByIds(List<Long> ids, int slot) {
+  private Page readByIds(List<Long> ids, int slot) {
     String sql =
         "SELECT id, tenant, started_at, duration_s, source, transcript::text FROM calls"
             + " WHERE id = ANY(?) ORDER BY id";
@@ -129,9 +129,10 @@ public final class PrimaryCallSource {
     }
   }
 
-  /** Runs a query selecting (id, tenant, started_at, duration_s, source, transcript::text). */
-  private static List<CallRow> calls(PreparedStatement statement) throws SQLException {
+  /** Runs a query selecting (id, tenant, started_at, duration_s, source, transcript::text), timed. */
+  private static Page calls(PreparedStatement statement) throws SQLException {
     List<CallRow> rows = new ArrayList<>();
+    long start = System.nanoTime();
     try (ResultSet result = statement.executeQuery()) {
       while (result.next()) {
         rows.add(
@@ -144,7 +145,7 @@ public final class PrimaryCallSource {
                 result.getString(6)));
       }
     }
-    return rows;
+    return new Page(rows, (System.nanoTime() - start) / 1_000);
   }
 
   /** The job's filters as SQL conditions, only those that are set, so the planner sees plain ones. */

@@ -43,6 +43,7 @@ public final class PrimaryConnections implements AutoCloseable {
   private final Duration idleTimeout;
   private final Properties properties = new Properties();
   private final Map<Integer, Held> held = new ConcurrentHashMap<>();
+  private boolean closed;
   private final ScheduledExecutorService sweeper =
       Executors.newSingleThreadScheduledExecutor(
           runnable -> {
@@ -60,8 +61,13 @@ public final class PrimaryConnections implements AutoCloseable {
     properties.setProperty("readOnly", "true");
     properties.setProperty("connectTimeout", Long.toString(Math.max(1, settings.queryTimeout().toSeconds())));
     // The server cancels a query that runs too long even if this node is gone or stuck: a page
-    // query must never hold the primary's core for longer than this.
-    properties.setProperty("options", "-c statement_timeout=" + settings.queryTimeout().toMillis());
+    // query must never hold the primary's core for longer than this. One core per query, no
+    // parallel workers: a count over a big table must not become a burst on several cores.
+    properties.setProperty(
+        "options",
+        "-c statement_timeout=" + settings.queryTimeout().toMillis() + " -c max_parallel_workers_per_gather=0");
+    // A partitioned network hangs a read past any statement timeout: the socket gives up a little later.
+    properties.setProperty("socketTimeout", Long.toString(settings.queryTimeout().toSeconds() + 5));
     long sweepMillis = Math.max(10, idleTimeout.toMillis() / 5);
     sweeper.scheduleWithFixedDelay(this::closeIdle, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
   }
@@ -91,6 +97,9 @@ public final class PrimaryConnections implements AutoCloseable {
 
   private Held acquire(int slot) throws SQLException {
     synchronized (held) {
+      if (closed) {
+        throw new SQLException("this node's primary connections are closed (the node is stopping)");
+      }
       Held existing = held.get(slot);
       if (existing != null && !existing.inUse) {
         existing.inUse = true;
@@ -100,15 +109,30 @@ public final class PrimaryConnections implements AutoCloseable {
         throw new IllegalStateException("slot " + slot + " is already running a query on this node");
       }
     }
+    // Connecting outside the lock keeps other slots' queries going meanwhile. Two queries on one
+    // slot at once would be the governor's bug; if it happens, the second connection is closed
+    // rather than leaked.
     Held opened = new Held(DriverManager.getConnection(settings.url(), properties));
     opened.inUse = true;
     synchronized (held) {
-      held.put(slot, opened);
+      if (closed || held.putIfAbsent(slot, opened) != null) {
+        closeQuietly(opened.connection);
+        throw new IllegalStateException("slot " + slot + " was opened twice on this node, or the node is stopping");
+      }
     }
     return opened;
   }
 
   private void closeIdle() {
+    try {
+      closeIdleNow();
+    } catch (RuntimeException e) {
+      // A scheduled task that throws is never run again: the connections would stay open for ever.
+      org.slf4j.LoggerFactory.getLogger(PrimaryConnections.class).warn("closing idle primary connections failed", e);
+    }
+  }
+
+  private void closeIdleNow() {
     long now = System.nanoTime();
     synchronized (held) {
       held.entrySet()
@@ -128,6 +152,7 @@ public final class PrimaryConnections implements AutoCloseable {
   public void close() {
     sweeper.shutdownNow();
     synchronized (held) {
+      closed = true;
       held.values().forEach(connection -> closeQuietly(connection.connection));
       held.clear();
     }

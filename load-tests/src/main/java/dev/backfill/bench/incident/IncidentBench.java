@@ -181,7 +181,7 @@ public final class IncidentBench {
                   name, design, pinned, nodes, workers,
                   (doneAtEnd - start.done()) / seconds,
                   outcome.processedInStore(), outcome.skipped(), outlasted,
-                  result.requests(), result.errors(), result.p50Ms(), result.p99Ms(), result.p999Ms(), result.maxMs(),
+                  result.requests(), result.errors(), result.unfinished(), result.p50Ms(), result.p99Ms(), result.p999Ms(), result.maxMs(),
                   Double.NaN, peak, samples, rates.transactionsPerSecond(), rates.rowsReadPerSecond());
           check(figures, outcome);
           err.printf(
@@ -276,6 +276,7 @@ public final class IncidentBench {
     json.put("outlasted_window", run.outlastedWindow());
     json.put("live_requests", run.liveRequests());
     json.put("live_errors", run.liveErrors());
+    json.put("live_unfinished", run.liveUnfinished());
     json.put("live_p50_ms", round(run.liveP50Ms(), 3));
     json.put("live_p99_ms", round(run.liveP99Ms(), 3));
     json.put("live_p999_ms", round(run.liveP999Ms(), 3));

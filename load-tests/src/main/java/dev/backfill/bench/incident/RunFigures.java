@@ -11,6 +11,8 @@ package dev.backfill.bench.incident;
  * @param processed calls the backfill finished during the measured window, counted in its store
  * @param skipped calls the backfill skipped instead of processing (must be 0: every run does real work)
  * @param outlastedWindow whether the backfill still had work when the window closed
+ * @param liveUnfinished measured live requests that never finished (the client gave up 30 s after
+ *     the window): counted in the latencies as lower bounds, so the run's percentiles are lower bounds
  * @param liveP99Ratio live p99 over the baseline's (the mean of the two alone runs in the same placement)
  * @param primaryMaxConnections the design's connections on the primary at peak (pg_stat_activity)
  * @param connectionSamples how many pg_stat_activity samples that peak was taken from
@@ -29,6 +31,7 @@ public record RunFigures(
     boolean outlastedWindow,
     long liveRequests,
     long liveErrors,
+    long liveUnfinished,
     double liveP50Ms,
     double liveP99Ms,
     double liveP999Ms,
@@ -42,7 +45,7 @@ public record RunFigures(
   public RunFigures withRatio(double baselineP99Ms) {
     return new RunFigures(
         name, design, pinned, nodes, workers, callsPerSecond, processed, skipped, outlastedWindow,
-        liveRequests, liveErrors, liveP50Ms, liveP99Ms, liveP999Ms, liveMaxMs,
+        liveRequests, liveErrors, liveUnfinished, liveP50Ms, liveP99Ms, liveP999Ms, liveMaxMs,
         baselineP99Ms > 0 ? liveP99Ms / baselineP99Ms : Double.NaN,
         primaryMaxConnections, connectionSamples, primaryTps, primaryRowsReadPerSecond);
   }

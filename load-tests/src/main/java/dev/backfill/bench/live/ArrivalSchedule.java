@@ -46,6 +46,18 @@ final class ArrivalSchedule {
     return dueNanos(totalSlots);
   }
 
+  /**
+   * Hands out no more slots: returns the first slot that will now never run (every slot from it
+   * to the end of the window is abandoned).
+   */
+  long abandonRemaining() {
+    return Math.min(nextSlot.getAndSet(totalSlots), totalSlots);
+  }
+
+  long totalSlots() {
+    return totalSlots;
+  }
+
   long slotsHandedOut() {
     return Math.min(nextSlot.get(), totalSlots);
   }

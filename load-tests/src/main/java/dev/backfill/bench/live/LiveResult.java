@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *
  * @param requests measured requests that committed (the histogram's count)
  * @param errors measured requests that failed; they are not in the latencies
+ * @param unfinished measured requests that had not finished when the workload gave up (30 s after
+ *     its window): they are in the latencies with the time they had waited, a lower bound, so a
+ *     non-zero count means every percentile it touches is a lower bound too
  */
 public record LiveResult(
     @JsonProperty("requests") long requests,
@@ -18,7 +21,12 @@ public record LiveResult(
     @JsonProperty("p99_ms") double p99Ms,
     @JsonProperty("p999_ms") double p999Ms,
     @JsonProperty("max_ms") double maxMs,
-    @JsonProperty("mean_ms") double meanMs) {
+    @JsonProperty("mean_ms") double meanMs,
+    @JsonProperty("unfinished") long unfinished) {
+
+  public LiveResult withUnfinished(long count) {
+    return new LiveResult(requests, errors, p50Ms, p99Ms, p999Ms, maxMs, meanMs, count);
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -61,7 +61,8 @@ final class LiveTally {
         millis(latencyMicros.getValueAtPercentile(99)),
         millis(latencyMicros.getValueAtPercentile(99.9)),
         millis(latencyMicros.getMaxValue()),
-        latencyMicros.getMean() / 1000.0);
+        latencyMicros.getMean() / 1000.0,
+        0);
   }
 
   private static double millis(long micros) {

@@ -22,17 +22,26 @@ final class LiveWorker implements Runnable {
     this.tenants = tenants;
   }
 
+  /** The slot this worker is running now, or -1: at a hard stop it counts as unfinished. */
+  private volatile long inFlightSlot = -1;
+
   @Override
   public void run() {
     try {
       for (long slot = schedule.takeSlot(); slot >= 0; slot = schedule.takeSlot()) {
         long due = schedule.dueNanos(slot);
         waitUntil(due);
+        inFlightSlot = slot;
         runOne(slot, due);
+        inFlightSlot = -1;
       }
     } finally {
       connection.close();
     }
+  }
+
+  long inFlightSlot() {
+    return inFlightSlot;
   }
 
   private void runOne(long slot, long due) {

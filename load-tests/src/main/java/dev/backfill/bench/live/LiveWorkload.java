@@ -24,7 +24,6 @@ public final class LiveWorkload {
   private static final int LOGIN_TIMEOUT_SECONDS = 10;
   private static final int EXIT_USAGE = 2;
   private static final int EXIT_CANNOT_CONNECT = 3;
-  private static final int EXIT_HARD_STOP = 4;
 
   private LiveWorkload() {}
 
@@ -45,7 +44,8 @@ public final class LiveWorkload {
     ArrivalSchedule schedule = new ArrivalSchedule(start, options.rate(), options.warmupSeconds(), options.seconds());
     long hardStop = schedule.windowEndNanos() + HARD_STOP_GRACE_NANOS;
     LiveTally tally = new LiveTally(TimeUnit.NANOSECONDS.toMicros(hardStop - start));
-    CountDownLatch workersDone = startWorkers(options, connections, schedule, tally);
+    List<LiveWorker> workers = new ArrayList<>();
+    CountDownLatch workersDone = startWorkers(options, connections, schedule, tally, workers);
     System.err.printf(
         "live-workload: %d connections, %d requests/s, %d s warm-up, %d s window%n",
         options.connections(), options.rate(), options.warmupSeconds(), options.seconds());
@@ -59,13 +59,27 @@ public final class LiveWorkload {
           "live-workload: %d of %d requests finished, %d errors in the window%n",
           tally.finished(), total, tally.measuredErrors());
     }
+    long unfinished = 0;
     if (workersDone.getCount() > 0) {
+      // The primary (or this client's core) is so loaded that the workload cannot keep up. Giving
+      // up without a figure would hide the worst case: every measured request that never ran, or
+      // still runs, is recorded with the time it has waited so far, a lower bound of its latency.
+      long now = System.nanoTime();
+      for (long slot = schedule.abandonRemaining(); slot < schedule.totalSlots(); slot++) {
+        unfinished += recordUnfinished(schedule, tally, slot, now);
+      }
+      for (LiveWorker worker : workers) {
+        long slot = worker.inFlightSlot();
+        if (slot >= 0) {
+          unfinished += recordUnfinished(schedule, tally, slot, now);
+        }
+      }
       System.err.printf(
-          "live-workload: %d of %d connections still busy 30 s after the window closed; giving up%n",
-          workersDone.getCount(), options.connections());
-      System.exit(EXIT_HARD_STOP);
+          "live-workload: %d connections still busy 30 s after the window closed; %d measured requests"
+              + " unfinished, recorded with the time they waited so far (lower bounds)%n",
+          workersDone.getCount(), unfinished);
     }
-    System.out.println(tally.result().toJson());
+    System.out.println(tally.result().withUnfinished(unfinished).toJson());
     System.out.flush();
     // Explicit, so that no thread a driver may have left behind keeps the parent waiting.
     System.exit(0);
@@ -88,11 +102,24 @@ public final class LiveWorkload {
     return connections;
   }
 
+  private static int recordUnfinished(ArrivalSchedule schedule, LiveTally tally, long slot, long now) {
+    if (!schedule.isMeasured(slot)) {
+      return 0;
+    }
+    tally.recordLatency(Math.max(0, now - schedule.dueNanos(slot)));
+    return 1;
+  }
+
   private static CountDownLatch startWorkers(
-      LiveWorkloadOptions options, List<LiveConnection> connections, ArrivalSchedule schedule, LiveTally tally) {
+      LiveWorkloadOptions options,
+      List<LiveConnection> connections,
+      ArrivalSchedule schedule,
+      LiveTally tally,
+      List<LiveWorker> workers) {
     CountDownLatch done = new CountDownLatch(connections.size());
     for (int i = 0; i < connections.size(); i++) {
       LiveWorker worker = new LiveWorker(schedule, connections.get(i), tally, options.tenants());
+      workers.add(worker);
       Thread thread = new Thread(() -> {
         try {
           worker.run();

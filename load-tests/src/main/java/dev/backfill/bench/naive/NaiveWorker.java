@@ -101,12 +101,21 @@ final class NaiveWorker implements Runnable {
   }
 
   /**
-   * Closes the connection under a worker stuck in a statement, which JDBC does not interrupt: the
+   * Drops the connection under a worker stuck in a statement, which JDBC does not interrupt: the
    * statement fails, and the worker, already asked to stop, ends.
    */
   void abort() {
     stopping = true;
-    closeConnection();
+    Connection current = connection;
+    if (current == null) {
+      return;
+    }
+    try {
+      // abort, unlike close, drops the socket without waiting for the statement in progress.
+      current.abort(Runnable::run);
+    } catch (SQLException e) {
+      // Already closed, or unusable: either way the worker will not wait on it.
+    }
   }
 
   /** One task in one transaction. False when no pending task was left to claim. */

@@ -83,6 +83,15 @@ public final class IncidentReport {
     if (!failing.isEmpty()) {
       notes.append("\nLive requests that failed, left out of the latencies: ").append(failing).append(".\n");
     }
+    String overwhelmed = runs.stream()
+        .filter(r -> r.liveUnfinished() > 0)
+        .map(r -> r.name() + " (" + r.liveUnfinished() + " unfinished)")
+        .collect(Collectors.joining(", "));
+    if (!overwhelmed.isEmpty()) {
+      notes.append("\nThe live client could not keep up, so its latencies are lower bounds: ")
+          .append(overwhelmed)
+          .append(". Requests still waiting 30 s after the window are counted with the time they had waited.\n");
+    }
     return notes.toString();
   }
 

@@ -1,0 +1,44 @@
+package dev.backfill.engine.governor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class LatencyWindowTest {
+
+  private static final long MS = 1_000_000L;
+
+  @Test
+  void percentilesUseNearestRankOverTheSpanAsked() {
+    LatencyWindow window = new LatencyWindow(Duration.ofSeconds(5));
+    for (int i = 1; i <= 100; i++) {
+      window.add(i * 10 * MS, i);
+    }
+    long now = 1000 * MS;
+    assertEquals(50.0, window.percentile(now, Duration.ofSeconds(5), 50, 1).getAsDouble());
+    assertEquals(90.0, window.percentile(now, Duration.ofSeconds(5), 90, 1).getAsDouble());
+    assertEquals(100.0, window.percentile(now, Duration.ofSeconds(5), 99.9, 1).getAsDouble());
+    // The last 100 ms hold the probes 91..100 only.
+    assertEquals(95.0, window.percentile(now, Duration.ofMillis(95), 50, 1).getAsDouble());
+  }
+
+  @Test
+  void tooFewProbesGiveNoPercentile() {
+    LatencyWindow window = new LatencyWindow(Duration.ofSeconds(5));
+    window.add(0, 3);
+    window.add(MS, 4);
+    assertTrue(window.percentile(2 * MS, Duration.ofSeconds(1), 90, 3).isEmpty());
+    assertEquals(4.0, window.percentile(2 * MS, Duration.ofSeconds(1), 90, 2).getAsDouble());
+  }
+
+  @Test
+  void probesOlderThanTheWindowAreForgotten() {
+    LatencyWindow window = new LatencyWindow(Duration.ofSeconds(1));
+    window.add(0, 500);
+    window.add(2_000 * MS, 1);
+    assertEquals(1, window.count(2_000 * MS, Duration.ofSeconds(10)));
+    assertEquals(1.0, window.percentile(2_000 * MS, Duration.ofSeconds(10), 100, 1).getAsDouble());
+  }
+}

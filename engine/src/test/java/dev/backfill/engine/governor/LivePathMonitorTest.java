@@ -1,0 +1,130 @@
+package dev.backfill.engine.governor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The live path's monitor on a fake clock: 20 probes a second, as configured by default. */
+class LivePathMonitorTest {
+
+  private static final long MS = 1_000_000L;
+  private static final long PROBE = 50 * MS;
+
+  private final LivePathSettings settings = LivePathSettings.defaults();
+  private final LivePathMonitor monitor = new LivePathMonitor(settings);
+  private long now;
+
+  /** Probes every 50 ms for {@code millis}, each taking {@code latency} ms. */
+  private void probe(long millis, double latency, boolean engineQuiet, boolean jobsWaiting) {
+    for (long end = now + millis * MS; now < end; ) {
+      now += PROBE;
+      monitor.onProbe(now, latency, engineQuiet, jobsWaiting);
+    }
+  }
+
+  @Test
+  void whileNoJobRunsEveryProbeKeepsTheBaselineCurrent() {
+    assertNull(monitor.baseline());
+    probe(2_000, 1.0, true, false);
+    assertEquals(1.0, monitor.baseline().medianMs());
+    probe(20_000, 2.0, true, false);
+    assertEquals(2.0, monitor.baseline().medianMs());
+    assertFalse(monitor.holdForQuiet(now));
+  }
+
+  @Test
+  void theRatioComparesRecentProbesWithTheBaseline() {
+    probe(5_000, 1.0, true, false);
+    assertEquals(1.0, monitor.estimate(now).ratio(), 1e-9);
+    // The engine runs: the whole primary is three times slower. Probes while the engine works
+    // are not quiet, so the baseline stays what the primary does without it.
+    probe(1_000, 3.0, false, true);
+    assertEquals(3.0, monitor.estimate(now).ratio(), 1e-9);
+    assertEquals(1.0, monitor.baseline().medianMs());
+  }
+
+  @Test
+  void theTailSignalSeesBurstsThatTheMedianMisses() {
+    probe(5_000, 1.0, true, false);
+    // One probe in eight lands in a page query and waits 6 ms: the median does not move.
+    for (int i = 0; i < 60; i++) {
+      now += PROBE;
+      monitor.onProbe(now, i % 8 == 0 ? 6.0 : 1.0, false, true);
+    }
+    var estimate = monitor.estimate(now);
+    assertEquals(1.0, estimate.recentMedianMs());
+    assertEquals(6.0, estimate.recentTailMs());
+    assertEquals(6.0, estimate.ratio(), 1e-9);
+  }
+
+  @Test
+  void noRatioWithoutABaselineOrWithTooFewProbes() {
+    probe(500, 1.0, false, true);
+    assertNull(monitor.estimate(now).ratio());
+    LivePathMonitor fresh = new LivePathMonitor(settings);
+    fresh.onProbe(MS, 1.0, true, false);
+    assertNull(fresh.estimate(MS).ratio());
+  }
+
+  @Test
+  void aJobWithNoBaselineWaitsForAQuietMomentThatLearnsOne() {
+    assertTrue(monitor.holdForQuiet(now));
+    assertTrue(monitor.inQuietMoment());
+    probe(1_000, 1.0, true, true);
+    assertTrue(monitor.holdForQuiet(now), "20 quiet probes are not yet enough");
+    probe(600, 1.0, true, true);
+    assertNotNull(monitor.baseline());
+    assertFalse(monitor.holdForQuiet(now));
+  }
+
+  @Test
+  void whileJobsRunTheBaselineIsReMeasuredInAQuietMomentWhenItIsOld() {
+    probe(5_000, 1.0, true, false);
+    long learned = monitor.baseline().learnedAtNanos();
+    probe(settings.baselineRefresh().toMillis() - 1_000, 1.5, false, true);
+    assertFalse(monitor.holdForQuiet(now));
+    probe(1_000, 1.5, false, true);
+    assertTrue(monitor.holdForQuiet(now), "the baseline is three minutes old");
+    probe(2_000, 1.2, true, true);
+    assertFalse(monitor.holdForQuiet(now));
+    assertTrue(monitor.baseline().learnedAtNanos() > learned);
+    assertEquals(1.2, monitor.baseline().medianMs());
+  }
+
+  @Test
+  void aProbeStillRunningCountsAsAtLeastAsSlowAsItHasBeen() {
+    probe(5_000, 1.0, true, false);
+    // The primary stops answering: no probe has come back for 1.2 s, longer than the recent span.
+    now += 1_200 * MS;
+    var estimate = monitor.estimate(now, 1_200);
+    assertEquals(1_200.0, estimate.recentMedianMs());
+    assertTrue(estimate.ratio() >= 1_200, "ratio " + estimate.ratio());
+    assertNull(monitor.estimate(now).ratio(), "without it, nothing recent is known");
+  }
+
+  @Test
+  void aBaselineReMeasuredWhileJobsRunRisesByAtMostHalfAtATime() {
+    probe(5_000, 1.0, true, false);
+    probe(settings.baselineRefresh().toMillis(), 5.0, false, true);
+    assertTrue(monitor.holdForQuiet(now));
+    // A competing load makes the primary five times slower during the quiet moment.
+    probe(2_000, 5.0, true, true);
+    assertEquals(1.5, monitor.baseline().medianMs(), 1e-9);
+  }
+
+  @Test
+  void aQuietMomentThatGetsNoQuietProbesEndsAfterItsLongest() {
+    probe(5_000, 1.0, true, false);
+    probe(settings.baselineRefresh().toMillis(), 1.5, false, true);
+    assertTrue(monitor.holdForQuiet(now));
+    // The probes fail (or the engine never goes quiet): jobs are not held back for ever.
+    now += settings.quietMax().toNanos() + MS;
+    assertFalse(monitor.holdForQuiet(now));
+    assertFalse(monitor.holdForQuiet(now + Duration.ofSeconds(10).toNanos()), "and it waits a whole refresh before trying again");
+  }
+}
