@@ -46,13 +46,13 @@ public final class BenchMain implements Runnable {
         "Reproduces the original incident beside this engine and measures the live recording path",
         "with an outside client at a fixed rate: alone, beside the naive task queue in the primary",
         "(W workers), beside the engine (K nodes), alone again; with the cores shared and with the",
-        "primary and the live client pinned to core 0. Takes about 12 minutes with the defaults.",
+        "primary and the live client pinned to core 0. Takes about 20 minutes with the defaults.",
         "The last line of standard output is one JSON object; a Markdown table and an SVG chart go",
         "to --report-dir."
       })
   static final class Incident implements Callable<Integer> {
 
-    @Option(names = "--calls", defaultValue = "50000", description = "Calls to seed (default ${DEFAULT-VALUE}); every run must outlast its window.")
+    @Option(names = "--calls", defaultValue = "80000", description = "Calls to seed (default ${DEFAULT-VALUE}); every run must outlast its window.")
     int calls;
 
     @Option(names = "--rate", defaultValue = "200", description = "Live transactions per second (default ${DEFAULT-VALUE}).")
@@ -61,7 +61,10 @@ public final class BenchMain implements Runnable {
     @Option(names = "--live-connections", defaultValue = "4", description = "Connections of the live client (default ${DEFAULT-VALUE}).")
     int liveConnections;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "Seconds of each run discarded before the window (default ${DEFAULT-VALUE}).")
+    @Option(names = "--backfill-warmup", defaultValue = "20", description = "Seconds a backfill runs before the live client starts, discarded (default ${DEFAULT-VALUE}).")
+    int backfillWarmupSeconds;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "Seconds of live requests discarded before the window (default ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
     @Option(names = "--window", defaultValue = "30", description = "Measured seconds per run (default ${DEFAULT-VALUE}).")
@@ -101,7 +104,7 @@ public final class BenchMain implements Runnable {
       if (liveConnections < 1 || liveConnections > 64) {
         throw new IllegalArgumentException("--live-connections must be between 1 and 64");
       }
-      if (warmupSeconds < 0 || windowSeconds < 5) {
+      if (warmupSeconds < 0 || backfillWarmupSeconds < 0 || windowSeconds < 5) {
         throw new IllegalArgumentException("--warmup must be at least 0 and --window at least 5 seconds");
       }
       for (String placement : placements) {
@@ -124,7 +127,7 @@ public final class BenchMain implements Runnable {
       String command = "./backfill bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
       return new IncidentBench(
               new IncidentOptions(
-                  calls, rate, liveConnections, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(windowSeconds),
+                  calls, rate, liveConnections, Duration.ofSeconds(backfillWarmupSeconds), Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(windowSeconds),
                   fleets, clusters, placements, processor, json, directory, reportDirectory, command))
           .run();
     }

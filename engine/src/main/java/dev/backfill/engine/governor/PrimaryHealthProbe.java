@@ -42,6 +42,9 @@ public final class PrimaryHealthProbe implements AutoCloseable {
   /** The slower signals: other clients' active backends, and replication lag (null on a primary). */
   public record PrimaryLoad(int activeBackends, Double replicationLagMs) {}
 
+  /** Untimed runs of the probe on a new connection; the driver prepares server-side from the fifth. */
+  private static final int WARM_UP_RUNS = 6;
+
   private final PrimarySettings primary;
   private final ExecutorService thread =
       Executors.newSingleThreadExecutor(
@@ -92,6 +95,16 @@ public final class PrimaryHealthProbe implements AutoCloseable {
       // every probe would measure the planner.
       probe = connection().prepareStatement(probeQuery);
       probe.setQueryTimeout((int) Math.max(1, probeTimeout.toSeconds()));
+      // The first runs on a new connection load classes, warm caches and make the driver switch
+      // to a server-side prepared statement: hundreds of milliseconds that say nothing about the
+      // primary's health, and would pause every job at start.
+      for (int i = 0; i < WARM_UP_RUNS; i++) {
+        try (ResultSet rows = probe.executeQuery()) {
+          while (rows.next()) {
+            // read as the timed probes do
+          }
+        }
+      }
     }
     return probe;
   }

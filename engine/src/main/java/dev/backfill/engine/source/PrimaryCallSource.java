@@ -54,9 +54,18 @@ public final class PrimaryCallSource {
     return CompletableFuture.supplyAsync(() -> countCalls(spec, slot), jdbcExecutor);
   }
 
+  /**
+   * The columns of a call, and, last, how long the statement had been running on the primary when
+   * this row was produced (its own clock at both ends, so no clock skew): the last row's value is
+   * the page's cost as the primary spent it, whatever this node's own CPU did meanwhile.
+   */
+  private static final String CALL_COLUMNS =
+      "id, tenant, started_at, duration_s, source, transcript::text,"
+          + " (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000000)::bigint";
+
   /** The page query for a job, with only the filters it sets, so the planner sees plain conditions. */
   public static String pageSql(JobSpec spec) {
-    return "SELECT id, tenant, started_at, duration_s, source, transcript::text FROM calls WHERE id > ?"
+    return "SELECT " + CALL_COLUMNS + " FROM calls WHERE id > ?"
         + CallFilter.of(spec).sql()
         + " ORDER BY id LIMIT ?";
   }
@@ -88,9 +97,7 @@ public final class PrimaryCallSource {
   }
 
   private Page readByIds(List<Long> ids, int slot) {
-    String sql =
-        "SELECT id, tenant, started_at, duration_s, source, transcript::text FROM calls"
-            + " WHERE id = ANY(?) ORDER BY id";
+    String sql = "SELECT " + CALL_COLUMNS + " FROM calls WHERE id = ANY(?) ORDER BY id";
     try {
       return connections.withConnection(
           slot,
@@ -129,10 +136,11 @@ public final class PrimaryCallSource {
     }
   }
 
-  /** Runs a query selecting (id, tenant, started_at, duration_s, source, transcript::text), timed. */
+  /** Runs a query selecting {@link #CALL_COLUMNS}; the page's cost is the primary's own account of it. */
   private static Page calls(PreparedStatement statement) throws SQLException {
     List<CallRow> rows = new ArrayList<>();
     long start = System.nanoTime();
+    long serverMicros = -1;
     try (ResultSet result = statement.executeQuery()) {
       while (result.next()) {
         rows.add(
@@ -143,9 +151,11 @@ public final class PrimaryCallSource {
                 result.getInt(4),
                 result.getString(5),
                 result.getString(6)));
+        serverMicros = result.getLong(7);
       }
     }
-    return new Page(rows, (System.nanoTime() - start) / 1_000);
+    // No row: the primary did no work worth a page; this node's own timing is all there is.
+    return new Page(rows, serverMicros >= 0 ? serverMicros : (System.nanoTime() - start) / 1_000);
   }
 
   /** The job's filters as SQL conditions, only those that are set, so the planner sees plain ones. */

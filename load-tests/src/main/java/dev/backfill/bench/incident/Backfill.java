@@ -18,6 +18,11 @@ interface Backfill extends AutoCloseable {
 
   boolean hasWorkLeft() throws Exception;
 
+  /** What the design says about itself at the end of the window (the engine's governor view), for the record. */
+  default String selfReport() {
+    return "";
+  }
+
   /** Stops the backfill, lets what is in flight finish, and counts the results in its store. */
   Outcome finish() throws Exception;
 
@@ -83,6 +88,11 @@ interface Backfill extends AutoCloseable {
       @Override
       public boolean hasWorkLeft() throws Exception {
         return !engine.progress().status().equals("COMPLETED");
+      }
+
+      @Override
+      public String selfReport() {
+        return engine.governorView();
       }
 
       @Override

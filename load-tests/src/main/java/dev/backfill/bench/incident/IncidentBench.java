@@ -155,7 +155,13 @@ public final class IncidentBench {
       var primary = context.settings().primary();
       Backfill backfill = startBackfill();
       try {
-        Path log = context.directory().resolve("live-" + name.replaceAll("[^A-Za-z0-9=]+", "-") + ".log");
+        if (!design.equals("alone")) {
+          // Discarded: the JIT compiling the backfill's hot paths, Cassandra's first flushes, the
+          // governor's slow start. A backfill runs for hours; its first seconds are not its rate.
+          err.printf("  backfill warm-up: %d s%n", options.backfillWarmup().toSeconds());
+          Thread.sleep(options.backfillWarmup().toMillis());
+        }
+        Path log = context.directory().resolve("live-" + fileName(name) + ".log");
         List<String> prefix = pinned ? CpuPinning.prefix(CpuPinning.PRIMARY_CORE) : List.of();
         try (LiveWorkloadProcess live =
             LiveWorkloadProcess.start(
@@ -172,6 +178,10 @@ public final class IncidentBench {
             samples = connections.samples();
           }
           var rates = context.statistics().snapshot().since(start.primary());
+          String selfReport = backfill.selfReport();
+          if (!selfReport.isEmpty()) {
+            Files.writeString(context.directory().resolve("governor-" + fileName(name) + ".json"), selfReport);
+          }
           long doneAtEnd = backfill.done();
           double seconds = (System.nanoTime() - start.nanos()) / 1e9;
           boolean outlasted = backfill.hasWorkLeft();
@@ -240,6 +250,10 @@ public final class IncidentBench {
         err.println("  WARNING " + name + ": the backfill ran out of calls before the window closed: seed more (--calls)");
       }
     }
+  }
+
+  private static String fileName(String runName) {
+    return runName.replaceAll("[^A-Za-z0-9=]+", "-");
   }
 
   private record WindowStart(PrimaryStatistics.Snapshot primary, long done, long nanos) {}

@@ -7,7 +7,9 @@ import java.util.List;
 /**
  * What one invocation of the incident benchmark measures.
  *
- * @param warmup live requests before the measured window, discarded (JIT, caches, the backfill's ramp)
+ * @param backfillWarmup how long a backfill runs before the live client starts, discarded (JIT,
+ *     Cassandra's first flushes, the governor's slow start)
+ * @param warmup live requests before the measured window, discarded (the live client's own JIT)
  * @param window the measured window of every run
  * @param placements {@code shared} (everything on every core) and/or {@code pinned} (the primary and
  *     the live client on core 0, everything else on core 1)
@@ -16,6 +18,7 @@ public record IncidentOptions(
     int calls,
     int liveRate,
     int liveConnections,
+    Duration backfillWarmup,
     Duration warmup,
     Duration window,
     List<Integer> naiveWorkers,
