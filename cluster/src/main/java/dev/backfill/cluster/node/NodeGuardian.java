@@ -56,7 +56,10 @@ final class NodeGuardian {
               new PrimaryConnections(settings.primary(), governorSettings.connectionIdleTimeout());
           PrimaryCallSource callSource = new PrimaryCallSource(settings.primary(), jdbc, connections);
           PrimaryHealthProbe probe =
-              new PrimaryHealthProbe(settings.primary(), governorSettings.probeQuery(), governorSettings.probeTimeout());
+              new PrimaryHealthProbe(settings.primary(),
+                    governorSettings.probeQuery(),
+                    governorSettings.probeRoundTrips(),
+                    governorSettings.probeTimeout());
           ActorRef<Governor.Command> governor = Governor.init(system, governorSettings, probe);
           GovernedPrimary primary = new GovernedPrimary(governor, system, governorSettings.askTimeout());
           ProcessorRegistry registry = ProcessorRegistry.load();

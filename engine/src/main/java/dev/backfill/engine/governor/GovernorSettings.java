@@ -8,6 +8,8 @@ import java.time.Duration;
  *
  * @param sampleInterval how often the policy decides (from the probes gathered meanwhile)
  * @param loadInterval how often the slower signals (other backends, replication lag) are read
+ * @param probeRoundTrips how many times one live probe runs its query in a row (the live path's
+ *     transactions make several round trips, each of which can wait behind a page query)
  * @param targetPageMillis how long one page query should hold the primary
  * @param minPageRows the smallest page, and the first page's size before its cost is known
  * @param connectionIdleTimeout how long a node keeps a slot's connection open with no query on it
@@ -22,6 +24,7 @@ public record GovernorSettings(
     Duration sampleInterval,
     Duration loadInterval,
     String probeQuery,
+    int probeRoundTrips,
     Duration probeTimeout,
     double targetPageMillis,
     int minPageRows,
@@ -101,6 +104,7 @@ public record GovernorSettings(
         config.getDuration("sample-interval"),
         config.getDuration("load-interval"),
         config.getString("probe-query"),
+        config.getInt("probe-round-trips"),
         config.getDuration("probe-timeout"),
         config.getDouble("target-page-millis"),
         config.getInt("min-page-rows"),

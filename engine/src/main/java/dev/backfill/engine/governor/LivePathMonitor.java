@@ -37,6 +37,14 @@ public final class LivePathMonitor {
   /** How much a baseline re-measured while jobs run may exceed the one before it. */
   static final double MAX_RISE_PER_REFRESH = 1.5;
 
+  /**
+   * A baseline learned while no job ran is re-measured this soon after jobs start: the node that
+   * learned it may have been starting up (compiling, connecting), which makes probes slow, and a
+   * baseline that is too slow hides the damage a job does. A quiet moment measures with the whole
+   * engine idle.
+   */
+  static final Duration FIRST_REFRESH_AFTER_JOBS_START = Duration.ofSeconds(15);
+
   private static final Duration QUIET_KEEP = Duration.ofSeconds(10);
 
   private final LivePathSettings settings;
@@ -49,6 +57,10 @@ public final class LivePathMonitor {
   private long lastQuietAttemptNanos;
   private boolean attemptedQuiet;
   private int quietProbesSinceStart;
+  /** Whether the baseline was learned while no job ran (and not since re-measured in a quiet moment). */
+  private boolean learnedIdle;
+  /** When jobs started asking after a time without any, or -1 while none ask. */
+  private long jobsSinceNanos = -1;
 
   public LivePathMonitor(LivePathSettings settings) {
     this.settings = settings;
@@ -62,6 +74,11 @@ public final class LivePathMonitor {
    */
   public void onProbe(long nowNanos, double millis, boolean engineQuiet, boolean jobsWaiting) {
     all.add(nowNanos, millis);
+    if (!jobsWaiting) {
+      jobsSinceNanos = -1;
+    } else if (jobsSinceNanos < 0) {
+      jobsSinceNanos = nowNanos;
+    }
     if (!engineQuiet) {
       return;
     }
@@ -92,8 +109,14 @@ public final class LivePathMonitor {
       }
       return true;
     }
-    boolean due = baseline == null || nowNanos - baseline.learnedAtNanos() >= settings.baselineRefresh().toNanos();
-    long retryAfter = baseline == null ? settings.quietMax().toNanos() * 6 : settings.baselineRefresh().toNanos();
+    boolean due =
+        baseline == null
+            || nowNanos - baseline.learnedAtNanos() >= settings.baselineRefresh().toNanos()
+            || (learnedIdle
+                && jobsSinceNanos >= 0
+                && nowNanos - jobsSinceNanos >= FIRST_REFRESH_AFTER_JOBS_START.toNanos());
+    long retryAfter =
+        baseline == null || learnedIdle ? settings.quietMax().toNanos() * 6 : settings.baselineRefresh().toNanos();
     if (due && (!attemptedQuiet || nowNanos - lastQuietAttemptNanos >= retryAfter)) {
       quietSinceNanos = nowNanos;
       lastQuietAttemptNanos = nowNanos;
@@ -163,6 +186,7 @@ public final class LivePathMonitor {
       tailMs = Math.min(tailMs, baseline.tailMs() * MAX_RISE_PER_REFRESH);
     }
     baseline = new Baseline(medianMs, tailMs, quiet.count(nowNanos, QUIET_KEEP), nowNanos);
+    learnedIdle = !inQuietMoment;
     if (inQuietMoment) {
       quietSinceNanos = -1;
       quiet.clear();

@@ -57,8 +57,8 @@ public record LivePathSettings(
     return new LivePathSettings(
         Duration.ofMillis(50),
         Duration.ofSeconds(1),
-        Duration.ofSeconds(3),
-        90,
+        Duration.ofSeconds(5),
+        95,
         Duration.ofMinutes(3),
         Duration.ofMillis(300),
         30,

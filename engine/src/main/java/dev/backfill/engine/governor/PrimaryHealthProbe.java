@@ -54,13 +54,18 @@ public final class PrimaryHealthProbe implements AutoCloseable {
             return probing;
           });
   private final String probeQuery;
+  private final int roundTrips;
   private final Duration probeTimeout;
   private Connection connection;
   private PreparedStatement probe;
 
-  public PrimaryHealthProbe(PrimarySettings primary, String probeQuery, Duration probeTimeout) {
+  public PrimaryHealthProbe(PrimarySettings primary, String probeQuery, int roundTrips, Duration probeTimeout) {
+    if (roundTrips < 1) {
+      throw new IllegalArgumentException("probe round trips must be at least 1, was " + roundTrips);
+    }
     this.primary = primary;
     this.probeQuery = probeQuery;
+    this.roundTrips = roundTrips;
     this.probeTimeout = probeTimeout;
   }
 
@@ -73,13 +78,20 @@ public final class PrimaryHealthProbe implements AutoCloseable {
     return CompletableFuture.supplyAsync(this::loadNow, thread);
   }
 
+  /**
+   * The probe query, {@code roundTrips} times in a row, timed together: the live path's
+   * transactions make several round trips (insert, read, commit), and each one waits again for
+   * the primary's core when a page query holds it. One round trip would see a third of that.
+   */
   private synchronized double latencyNow() {
     try {
       PreparedStatement statement = probeStatement();
       long start = System.nanoTime();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          // read what the live path would read
+      for (int i = 0; i < roundTrips; i++) {
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            // read what the live path would read
+          }
         }
       }
       return Math.min(probeTimeout.toMillis(), (System.nanoTime() - start) / 1_000_000.0);

@@ -86,7 +86,10 @@ class JobSupervisorTest {
             Governor.create(
                 governorSettings,
                 new PrimaryHealthProbe(
-                    settings.primary(), governorSettings.probeQuery(), governorSettings.probeTimeout())));
+                    settings.primary(),
+                    governorSettings.probeQuery(),
+                    governorSettings.probeRoundTrips(),
+                    governorSettings.probeTimeout())));
     runtime =
         new JobRuntime(
             settings,
