@@ -46,7 +46,7 @@ public final class BenchMain implements Runnable {
         "Reproduces the original incident beside this engine and measures the live recording path",
         "with an outside client at a fixed rate: alone, beside the naive task queue in the primary",
         "(W workers), beside the engine (K nodes), alone again; with the cores shared and with the",
-        "primary and the live client pinned to core 0. Takes about 20 minutes with the defaults.",
+        "primary and the live client pinned to core 0. Takes about 25 minutes with the defaults.",
         "The last line of standard output is one JSON object; a Markdown table and an SVG chart go",
         "to --report-dir."
       })
@@ -61,7 +61,7 @@ public final class BenchMain implements Runnable {
     @Option(names = "--live-connections", defaultValue = "4", description = "Connections of the live client (default ${DEFAULT-VALUE}).")
     int liveConnections;
 
-    @Option(names = "--backfill-warmup", defaultValue = "20", description = "Seconds a backfill runs before the live client starts, discarded (default ${DEFAULT-VALUE}).")
+    @Option(names = "--backfill-warmup", defaultValue = "40", description = "Seconds a backfill runs before the live client starts, discarded (default ${DEFAULT-VALUE}).")
     int backfillWarmupSeconds;
 
     @Option(names = "--warmup", defaultValue = "5", description = "Seconds of live requests discarded before the window (default ${DEFAULT-VALUE}).")

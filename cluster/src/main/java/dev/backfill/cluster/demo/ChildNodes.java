@@ -141,6 +141,13 @@ public final class ChildNodes implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx1g");
+    // Short pauses: the governor times the live path's probe from this JVM, and a stop-the-world
+    // pause of the node would read as the primary being slow.
+    command.add("-XX:+UseZGC");
+    String extra = System.getenv("BACKFILL_NODE_JAVA_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      command.addAll(List.of(extra.trim().split("\\s+")));
+    }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("dev.backfill.cluster.Main");

@@ -157,6 +157,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private long granted;
   private long denied;
   private long expired;
+  private long hiccupped;
 
   private Governor(ActorContext<Command> context, GovernorSettings settings, PrimaryHealthProbe probe) {
     super(context);
@@ -323,6 +324,12 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       getContext().getLog().warn("{}", probed.failure().getMessage());
       return this;
     }
+    if (probe.hiccups().between(probed.startedNanos(), now)) {
+      // This node stalled during the probe (a pause, the JIT, its core busy with calls): the probe
+      // timed the node, not the primary. Left out, it neither alarms nor teaches the baseline.
+      hiccupped++;
+      return this;
+    }
     // Quiet: no engine query ran during the probe, nor ended or started shortly before it.
     boolean quiet =
         slots.busy() == 0
@@ -356,7 +363,11 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
    */
   private Behavior<Command> onDecide() {
     long now = System.nanoTime();
-    double inFlightMs = probing ? (now - probeStartedNanos) / 1_000_000.0 : Double.NaN;
+    // A probe still running counts, unless this node stalled meanwhile: then it is the node's time.
+    double inFlightMs =
+        probing && !probe.hiccups().between(probeStartedNanos, now)
+            ? (now - probeStartedNanos) / 1_000_000.0
+            : Double.NaN;
     var estimate = livePath.estimate(now, inFlightMs);
     double latencyMs;
     boolean overdue = probing && inFlightMs > settings.probeTimeout().toMillis();
@@ -413,7 +424,8 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
             estimate.recentMedianMs(),
             estimate.recentTailMs(),
             estimate.ratio(),
-            livePath.inQuietMoment());
+            livePath.inQuietMoment(),
+            hiccupped);
     double millisPerRow = pageSizer.millisPerRow();
     var pages =
         new GovernorView.Pages(

@@ -39,7 +39,8 @@ public record GovernorView(
 
   /**
    * The live path as the governor steers by it: the primary's healthy baseline (learned from quiet
-   * probes), the latest probes, and their ratio, which the {@code live_latency_ratio} signal judges.
+   * probes), the latest probes, and their ratio, which the {@code live_latency_ratio} signal judges;
+   * and how many probes were left out because the governor's own node stalled while they ran.
    */
   public record LivePath(
       Double baselineMedianMs,
@@ -49,7 +50,8 @@ public record GovernorView(
       Double recentMedianMs,
       Double recentTailMs,
       Double ratio,
-      boolean measuringBaseline) {}
+      boolean measuringBaseline,
+      long probesLeftOutForNodeHiccups) {}
 
   /** How page queries are sized: the target time on the primary, the measured cost per row, the rows that buys. */
   public record Pages(double targetMillis, Double millisPerRow, int rowsPerPage) {}

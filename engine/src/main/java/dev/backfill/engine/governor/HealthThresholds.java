@@ -29,7 +29,7 @@ public record HealthThresholds(
     double liveRatioCritical) {
 
   static final double DEFAULT_LIVE_RATIO_WARN = 1.5;
-  static final double DEFAULT_LIVE_RATIO_CRITICAL = 4.0;
+  static final double DEFAULT_LIVE_RATIO_CRITICAL = 8.0;
 
   /** Thresholds with the default live-path ratios. */
   public HealthThresholds(

@@ -58,6 +58,7 @@ public final class PrimaryHealthProbe implements AutoCloseable {
   private final Duration probeTimeout;
   private Connection connection;
   private PreparedStatement probe;
+  private final NodeHiccups hiccups = new NodeHiccups(java.time.Duration.ofMillis(1));
 
   public PrimaryHealthProbe(PrimarySettings primary, String probeQuery, int roundTrips, Duration probeTimeout) {
     if (roundTrips < 1) {
@@ -67,6 +68,11 @@ public final class PrimaryHealthProbe implements AutoCloseable {
     this.probeQuery = probeQuery;
     this.roundTrips = roundTrips;
     this.probeTimeout = probeTimeout;
+  }
+
+  /** This node's own stalls, so that a probe that timed them rather than the primary can be left out. */
+  public NodeHiccups hiccups() {
+    return hiccups;
   }
 
   /** Milliseconds the probe query took, from sending it to having read its rows. */
@@ -164,6 +170,7 @@ public final class PrimaryHealthProbe implements AutoCloseable {
 
   @Override
   public void close() {
+    hiccups.close();
     thread.shutdownNow();
     synchronized (this) {
       closeQuietly();

@@ -42,7 +42,7 @@ class SignalClassifierTest {
             new SignalReading(SignalReading.PROBE_LATENCY_MS, 300.0, 25, 250, CRITICAL),
             new SignalReading(SignalReading.ACTIVE_BACKENDS, 50.0, 40, 120, WARN),
             new SignalReading(SignalReading.REPLICATION_LAG_MS, null, 5_000, 30_000, ABSENT),
-            new SignalReading(SignalReading.LIVE_LATENCY_RATIO, 1.6, 1.5, 4.0, WARN)),
+            new SignalReading(SignalReading.LIVE_LATENCY_RATIO, 1.6, 1.5, 8.0, WARN)),
         readings);
   }
 
