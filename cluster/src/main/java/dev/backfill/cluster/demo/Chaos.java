@@ -68,7 +68,12 @@ public final class Chaos {
       int kills = 0;
       JsonNode finalStatus;
       try (ChildNodes nodes =
-          ChildNodes.start(options.nodes(), stores.endpoints(), settings.cassandra().keyspace(), options.directory())) {
+          ChildNodes.start(
+              options.nodes(),
+              stores.endpoints(),
+              settings.cassandra().keyspace(),
+              options.directory(),
+              Demo.NO_LIVE_TRAFFIC)) {
         List<ApiClient> apis = nodes.apiUrls().stream().map(ApiClient::new).toList();
         String jobId = submit(apis.get(0));
         Random random = new Random(options.seed());

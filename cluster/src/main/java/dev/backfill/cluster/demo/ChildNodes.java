@@ -25,6 +25,15 @@ public final class ChildNodes implements AutoCloseable {
   private ChildNodes() {}
 
   public static ChildNodes start(int count, Endpoints stores, String keyspace, Path directory) throws IOException {
+    return start(count, stores, keyspace, directory, "");
+  }
+
+  /**
+   * Starts {@code count} nodes whose config files also carry {@code extraConfig} (HOCON lines,
+   * after everything else, so they win).
+   */
+  public static ChildNodes start(int count, Endpoints stores, String keyspace, Path directory, String extraConfig)
+      throws IOException {
     ChildNodes started = new ChildNodes();
     // Every node lists every node as a seed. With only the first node as seed, that node, once
     // restarted after a crash, would join itself and form a second cluster beside the first: two
@@ -38,7 +47,7 @@ public final class ChildNodes implements AutoCloseable {
         int remotePort = remotePorts.get(i);
         int httpPort = Ports.freePort();
         Path config = directory.resolve("node-" + (i + 1) + ".conf");
-        Files.writeString(config, config(stores, keyspace, remotePort, remotePorts, httpPort));
+        Files.writeString(config, config(stores, keyspace, remotePort, remotePorts, httpPort) + extraConfig + "\n");
         Path log = directory.resolve("node-" + (i + 1) + ".log");
         List<String> command = command(config);
         started.nodes.add(new Node(launch(command, log), "http://127.0.0.1:" + httpPort, log, command, remotePort));

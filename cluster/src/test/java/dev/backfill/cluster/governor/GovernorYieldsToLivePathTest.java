@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.backfill.cluster.seed.CallSeeder;
 import dev.backfill.cluster.testing.ApiTestClient;
 import dev.backfill.cluster.testing.TestNodes;
@@ -19,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,7 +34,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The governor yields to the live path within a second, as seen from outside the engine: the
  * test's own live client (not the governor's probe) sees when a competing load slows the primary,
- * and the primary's own pg_stat_activity shows when the engine's page queries stop.
+ * and the primary's own statistics show the engine's page reads slowing (rows read through the
+ * primary key, which only page queries walk: the probe reads the start-time index, the test's
+ * live client a table of its own).
  */
 @ExtendWith({RealStores.class, LogCapturingExtension.class})
 class GovernorYieldsToLivePathTest {
@@ -41,10 +45,18 @@ class GovernorYieldsToLivePathTest {
   private static final int COMPETING_QUERIES = 6;
   private static final Duration LOAD_FOR = Duration.ofSeconds(6);
   private static final long REACTION_ALLOWED_NANOS = Duration.ofSeconds(1).toNanos();
+  /** PostgreSQL 14 publishes a backend's statistics at most every 500 ms. */
+  private static final long STATISTICS_DELAY_NANOS = Duration.ofMillis(500).toNanos();
 
   @Test
-  void aCompetingLoadThatSlowsThePrimaryStopsTheJobsPageQueriesWithinASecond() throws Exception {
-    Config environment = RealStores.freshEnvironment("governor_yields");
+  void aCompetingLoadThatSlowsThePrimarySlowsTheJobsPageReadsWithinASecond() throws Exception {
+    // The product's own live-path thresholds: the test environment relaxes them for other tests.
+    Config environment =
+        ConfigFactory.parseMap(
+                Map.of(
+                    "backfill.governor.thresholds.live-ratio-warn", 1.5,
+                    "backfill.governor.thresholds.live-ratio-critical", 8.0))
+            .withFallback(RealStores.freshEnvironment("governor_yields"));
     EngineSettings settings = EngineSettings.create(environment);
     var primary = settings.primary();
     CallSeeder.seed(primary.url(), primary.user(), primary.password(), 1, CALLS, 5);
@@ -61,12 +73,15 @@ class GovernorYieldsToLivePathTest {
           Duration.ofSeconds(60),
           Duration.ofMillis(200),
           () -> {
+            long now = System.nanoTime();
             assertTrue(
-                timeline.engineActiveSamplesSince(System.nanoTime() - Duration.ofSeconds(2).toNanos()) >= 3,
-                "the engine's page queries run on the primary before the competing load starts");
+                timeline.pageRowsPerSecond(now - Duration.ofSeconds(3).toNanos(), now) >= 20,
+                "the engine reads pages steadily before the competing load starts");
             return null;
           });
-      double liveMedianBefore = timeline.liveMedianMs(System.nanoTime() - Duration.ofSeconds(2).toNanos(), System.nanoTime());
+      long beforeLoad = System.nanoTime();
+      double pageRowsBefore = timeline.pageRowsPerSecond(beforeLoad - Duration.ofSeconds(3).toNanos(), beforeLoad);
+      double liveMedianBefore = timeline.liveMedianMs(beforeLoad - Duration.ofSeconds(2).toNanos(), beforeLoad);
 
       long loadStart = System.nanoTime();
       try (CompetingLoad load = CompetingLoad.start(primary.url(), primary.user(), primary.password(), COMPETING_QUERIES)) {
@@ -80,14 +95,16 @@ class GovernorYieldsToLivePathTest {
         long loadEnd = System.nanoTime();
         long slowedAt = timeline.firstLiveSlowdown(loadStart, loadEnd, liveMedianBefore * 3);
         assertTrue(slowedAt > 0, "the test's live client saw the primary slow down (median before: " + liveMedianBefore + " ms)");
-        int engineAfterReaction = timeline.engineActiveSamples(slowedAt + REACTION_ALLOWED_NANOS, loadEnd);
-        int samplesAfterReaction = timeline.samples(slowedAt + REACTION_ALLOWED_NANOS, loadEnd);
-        assertTrue(samplesAfterReaction > 50, "pg_stat_activity was watched throughout: " + samplesAfterReaction);
-        assertEquals(
-            0,
-            engineAfterReaction,
-            "samples of pg_stat_activity with an engine page query running, from a second after the live client"
-                + " saw the slowdown until the load ended, out of " + samplesAfterReaction);
+        long reacted = slowedAt + REACTION_ALLOWED_NANOS + STATISTICS_DELAY_NANOS;
+        assertTrue(timeline.samples(reacted, loadEnd) >= 20, "the primary's statistics were read throughout");
+        double pageRowsAfter = timeline.pageRowsPerSecond(reacted, loadEnd);
+        assertTrue(
+            pageRowsAfter <= pageRowsBefore / 2,
+            "page rows read per second: "
+                + pageRowsBefore
+                + " before the load, "
+                + pageRowsAfter
+                + " from a second after the live client saw the slowdown (plus the statistics' own delay)");
         JsonNode status = api.get("/jobs/" + jobId).body();
         assertEquals("THROTTLED", status.path("status").asText(), status::toString);
         assertTrue(status.path("reason").asText().contains("latency"), status::toString);
@@ -97,41 +114,42 @@ class GovernorYieldsToLivePathTest {
   }
 
   /**
-   * What the primary and a live client see, every 10 ms: whether an engine page query is running
-   * (pg_stat_activity), and how long a live-path-shaped query takes. Both are clients of the
+   * What the primary and a live client see: rows read by page queries (the primary's statistics,
+   * every 100 ms), and how long a live-path-shaped query takes (every 10 ms). Both are clients of the
    * primary that share no code with the engine.
    */
   private static final class Timeline implements AutoCloseable {
-    private record Sample(long atNanos, boolean engineActive) {}
+    private record Sample(long atNanos, long pageRowsRead) {}
 
     private record Live(long atNanos, double millis) {}
 
     private final Connection watcher;
     private final Connection live;
-    private final PreparedStatement engineActive;
     private final PreparedStatement liveQuery;
     private final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Live> lives = new ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
 
     Timeline(String url, String user, String password) throws SQLException {
-      String database = url.substring(url.lastIndexOf('/') + 1);
-      watcher = DriverManager.getConnection(url.substring(0, url.lastIndexOf('/') + 1) + "postgres", user, password);
-      engineActive =
-          watcher.prepareStatement(
-              "SELECT count(*) FROM pg_stat_activity WHERE datname = ? AND application_name = 'backfill-engine'"
-                  + " AND state = 'active'");
-      engineActive.setString(1, database);
+      watcher = DriverManager.getConnection(url + "?ApplicationName=test-statistics", user, password);
       live = DriverManager.getConnection(url + "?ApplicationName=test-live-client", user, password);
-      liveQuery = live.prepareStatement("SELECT id, tenant FROM calls WHERE tenant = 'contoso' ORDER BY started_at DESC LIMIT 5");
-      timer.scheduleAtFixedRate(this::sampleEngine, 0, 10, TimeUnit.MILLISECONDS);
+      try (Statement setup = live.createStatement()) {
+        setup.execute("CREATE TABLE IF NOT EXISTS test_recordings (id bigserial PRIMARY KEY, tenant text, at timestamptz DEFAULT now())");
+        setup.execute("INSERT INTO test_recordings (tenant) SELECT 'contoso' FROM generate_series(1, 200)");
+      }
+      liveQuery = live.prepareStatement("SELECT id, tenant FROM test_recordings WHERE tenant = 'contoso' ORDER BY at DESC LIMIT 5");
+      timer.scheduleAtFixedRate(this::sampleEngine, 0, 100, TimeUnit.MILLISECONDS);
       timer.scheduleAtFixedRate(this::sampleLive, 0, 10, TimeUnit.MILLISECONDS);
     }
 
     private void sampleEngine() {
-      try (ResultSet rows = engineActive.executeQuery()) {
-        rows.next();
-        samples.add(new Sample(System.nanoTime(), rows.getInt(1) > 0));
+      try (Statement statement = watcher.createStatement()) {
+        statement.execute("SELECT pg_stat_clear_snapshot()");
+        try (ResultSet rows =
+            statement.executeQuery("SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelname = 'calls_pkey'")) {
+          rows.next();
+          samples.add(new Sample(System.nanoTime(), rows.getLong(1)));
+        }
       } catch (SQLException e) {
         // a missed sample: the counts of samples show it
       }
@@ -153,12 +171,15 @@ class GovernorYieldsToLivePathTest {
       return (int) samples.stream().filter(s -> s.atNanos() >= from && s.atNanos() <= to).count();
     }
 
-    int engineActiveSamples(long from, long to) {
-      return (int) samples.stream().filter(s -> s.atNanos() >= from && s.atNanos() <= to && s.engineActive()).count();
-    }
-
-    int engineActiveSamplesSince(long from) {
-      return engineActiveSamples(from, Long.MAX_VALUE);
+    /** Rows the engine's page queries read through the primary key per second, between two moments. */
+    double pageRowsPerSecond(long from, long to) {
+      List<Sample> inside = samples.stream().filter(s -> s.atNanos() >= from && s.atNanos() <= to).toList();
+      if (inside.size() < 2) {
+        return Double.NaN;
+      }
+      Sample first = inside.get(0);
+      Sample last = inside.get(inside.size() - 1);
+      return (last.pageRowsRead() - first.pageRowsRead()) / ((last.atNanos() - first.atNanos()) / 1e9);
     }
 
     double liveMedianMs(long from, long to) {

@@ -109,6 +109,12 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private static final Duration RETRY_WHEN_QUIET = Duration.ofMillis(200);
   /** How long a node keeps a slot another node waits for: nodes take turns this long each. */
   private static final Duration SLOT_TENURE = Duration.ofSeconds(5);
+  /**
+   * Probes overlapping a stall of this node are left out only while they are the minority: a node
+   * that stalls all the time (a whole machine saturated) can no longer tell its own slowness from
+   * the primary's, and the primary must get the benefit of the doubt.
+   */
+  private static final double MAX_STALLED_SHARE_LEFT_OUT = 0.5;
   /** Priorities beyond this make no difference to shares and only risk overflow in the arithmetic. */
   private static final double MAX_WEIGHT = 1_000_000;
 
@@ -158,6 +164,9 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private long denied;
   private long expired;
   private long hiccupped;
+  /** Whether each of the latest probes overlapped a stall of this node. */
+  private final boolean[] recentStalls = new boolean[40];
+  private long probesSeen;
 
   private Governor(ActorContext<Command> context, GovernorSettings settings, PrimaryHealthProbe probe) {
     super(context);
@@ -324,9 +333,12 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       getContext().getLog().warn("{}", probed.failure().getMessage());
       return this;
     }
-    if (probe.hiccups().between(probed.startedNanos(), now)) {
+    boolean nodeStalled = probe.hiccups().between(probed.startedNanos(), now);
+    recentStalls[(int) (probesSeen++ % recentStalls.length)] = nodeStalled;
+    if (nodeStalled && stalledShare() < MAX_STALLED_SHARE_LEFT_OUT) {
       // This node stalled during the probe (a pause, the JIT, its core busy with calls): the probe
       // timed the node, not the primary. Left out, it neither alarms nor teaches the baseline.
+      // Unless most probes stall: then the node cannot tell, and errs on the primary's side.
       hiccupped++;
       return this;
     }
@@ -365,7 +377,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     long now = System.nanoTime();
     // A probe still running counts, unless this node stalled meanwhile: then it is the node's time.
     double inFlightMs =
-        probing && !probe.hiccups().between(probeStartedNanos, now)
+        probing && (!probe.hiccups().between(probeStartedNanos, now) || stalledShare() >= MAX_STALLED_SHARE_LEFT_OUT)
             ? (now - probeStartedNanos) / 1_000_000.0
             : Double.NaN;
     var estimate = livePath.estimate(now, inFlightMs);
@@ -394,6 +406,17 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       getContext().getLog().info("governor {} -> {}: {}", before.mode(), after.mode(), after.reason());
     }
     return this;
+  }
+
+  private double stalledShare() {
+    int seen = (int) Math.min(probesSeen, recentStalls.length);
+    int stalled = 0;
+    for (int i = 0; i < seen; i++) {
+      if (recentStalls[i]) {
+        stalled++;
+      }
+    }
+    return seen == 0 ? 0 : (double) stalled / seen;
   }
 
   /** Splits the current row rate among the jobs that asked lately, by weight and cap. */
