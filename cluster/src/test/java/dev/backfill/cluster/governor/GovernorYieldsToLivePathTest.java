@@ -42,7 +42,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class GovernorYieldsToLivePathTest {
 
   private static final int CALLS = 20_000;
-  private static final int COMPETING_QUERIES = 6;
+  private static final int COMPETING_QUERIES = 12;
   private static final Duration LOAD_FOR = Duration.ofSeconds(6);
   private static final long REACTION_ALLOWED_NANOS = Duration.ofSeconds(1).toNanos();
   /** PostgreSQL 14 publishes a backend's statistics at most every 500 ms. */
@@ -93,7 +93,7 @@ class GovernorYieldsToLivePathTest {
               return null;
             });
         long loadEnd = System.nanoTime();
-        long slowedAt = timeline.firstLiveSlowdown(loadStart, loadEnd, liveMedianBefore * 3);
+        long slowedAt = timeline.firstLiveSlowdown(loadStart, loadEnd, liveMedianBefore * 2);
         assertTrue(slowedAt > 0, "the test's live client saw the primary slow down (median before: " + liveMedianBefore + " ms)");
         long reacted = slowedAt + REACTION_ALLOWED_NANOS + STATISTICS_DELAY_NANOS;
         assertTrue(timeline.samples(reacted, loadEnd) >= 20, "the primary's statistics were read throughout");
@@ -213,7 +213,11 @@ class GovernorYieldsToLivePathTest {
     }
   }
 
-  /** Queries that burn the primary's CPU, as a reporting job or a runaway query would, until closed. */
+  /**
+   * A fleet of clients hammering the primary with short queries, as the original incident's
+   * workers did, until closed. (Long CPU-bound queries would not do: the scheduler lets the live
+   * path's short queries through them almost untouched.)
+   */
   private static final class CompetingLoad implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
@@ -221,6 +225,14 @@ class GovernorYieldsToLivePathTest {
 
     static CompetingLoad start(String url, String user, String password, int queries) throws SQLException {
       CompetingLoad load = new CompetingLoad();
+      // A table of its own, so that its reads do not count as the engine's (calls' primary key).
+      try (Connection setup = DriverManager.getConnection(url, user, password);
+          Statement statement = setup.createStatement()) {
+        statement.execute("CREATE TABLE IF NOT EXISTS test_load (id int PRIMARY KEY, payload text)");
+        statement.execute(
+            "INSERT INTO test_load SELECT g, repeat(md5(g::text), 500) FROM generate_series(1, 2000) g"
+                + " ON CONFLICT DO NOTHING");
+      }
       for (int i = 0; i < queries; i++) {
         Connection connection = DriverManager.getConnection(url + "?ApplicationName=test-competing-load", user, password);
         Statement statement = connection.createStatement();
@@ -229,8 +241,10 @@ class GovernorYieldsToLivePathTest {
             new Thread(
                 () -> {
                   try (connection) {
+                    java.util.SplittableRandom random = new java.util.SplittableRandom();
                     while (load.running.get()) {
-                      statement.execute("SELECT count(*) FROM generate_series(1, 3000000) g WHERE g % 7 = 3");
+                      statement.execute(
+                          "SELECT length(upper(payload)) FROM test_load WHERE id = " + (1 + random.nextInt(2000)));
                     }
                   } catch (SQLException e) {
                     // cancelled on close
