@@ -9,10 +9,7 @@ import dev.backfill.engine.store.OutcomeLedger;
 import dev.backfill.engine.store.OutcomeLedger.Status;
 import dev.backfill.engine.store.ResultStore;
 import dev.backfill.protocol.call.Call;
-import dev.backfill.protocol.call.CallChannel;
 import dev.backfill.protocol.call.CallRow;
-import dev.backfill.protocol.call.Transcript;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -106,24 +103,7 @@ public final class CallProcessing {
   }
 
   private Call toCall(CallRow row) {
-    Transcript transcript;
-    try {
-      transcript = json.readValue(row.transcriptJson(), Transcript.class);
-    } catch (JsonProcessingException e) {
-      throw new MalformedCallException("transcript is not valid JSON: " + e.getOriginalMessage(), e);
-    }
-    CallChannel channel;
-    try {
-      channel = CallChannel.fromDbValue(row.source());
-    } catch (IllegalArgumentException e) {
-      throw new MalformedCallException(e.getMessage(), e);
-    }
-    return new Call(
-        row.id(),
-        row.tenant(),
-        Instant.ofEpochMilli(row.startedAtEpochMs()),
-        row.durationSeconds(),
-        channel,
-        transcript);
+    return CallRows.toCall(row, json);
   }
+
 }

@@ -2,6 +2,7 @@ package dev.backfill.bench.naive;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backfill.engine.call.CallRows;
 import dev.backfill.engine.processor.Processor;
 import dev.backfill.protocol.call.CallRow;
 import java.sql.Connection;
@@ -123,8 +124,11 @@ final class NaiveWorker implements Runnable {
     Connection tx = connection;
     OptionalLong claimed = TaskSql.claimNext(tx);
     if (claimed.isEmpty()) {
+      // The claim can come back empty while tasks remain, when the row it found was finished by
+      // another worker in the meantime: stop only when none is pending at all.
+      boolean left = TaskSql.anyPending(tx);
       tx.commit();
-      return false;
+      return left;
     }
     long callId = claimed.getAsLong();
     Optional<String> result = TaskSql.readCall(tx, callId).flatMap(this::analyse);

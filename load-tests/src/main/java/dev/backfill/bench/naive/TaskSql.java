@@ -43,6 +43,16 @@ final class TaskSql {
     }
   }
 
+  /** Whether any task is still pending, locked by another worker or not. */
+  static boolean anyPending(Connection connection) throws SQLException {
+    try (PreparedStatement pending =
+            connection.prepareStatement("SELECT EXISTS (SELECT 1 FROM naive_tasks WHERE state = 'pending')");
+        ResultSet row = pending.executeQuery()) {
+      row.next();
+      return row.getBoolean(1);
+    }
+  }
+
   /** The call's row, or empty when it has gone from the table since the queue was filled. */
   static Optional<CallRow> readCall(Connection connection, long callId) throws SQLException {
     try (PreparedStatement read = connection.prepareStatement(READ_CALL)) {

@@ -1,4 +1,4 @@
-package dev.backfill.bench.naive;
+package dev.backfill.engine.call;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,16 +9,13 @@ import dev.backfill.protocol.call.CallRow;
 import dev.backfill.protocol.call.Transcript;
 import java.time.Instant;
 
-/**
- * Turns a row of {@code calls} into the {@link Call} a processor takes, the same way the engine
- * does, so both designs hand processors identical input and do the same parsing work.
- */
-final class CallRows {
+/** Turns a row of the primary's {@code calls} table into the {@link Call} a processor takes. */
+public final class CallRows {
 
   private CallRows() {}
 
   /** @throws MalformedCallException when the transcript is not JSON or the source is unknown */
-  static Call toCall(CallRow row, ObjectMapper json) {
+  public static Call toCall(CallRow row, ObjectMapper json) {
     Transcript transcript;
     try {
       transcript = json.readValue(row.transcriptJson(), Transcript.class);
