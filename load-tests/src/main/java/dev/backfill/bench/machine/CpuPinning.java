@@ -43,10 +43,15 @@ public final class CpuPinning {
     pids.add(pid);
     ProcessHandle.of(pid).ifPresent(handle -> handle.descendants().forEach(child -> pids.add(child.pid())));
     for (long each : pids) {
+      boolean pinned;
       try {
-        run(List.of("taskset", "-a", "-p", "-c", cores, Long.toString(each)));
+        pinned = run(List.of("taskset", "-a", "-p", "-c", cores, Long.toString(each)));
       } catch (IOException e) {
         throw new IllegalStateException("taskset failed for pid " + each + ": " + e.getMessage(), e);
+      }
+      // A placement that silently failed would make a pinned figure measure the shared machine.
+      if (!pinned && ProcessHandle.of(each).map(ProcessHandle::isAlive).orElse(false)) {
+        throw new IllegalStateException("taskset could not place pid " + each + " on cores " + cores);
       }
     }
   }
