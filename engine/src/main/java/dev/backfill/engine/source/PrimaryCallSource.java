@@ -3,6 +3,7 @@ package dev.backfill.engine.source;
 import dev.backfill.engine.settings.EngineSettings.PrimarySettings;
 import dev.backfill.protocol.call.CallRow;
 import dev.backfill.protocol.job.JobSpec;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -79,62 +80,64 @@ public final class PrimaryCallSource {
 
   private Page readPage(JobSpec spec, long afterId, int slot, int rows) {
     CallFilter filter = CallFilter.of(spec);
-    try {
-      return connections.withConnection(
-          slot,
-          connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(pageSql(spec))) {
-              statement.setQueryTimeout((int) Math.max(1, settings.queryTimeout().toSeconds()));
-              int index = 1;
-              statement.setLong(index++, afterId);
-              index = filter.bind(statement, index);
-              statement.setInt(index, Math.min(rows, settings.pageSize()));
-              queries.incrementAndGet();
-              return calls(statement);
-            }
-          });
-    } catch (SQLException e) {
-      throw new PrimaryUnavailableException("page read after call " + afterId + " failed: " + e.getMessage(), e);
-    }
+    return onSlot(
+        slot,
+        pageSql(spec),
+        "page read after call " + afterId,
+        (connection, statement) -> {
+          int index = 1;
+          statement.setLong(index++, afterId);
+          index = filter.bind(statement, index);
+          statement.setInt(index, Math.min(rows, settings.pageSize()));
+          return calls(statement);
+        });
   }
 
   private Page readByIds(List<Long> ids, int slot) {
-    String sql = "SELECT " + CALL_COLUMNS + " FROM calls WHERE id = ANY(?) ORDER BY id";
-    try {
-      return connections.withConnection(
-          slot,
-          connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
-              statement.setQueryTimeout((int) Math.max(1, settings.queryTimeout().toSeconds()));
-              statement.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
-              queries.incrementAndGet();
-              return calls(statement);
-            }
-          });
-    } catch (SQLException e) {
-      throw new PrimaryUnavailableException("reading " + ids.size() + " calls by id failed: " + e.getMessage(), e);
-    }
+    return onSlot(
+        slot,
+        "SELECT " + CALL_COLUMNS + " FROM calls WHERE id = ANY(?) ORDER BY id",
+        "reading " + ids.size() + " calls by id",
+        (connection, statement) -> {
+          statement.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
+          return calls(statement);
+        });
   }
 
   private long countCalls(JobSpec spec, int slot) {
     CallFilter filter = CallFilter.of(spec);
-    String sql = "SELECT count(*) FROM calls WHERE true" + filter.sql();
+    return onSlot(
+        slot,
+        "SELECT count(*) FROM calls WHERE true" + filter.sql(),
+        "counting the job's calls",
+        (connection, statement) -> {
+          filter.bind(statement, 1);
+          try (ResultSet result = statement.executeQuery()) {
+            result.next();
+            return result.getLong(1);
+          }
+        });
+  }
+
+  @FunctionalInterface
+  private interface StatementWork<T> {
+    T run(Connection connection, PreparedStatement statement) throws SQLException;
+  }
+
+  /** One query on this node's connection for the leased slot, with the client-side timeout too. */
+  private <T> T onSlot(int slot, String sql, String what, StatementWork<T> work) {
     try {
       return connections.withConnection(
           slot,
           connection -> {
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
               statement.setQueryTimeout((int) Math.max(1, settings.queryTimeout().toSeconds()));
-              filter.bind(statement, 1);
               queries.incrementAndGet();
-              try (ResultSet result = statement.executeQuery()) {
-                result.next();
-                return result.getLong(1);
-              }
+              return work.run(connection, statement);
             }
           });
     } catch (SQLException e) {
-      throw new PrimaryUnavailableException("counting the job's calls failed: " + e.getMessage(), e);
+      throw new PrimaryUnavailableException(what + " failed: " + e.getMessage(), e);
     }
   }
 
