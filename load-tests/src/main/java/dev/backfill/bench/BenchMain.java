@@ -64,7 +64,7 @@ public final class BenchMain implements Runnable {
     @Option(names = "--backfill-warmup", defaultValue = "40", description = "Seconds a backfill runs before the live client starts, discarded (default ${DEFAULT-VALUE}).")
     int backfillWarmupSeconds;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "Seconds of live requests discarded before the window (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "10", description = "Seconds of live requests discarded before the window (default ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
     @Option(names = "--window", defaultValue = "30", description = "Measured seconds per run (default ${DEFAULT-VALUE}).")

@@ -84,7 +84,8 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     INSTANCE
   }
 
-  private record LivePathProbed(Double millis, Throwable failure, long startedNanos) implements Command {}
+  private record LivePathProbed(PrimaryHealthProbe.ProbeTiming timing, Throwable failure, long startedNanos)
+      implements Command {}
 
   private record LoadRead(PrimaryHealthProbe.PrimaryLoad load, Throwable failure) implements Command {}
 
@@ -109,12 +110,6 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private static final Duration RETRY_WHEN_QUIET = Duration.ofMillis(200);
   /** How long a node keeps a slot another node waits for: nodes take turns this long each. */
   private static final Duration SLOT_TENURE = Duration.ofSeconds(5);
-  /**
-   * Probes overlapping a stall of this node are left out only while they are the minority: a node
-   * that stalls all the time (a whole machine saturated) can no longer tell its own slowness from
-   * the primary's, and the primary must get the benefit of the doubt.
-   */
-  private static final double MAX_STALLED_SHARE_LEFT_OUT = 0.5;
   /** Priorities beyond this make no difference to shares and only risk overflow in the arithmetic. */
   private static final double MAX_WEIGHT = 1_000_000;
 
@@ -163,10 +158,8 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private long granted;
   private long denied;
   private long expired;
-  private long hiccupped;
-  /** Whether each of the latest probes overlapped a stall of this node. */
-  private final boolean[] recentStalls = new boolean[40];
-  private long probesSeen;
+  /** The latest probe's round trip as this node saw it (NaN before the first). */
+  private double latestRoundTripMs = Double.NaN;
 
   private Governor(ActorContext<Command> context, GovernorSettings settings, PrimaryHealthProbe probe) {
     super(context);
@@ -320,7 +313,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       probing = true;
       long started = System.nanoTime();
       probeStartedNanos = started;
-      getContext().pipeToSelf(probe.latency(), (millis, failure) -> new LivePathProbed(millis, failure, started));
+      getContext().pipeToSelf(probe.latency(), (timing, failure) -> new LivePathProbed(timing, failure, started));
     }
     return this;
   }
@@ -333,20 +326,12 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       getContext().getLog().warn("{}", probed.failure().getMessage());
       return this;
     }
-    boolean nodeStalled = probe.hiccups().between(probed.startedNanos(), now);
-    recentStalls[(int) (probesSeen++ % recentStalls.length)] = nodeStalled;
-    if (nodeStalled && stalledShare() < MAX_STALLED_SHARE_LEFT_OUT) {
-      // This node stalled during the probe (a pause, the JIT, its core busy with calls): the probe
-      // timed the node, not the primary. Left out, it neither alarms nor teaches the baseline.
-      // Unless most probes stall: then the node cannot tell, and errs on the primary's side.
-      hiccupped++;
-      return this;
-    }
+    latestRoundTripMs = probed.timing().roundTripMillis();
     // Quiet: no engine query ran during the probe, nor ended or started shortly before it.
     boolean quiet =
         slots.busy() == 0
             && lastEngineActivityNanos < probed.startedNanos() - settings.livePath().quietSettle().toNanos();
-    livePath.onProbe(now, probed.millis(), quiet, !jobs.isEmpty());
+    livePath.onProbe(now, probed.timing().primaryMillis(), quiet, !jobs.isEmpty());
     return this;
   }
 
@@ -370,19 +355,16 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
 
   /**
    * Judges the probes since the last decision and moves the rate. It always decides: a probe
-   * still running counts as at least as slow as it has been, one running past its timeout (or one
-   * that failed) as critical, so a primary too slow to answer never freezes the rate where it was.
+   * running past its timeout (or one that failed) counts as critical, so a primary too slow to
+   * answer never freezes the rate where it was.
    */
   private Behavior<Command> onDecide() {
     long now = System.nanoTime();
-    // A probe still running counts, unless this node stalled meanwhile: then it is the node's time.
-    double inFlightMs =
-        probing && (!probe.hiccups().between(probeStartedNanos, now) || stalledShare() >= MAX_STALLED_SHARE_LEFT_OUT)
-            ? (now - probeStartedNanos) / 1_000_000.0
-            : Double.NaN;
-    var estimate = livePath.estimate(now, inFlightMs);
+    // A probe still running is judged when it answers, on the primary's clock; this node's clock
+    // would count its own delays. Only one running past its timeout counts now, as critical.
+    var estimate = livePath.estimate(now);
     double latencyMs;
-    boolean overdue = probing && inFlightMs > settings.probeTimeout().toMillis();
+    boolean overdue = probing && now - probeStartedNanos > settings.probeTimeout().toNanos();
     if (lastProbeFailureNanos >= lastDecisionNanos || overdue) {
       // No answer within the probe's timeout is the worst latency there is: count it as critical
       // (at least the critical threshold, whatever the timeout is set to).
@@ -408,17 +390,6 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     return this;
   }
 
-  private double stalledShare() {
-    int seen = (int) Math.min(probesSeen, recentStalls.length);
-    int stalled = 0;
-    for (int i = 0; i < seen; i++) {
-      if (recentStalls[i]) {
-        stalled++;
-      }
-    }
-    return seen == 0 ? 0 : (double) stalled / seen;
-  }
-
   /** Splits the current row rate among the jobs that asked lately, by weight and cap. */
   private void reshare(long nowNanos) {
     Map<String, FairShare.Claim> claims = new LinkedHashMap<>();
@@ -437,7 +408,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
                 new GovernorView.JobShare(
                     id, meter.weight, meter.maxRowsPerSecond, meter.rows.rate(), meter.heldBackBecause, meter.heldBackSince)));
     var baseline = livePath.baseline();
-    var estimate = livePath.estimate(now, probing ? (now - probeStartedNanos) / 1_000_000.0 : Double.NaN);
+    var estimate = livePath.estimate(now);
     var live =
         new GovernorView.LivePath(
             baseline == null ? null : baseline.medianMs(),
@@ -448,7 +419,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
             estimate.recentTailMs(),
             estimate.ratio(),
             livePath.inQuietMoment(),
-            hiccupped);
+            Double.isNaN(latestRoundTripMs) ? null : latestRoundTripMs);
     double millisPerRow = pageSizer.millisPerRow();
     var pages =
         new GovernorView.Pages(

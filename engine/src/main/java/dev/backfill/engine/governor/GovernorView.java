@@ -39,8 +39,9 @@ public record GovernorView(
 
   /**
    * The live path as the governor steers by it: the primary's healthy baseline (learned from quiet
-   * probes), the latest probes, and their ratio, which the {@code live_latency_ratio} signal judges;
-   * and how many probes were left out because the governor's own node stalled while they ran.
+   * probes), the latest probes, and their ratio, which the {@code live_latency_ratio} signal judges.
+   * All of them are the primary's own timing of the probe; {@code latestRoundTripMs} is the latest
+   * probe's round trip as the governor's node saw it, its own delays included, for comparison.
    */
   public record LivePath(
       Double baselineMedianMs,
@@ -51,7 +52,7 @@ public record GovernorView(
       Double recentTailMs,
       Double ratio,
       boolean measuringBaseline,
-      long probesLeftOutForNodeHiccups) {}
+      Double latestRoundTripMs) {}
 
   /** How page queries are sized: the target time on the primary, the measured cost per row, the rows that buys. */
   public record Pages(double targetMillis, Double millisPerRow, int rowsPerPage) {}

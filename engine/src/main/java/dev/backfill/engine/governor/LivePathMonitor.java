@@ -18,11 +18,15 @@ import java.util.OptionalDouble;
  * at a time: a primary that a competing load made slow during the quiet moment must not become
  * the new normal at once, or the engine would climb back to full speed on a sick primary.
  *
+ * <p>Probe latencies are the primary's own account of a live-shaped request (see
+ * PrimaryHealthProbe), so this node's own load does not enter them. Ratios divide by at least
+ * {@code baseline-floor}: on an idle primary that account is a tenth of a millisecond, and a
+ * ratio over it would call a few tens of microseconds a slowdown.
+ *
  * <p>The ratio it steers by is the worse of two: the median of the last {@code recent-span}
  * against the baseline median (moves within a second when the whole primary slows), and the
  * {@code tail-percentile} of the last {@code tail-span} against the baseline's (sees bursts that
- * only a few live queries run into). A probe still running counts as at least as slow as it has
- * been so far, so a primary too slow to answer is never judged on older, faster probes alone.
+ * only a few live queries run into).
  *
  * <p>Not thread-safe; plain Java, owned by the governor, time given in nanoseconds.
  */
@@ -138,37 +142,26 @@ public final class LivePathMonitor {
     return baseline;
   }
 
-  /**
-   * The recent latencies and their ratio to the baseline. {@code inFlightMillis}: how long the
-   * probe still running has taken so far (NaN if none), counted as one more probe at least that slow.
-   */
-  public Estimate estimate(long nowNanos, double inFlightMillis) {
-    LatencyWindow judged = all;
-    if (!Double.isNaN(inFlightMillis)) {
-      judged = all.copy();
-      judged.add(nowNanos, inFlightMillis);
-    }
-    OptionalDouble recentMedian = judged.percentile(nowNanos, settings.recentSpan(), 50, 1);
+  /** The recent latencies and their ratio to the baseline. */
+  public Estimate estimate(long nowNanos) {
+    OptionalDouble recentMedian = all.percentile(nowNanos, settings.recentSpan(), 50, 1);
     OptionalDouble recentTail =
-        judged.percentile(nowNanos, settings.tailSpan(), settings.tailPercentile(), minTailProbes());
+        all.percentile(nowNanos, settings.tailSpan(), settings.tailPercentile(), minTailProbes());
     if (recentTail.isEmpty()) {
       // Too few probes for a percentile (a slow primary answers fewer): the slowest one speaks.
-      recentTail = judged.percentile(nowNanos, settings.tailSpan(), 100, 1);
+      recentTail = all.percentile(nowNanos, settings.tailSpan(), 100, 1);
     }
     Double ratio = null;
     if (baseline != null && recentMedian.isPresent()) {
-      double fast = recentMedian.getAsDouble() / baseline.medianMs();
-      double tail = recentTail.getAsDouble() / baseline.tailMs();
+      double floor = settings.baselineFloor().toNanos() / 1_000_000.0;
+      double fast = recentMedian.getAsDouble() / Math.max(floor, baseline.medianMs());
+      double tail = recentTail.getAsDouble() / Math.max(floor, baseline.tailMs());
       ratio = Math.max(fast, tail);
     }
     return new Estimate(
         recentMedian.isPresent() ? recentMedian.getAsDouble() : null,
         recentTail.isPresent() ? recentTail.getAsDouble() : null,
         ratio);
-  }
-
-  public Estimate estimate(long nowNanos) {
-    return estimate(nowNanos, Double.NaN);
   }
 
   private void learn(long nowNanos, boolean inQuietMoment) {

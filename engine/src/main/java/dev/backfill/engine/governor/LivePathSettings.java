@@ -3,7 +3,7 @@ package dev.backfill.engine.governor;
 import java.time.Duration;
 
 /**
- * How the governor watches the live path through its probe.
+ * How the governor watches the live path through its probe (timed by the primary's own clock).
  *
  * @param probeInterval time between live probes (10-20 per second see the bursts a backfill makes)
  * @param recentSpan the span of the fast signal: the median of the latest probes, which moves
@@ -15,6 +15,9 @@ import java.time.Duration;
  * @param quietSettle how long after the engine's last page query a probe counts as quiet
  * @param quietProbes quiet probes that make a baseline
  * @param quietMax the longest a quiet moment holds the jobs back, even if probes fail
+ * @param baselineFloor the smallest baseline a ratio divides by: a healthy live request spends at
+ *     least this long on the primary, so a rise of a few tens of microseconds over a near-zero
+ *     baseline (a timer's slack) is not read as the live path slowing several times over
  */
 public record LivePathSettings(
     Duration probeInterval,
@@ -24,7 +27,8 @@ public record LivePathSettings(
     Duration baselineRefresh,
     Duration quietSettle,
     int quietProbes,
-    Duration quietMax) {
+    Duration quietMax,
+    Duration baselineFloor) {
 
   public LivePathSettings {
     requirePositive("probe-interval", probeInterval);
@@ -32,6 +36,7 @@ public record LivePathSettings(
     requirePositive("tail-span", tailSpan);
     requirePositive("baseline-refresh", baselineRefresh);
     requirePositive("quiet-max", quietMax);
+    requirePositive("baseline-floor", baselineFloor);
     if (quietSettle.isNegative()) {
       throw new IllegalArgumentException("quiet-settle must not be negative, was " + quietSettle);
     }
@@ -62,7 +67,8 @@ public record LivePathSettings(
         Duration.ofMinutes(3),
         Duration.ofMillis(300),
         30,
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5),
+        Duration.ofNanos(300_000));
   }
 
   private static void requirePositive(String key, Duration value) {

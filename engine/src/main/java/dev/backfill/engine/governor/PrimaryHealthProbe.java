@@ -15,14 +15,24 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Reads the primary's health: the latency of a live probe query shaped like the recording path's
- * (many times a second), and, less often, the number of active backends that are not the
- * engine's and the replication lag when the URL points at a replica. One connection (application
- * name {@code backfill-engine-probe}), kept open between probes and reopened after a failure,
- * used from one thread of its own: a probe that queued behind page queries on a shared pool
- * would time the pool, not the primary. A probe that fails or times out fails the returned
- * stage: the governor then counts it as critical, so an unreachable primary never reads as
- * healthy.
+ * Reads the primary's health: how long the live path waits on the primary (many times a second),
+ * and, less often, the number of active backends that are not the engine's and the replication lag
+ * when the URL points at a replica. One connection (application name {@code backfill-engine-probe}),
+ * kept open between probes and reopened after a failure, used from one thread of its own: a probe
+ * that queued behind page queries on a shared pool would time the pool, not the primary. A probe
+ * that fails or times out fails the returned stage: the governor then counts it as critical, so an
+ * unreachable primary never reads as healthy.
+ *
+ * <p>The probe is timed by the primary's own clock, not by this node's. A backfill keeps its nodes
+ * busy, and a probe timed from a busy node measures that node: how long its probe thread waited
+ * for a core after the answer came. Measured so in the incident benchmark, the governor throttled
+ * itself to 16 calls/s for its own CPU while the primary's core stood 70% idle. So the probe asks
+ * the primary to sleep for a moment and then run a query shaped like the live path's, and to say
+ * how long that took on its clock: the time past the sleep is the wait to be woken and given a
+ * core again (what a live request waits for when page queries hold the primary's cores), plus the
+ * live query's own run (what it waits for on locks, I/O and CPU). Probes sleep for a fixed time
+ * and so wake at moments unrelated to the engine's queries: they sample the primary's
+ * responsiveness as a live request arriving at a random moment meets it.
  */
 public final class PrimaryHealthProbe implements AutoCloseable {
 
@@ -38,6 +48,23 @@ public final class PrimaryHealthProbe implements AutoCloseable {
       "SELECT CASE WHEN pg_is_in_recovery()"
           + " THEN coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000, 0)"
           + " END";
+
+  /**
+   * One probe: {@code primaryMillis} is the live path's wait on the primary as its own clock tells
+   * it (wake-up and the live-shaped query), {@code roundTripMillis} the whole round trip as this
+   * node saw it, its own delays included.
+   */
+  public record ProbeTiming(double primaryMillis, double roundTripMillis) {}
+
+  /**
+   * The primary sleeps before each probe, so that it has to wake up as a live request does.
+   * pg_sleep waits in whole milliseconds and sleeps again if it woke a hair early: asked for 1 ms
+   * it slept 1.2 or 2.2 ms at random (measured), which would be noise in the very tail the
+   * governor watches. Asked for 0.9 ms it waits one whole millisecond once, and that is subtracted.
+   */
+  static final double SLEEP_ASKED_MILLIS = 0.9;
+
+  static final double SLEEP_WAITED_MILLIS = 1.0;
 
   /** The slower signals: other clients' active backends, and replication lag (null on a primary). */
   public record PrimaryLoad(int activeBackends, Double replicationLagMs) {}
@@ -58,7 +85,6 @@ public final class PrimaryHealthProbe implements AutoCloseable {
   private final Duration probeTimeout;
   private Connection connection;
   private PreparedStatement probe;
-  private final NodeHiccups hiccups = new NodeHiccups(java.time.Duration.ofMillis(1));
 
   public PrimaryHealthProbe(PrimarySettings primary, String probeQuery, int roundTrips, Duration probeTimeout) {
     if (roundTrips < 1) {
@@ -70,14 +96,22 @@ public final class PrimaryHealthProbe implements AutoCloseable {
     this.probeTimeout = probeTimeout;
   }
 
-  /** This node's own stalls, so that a probe that timed them rather than the primary can be left out. */
-  public NodeHiccups hiccups() {
-    return hiccups;
+  /** One probe of the live path. */
+  public CompletionStage<ProbeTiming> latency() {
+    return CompletableFuture.supplyAsync(this::latencyNow, thread);
   }
 
-  /** Milliseconds the probe query took, from sending it to having read its rows. */
-  public CompletionStage<Double> latency() {
-    return CompletableFuture.supplyAsync(this::latencyNow, thread);
+  /**
+   * The probe as the primary runs it: sleep, then the live-shaped query, then the primary's clock.
+   * clock_timestamp() in the outer target list is read after both parts have produced their row.
+   */
+  static String timedOnPrimary(String probeQuery) {
+    return "SELECT (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000000)::bigint"
+        + " FROM (SELECT pg_sleep("
+        + SLEEP_ASKED_MILLIS / 1000.0
+        + ")) AS wake, (SELECT count(*) FROM ("
+        + probeQuery
+        + ") AS live) AS read";
   }
 
   public CompletionStage<PrimaryLoad> load() {
@@ -85,22 +119,24 @@ public final class PrimaryHealthProbe implements AutoCloseable {
   }
 
   /**
-   * The probe query, {@code roundTrips} times in a row, timed together: the live path's
-   * transactions make several round trips (insert, read, commit), and each one waits again for
-   * the primary's core when a page query holds it. One round trip would see a third of that.
+   * The probe, {@code roundTrips} times in a row, summed: the live path's transactions make
+   * several round trips (insert, read, commit), and each one waits again for the primary's core
+   * when a page query holds it. One round trip would see a third of that.
    */
-  private synchronized double latencyNow() {
+  private synchronized ProbeTiming latencyNow() {
     try {
       PreparedStatement statement = probeStatement();
       long start = System.nanoTime();
+      long primaryMicros = 0;
       for (int i = 0; i < roundTrips; i++) {
         try (ResultSet rows = statement.executeQuery()) {
-          while (rows.next()) {
-            // read what the live path would read
-          }
+          rows.next();
+          primaryMicros += Math.max(0, rows.getLong(1) - (long) (SLEEP_WAITED_MILLIS * 1000));
         }
       }
-      return Math.min(probeTimeout.toMillis(), (System.nanoTime() - start) / 1_000_000.0);
+      double roundTrip = (System.nanoTime() - start) / 1_000_000.0 - roundTrips * SLEEP_WAITED_MILLIS;
+      double limit = probeTimeout.toMillis();
+      return new ProbeTiming(Math.min(limit, primaryMicros / 1000.0), Math.min(limit, Math.max(0, roundTrip)));
     } catch (SQLException e) {
       closeQuietly();
       throw new IllegalStateException("the health probe failed: " + e.getMessage(), e);
@@ -111,16 +147,14 @@ public final class PrimaryHealthProbe implements AutoCloseable {
     if (probe == null) {
       // Prepared once: the live path's own statements are prepared too, and planning it anew on
       // every probe would measure the planner.
-      probe = connection().prepareStatement(probeQuery);
+      probe = connection().prepareStatement(timedOnPrimary(probeQuery));
       probe.setQueryTimeout((int) Math.max(1, probeTimeout.toSeconds()));
       // The first runs on a new connection load classes, warm caches and make the driver switch
       // to a server-side prepared statement: hundreds of milliseconds that say nothing about the
       // primary's health, and would pause every job at start.
       for (int i = 0; i < WARM_UP_RUNS; i++) {
         try (ResultSet rows = probe.executeQuery()) {
-          while (rows.next()) {
-            // read as the timed probes do
-          }
+          rows.next();
         }
       }
     }
@@ -170,7 +204,6 @@ public final class PrimaryHealthProbe implements AutoCloseable {
 
   @Override
   public void close() {
-    hiccups.close();
     thread.shutdownNow();
     synchronized (this) {
       closeQuietly();

@@ -49,6 +49,19 @@ class LivePathMonitorTest {
   }
 
   @Test
+  void aNearZeroBaselineIsDividedByTheFloorNotByItself() {
+    // An idle primary answers the probe in 0.05 ms on its own clock; 0.15 ms is not "three times
+    // slower" for a live request that costs far more than that: the 0.3 ms floor divides.
+    probe(5_000, 0.05, true, false);
+    assertEquals(0.05, monitor.baseline().medianMs(), 1e-9);
+    probe(1_000, 0.15, false, true);
+    assertEquals(0.5, monitor.estimate(now).ratio(), 1e-9);
+    // A real slowdown still shows: 0.9 ms is three times the floor.
+    probe(5_000, 0.9, false, true);
+    assertEquals(3.0, monitor.estimate(now).ratio(), 1e-9);
+  }
+
+  @Test
   void theTailSignalSeesBurstsThatTheMedianMisses() {
     probe(5_000, 1.0, true, false);
     // One probe in eight lands in a page query and waits 6 ms: the median does not move.

@@ -121,8 +121,8 @@ public final class IncidentBench {
 
   /**
    * Pinned: the primary (its postmaster and every backend) on core 0, and this JVM, the journal's
-   * PostgreSQL and Cassandra on core 1; the engine's nodes inherit this JVM's core. Shared: all
-   * of them on both cores.
+   * PostgreSQL, Cassandra and the kernel's memory reclaim threads on core 1; the engine's nodes
+   * inherit this JVM's core. Shared: all of them on both cores.
    */
   private static void place(LocalStores stores, boolean pinned) {
     CpuPinning.pin(stores.primaryPostmasterPid(), pinned ? CpuPinning.PRIMARY_CORE : CpuPinning.ALL_CORES);
@@ -130,6 +130,10 @@ public final class IncidentBench {
     CpuPinning.pin(ProcessHandle.current().pid(), rest);
     CpuPinning.pin(stores.journalPostmasterPid(), rest);
     CpuPinning.pin(stores.cassandraPid(), rest);
+    int reclaim = CpuPinning.placeMemoryReclaim(rest);
+    if (reclaim > 0 && pinned) {
+      System.err.printf("placed %d kernel memory reclaim thread(s) (kdamond) on core %s with the backfill%n", reclaim, rest);
+    }
   }
 
   /** One measured run: start the backfill, let it and the live client warm up, measure the window. */
