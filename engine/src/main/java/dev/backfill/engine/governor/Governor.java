@@ -384,6 +384,9 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     sampledAt = sample.at();
     queryMillis.setRate(after.queryMillisPerSecond(), now);
     reshare(now);
+    if (after.rowsPerSecond() < before.rowsPerSecond()) {
+      livePath.judgeFrom(now);
+    }
     if (before.mode() != after.mode()) {
       getContext().getLog().info("governor {} -> {}: {}", before.mode(), after.mode(), after.reason());
     }

@@ -65,6 +65,8 @@ public final class LivePathMonitor {
   private boolean learnedIdle;
   /** When jobs started asking after a time without any, or -1 while none ask. */
   private long jobsSinceNanos = -1;
+  /** The tail is judged only on probes from here on: the rate changed then (see {@link #judgeFrom}). */
+  private long judgedFromNanos = Long.MIN_VALUE;
 
   public LivePathMonitor(LivePathSettings settings) {
     this.settings = settings;
@@ -142,21 +144,38 @@ public final class LivePathMonitor {
     return baseline;
   }
 
+  /**
+   * The governor backed off at {@code nowNanos}: from now on the tail is judged only on probes
+   * taken after it. The tail spans seconds, and probes taken before the back-off say nothing about
+   * the rate after it: judged on them, one burst would halve the rate once a second for the whole
+   * span (to 1/32 of it over 5 s, measured so in the incident benchmark) long after it was over.
+   * Until enough fresh probes make a percentile, the median alone is judged.
+   */
+  public void judgeFrom(long nowNanos) {
+    judgedFromNanos = nowNanos;
+  }
+
   /** The recent latencies and their ratio to the baseline. */
   public Estimate estimate(long nowNanos) {
     OptionalDouble recentMedian = all.percentile(nowNanos, settings.recentSpan(), 50, 1);
-    OptionalDouble recentTail =
-        all.percentile(nowNanos, settings.tailSpan(), settings.tailPercentile(), minTailProbes());
-    if (recentTail.isEmpty()) {
+    Duration tailSpan = settings.tailSpan();
+    boolean sinceBackOff = nowNanos - judgedFromNanos < tailSpan.toNanos();
+    if (sinceBackOff) {
+      tailSpan = Duration.ofNanos(nowNanos - judgedFromNanos);
+    }
+    OptionalDouble recentTail = all.percentile(nowNanos, tailSpan, settings.tailPercentile(), minTailProbes());
+    if (recentTail.isEmpty() && !sinceBackOff) {
       // Too few probes for a percentile (a slow primary answers fewer): the slowest one speaks.
-      recentTail = all.percentile(nowNanos, settings.tailSpan(), 100, 1);
+      recentTail = all.percentile(nowNanos, tailSpan, 100, 1);
     }
     Double ratio = null;
     if (baseline != null && recentMedian.isPresent()) {
       double floor = settings.baselineFloor().toNanos() / 1_000_000.0;
       double fast = recentMedian.getAsDouble() / Math.max(floor, baseline.medianMs());
-      double tail = recentTail.getAsDouble() / Math.max(floor, baseline.tailMs());
-      ratio = Math.max(fast, tail);
+      ratio = fast;
+      if (recentTail.isPresent()) {
+        ratio = Math.max(fast, recentTail.getAsDouble() / Math.max(floor, baseline.tailMs()));
+      }
     }
     return new Estimate(
         recentMedian.isPresent() ? recentMedian.getAsDouble() : null,

@@ -62,6 +62,27 @@ class LivePathMonitorTest {
   }
 
   @Test
+  void afterABackOffTheTailIsJudgedOnlyOnFreshProbes() {
+    probe(5_000, 1.0, true, false);
+    // A burst: one probe in eight waits 6 ms, and the governor backs off.
+    for (int i = 0; i < 60; i++) {
+      now += PROBE;
+      monitor.onProbe(now, i % 8 == 0 ? 6.0 : 1.0, false, true);
+    }
+    assertTrue(monitor.estimate(now).ratio() > 5);
+    monitor.judgeFrom(now);
+    // The burst is over; a second later its probes are still in the 5 s tail, but no longer judged.
+    probe(1_000, 1.0, false, true);
+    assertEquals(1.0, monitor.estimate(now).ratio(), 1e-9);
+    // Bursts go on at the lower rate: once fresh probes make a percentile, the tail sees them again.
+    for (int i = 0; i < 60; i++) {
+      now += PROBE;
+      monitor.onProbe(now, i % 8 == 0 ? 6.0 : 1.0, false, true);
+    }
+    assertEquals(6.0, monitor.estimate(now).ratio(), 1e-9);
+  }
+
+  @Test
   void theTailSignalSeesBurstsThatTheMedianMisses() {
     probe(5_000, 1.0, true, false);
     // One probe in eight lands in a page query and waits 6 ms: the median does not move.
