@@ -3,10 +3,7 @@ package dev.backfill.engine.governor;
 import dev.backfill.protocol.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -89,29 +86,12 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
 
   private record LoadRead(PrimaryHealthProbe.PrimaryLoad load, Throwable failure) implements Command {}
 
-  /** A job's claim on the rate, and its own bucket refilled at its share. */
-  private static final class JobMeter {
-    double weight;
-    Double maxRowsPerSecond;
-    Instant lastSeen;
-    String heldBackBecause;
-    Instant heldBackSince;
-    final TokenBucket rows;
-
-    JobMeter(double ratePerSecond, long nowNanos) {
-      // A page may be taken as soon as the bucket is not in debt; its cost is paid afterwards.
-      this.rows = new TokenBucket(ratePerSecond, Math.max(1, ratePerSecond), nowNanos);
-    }
-  }
-
   private static final Duration TICK = Duration.ofMillis(250);
   private static final Duration RETRY_WHEN_PAUSED = Duration.ofMillis(500);
   private static final Duration RETRY_WHEN_NO_SLOT = Duration.ofMillis(20);
   private static final Duration RETRY_WHEN_QUIET = Duration.ofMillis(200);
   /** How long a node keeps a slot another node waits for: nodes take turns this long each. */
   private static final Duration SLOT_TENURE = Duration.ofSeconds(5);
-  /** Priorities beyond this make no difference to shares and only risk overflow in the arithmetic. */
-  private static final double MAX_WEIGHT = 1_000_000;
 
   public static ActorRef<Command> init(
       ActorSystem<?> system, GovernorSettings settings, PrimaryHealthProbe probe) {
@@ -143,7 +123,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private final QuerySlots slots;
   private final PageSizer pageSizer;
   private final LivePathMonitor livePath;
-  private final Map<String, JobMeter> jobs = new LinkedHashMap<>();
+  private final JobMeters jobs = new JobMeters();
   private final TokenBucket queryMillis;
   private boolean probing;
   private long probeStartedNanos;
@@ -200,14 +180,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       request.replyTo().tell(new LeaseDenied(RETRY_WHEN_PAUSED, "a lease needs a job and a holder"));
       return this;
     }
-    JobMeter meter = jobs.computeIfAbsent(request.jobId(), id -> new JobMeter(0, now));
-    // The API bounds these already; the governor must not fail (and lose its state) if a bad one
-    // gets through anyway.
-    double weight = request.weight();
-    meter.weight = Double.isFinite(weight) && weight > 0 ? Math.min(weight, MAX_WEIGHT) : 1;
-    Double cap = request.maxRowsPerSecond();
-    meter.maxRowsPerSecond = cap != null && Double.isFinite(cap) && cap > 0 ? cap : null;
-    meter.lastSeen = wallNow;
+    JobMeters.JobMeter meter = jobs.claim(request.jobId(), request.weight(), request.maxRowsPerSecond(), wallNow, now);
     reshare(now);
     var decision = policy.current();
     int rows = pageSizer.rows(Math.max(1, request.rows()));
@@ -248,16 +221,12 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     }
     if (refusal != null) {
       denied++;
-      if (meter.heldBackSince == null) {
-        meter.heldBackSince = wallNow;
-      }
-      meter.heldBackBecause = refusal;
-      request.replyTo().tell(new LeaseDenied(retryAfter, refusal + " (held back since " + meter.heldBackSince + ")"));
+      Instant since = meter.heldBack(refusal, wallNow);
+      request.replyTo().tell(new LeaseDenied(retryAfter, refusal + " (held back since " + since + ")"));
       return this;
     }
     meter.rows.take(rows, now);
-    meter.heldBackBecause = null;
-    meter.heldBackSince = null;
+    meter.granted();
     lastEngineActivityNanos = now;
     granted++;
     request.replyTo().tell(new LeaseGranted(leaseId, slot, rows));
@@ -303,8 +272,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       expired++;
       getContext().getLog().warn("lease of job {} on slot {} expired: its holder is gone", lease.jobId(), lease.slot());
     }
-    Instant wallNow = Instant.now();
-    jobs.values().removeIf(meter -> meter.lastSeen.plus(settings.jobIdleAfter()).isBefore(wallNow));
+    jobs.forgetIdle(settings.jobIdleAfter(), Instant.now());
     return this;
   }
 
@@ -395,21 +363,13 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
 
   /** Splits the current row rate among the jobs that asked lately, by weight and cap. */
   private void reshare(long nowNanos) {
-    Map<String, FairShare.Claim> claims = new LinkedHashMap<>();
-    jobs.forEach((id, meter) -> claims.put(id, new FairShare.Claim(meter.weight, meter.maxRowsPerSecond)));
-    Map<String, Double> shares = FairShare.allocate(policy.current().rowsPerSecond(), claims);
-    shares.forEach((id, rate) -> jobs.get(id).rows.setRate(rate, nowNanos));
+    jobs.reshare(policy.current().rowsPerSecond(), nowNanos);
   }
 
   private GovernorView view() {
     long now = System.nanoTime();
     var decision = policy.current();
-    List<GovernorView.JobShare> shares = new ArrayList<>();
-    jobs.forEach(
-        (id, meter) ->
-            shares.add(
-                new GovernorView.JobShare(
-                    id, meter.weight, meter.maxRowsPerSecond, meter.rows.rate(), meter.heldBackBecause, meter.heldBackSince)));
+    List<GovernorView.JobShare> shares = jobs.shares();
     var baseline = livePath.baseline();
     var estimate = livePath.estimate(now);
     var live =
