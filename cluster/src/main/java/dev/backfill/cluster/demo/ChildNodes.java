@@ -150,9 +150,9 @@ public final class ChildNodes implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx1g");
-    // Short pauses: the governor times the live path's probe from this JVM, and a stop-the-world
-    // pause of the node would read as the primary being slow.
-    command.add("-XX:+UseZGC");
+    // The JVM's default collector (G1). ZGC was used while the governor timed its probe from this
+    // JVM, where a pause read as the primary being slow; the primary times the probe now, and
+    // ZGC's concurrent cycles cost CPU that, on a machine shared with the primary, the live path pays.
     String extra = System.getenv("BACKFILL_NODE_JAVA_OPTS");
     if (extra != null && !extra.isBlank()) {
       command.addAll(List.of(extra.trim().split("\\s+")));

@@ -92,6 +92,8 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private static final Duration RETRY_WHEN_QUIET = Duration.ofMillis(200);
   /** How long a node keeps a slot another node waits for: nodes take turns this long each. */
   private static final Duration SLOT_TENURE = Duration.ofSeconds(5);
+  /** The probe connection's socket gives up this long after the probe's own timeout. */
+  private static final Duration PROBE_SOCKET_GRACE = Duration.ofSeconds(2);
 
   public static ActorRef<Command> init(
       ActorSystem<?> system, GovernorSettings settings, PrimaryHealthProbe probe) {
@@ -322,27 +324,38 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   }
 
   /**
-   * Judges the probes since the last decision and moves the rate. It always decides: a probe
-   * running past its timeout (or one that failed) counts as critical, so a primary too slow to
-   * answer never freezes the rate where it was.
+   * Judges the probes since the last decision and moves the rate. A probe that failed, or one
+   * still unanswered past the probe connection's socket timeout, counts as critical, so a primary
+   * too slow to answer never freezes the rate where it was. It holds the rate (decides nothing)
+   * while no probe answered within the last second, and after a back-off until fresh probes can
+   * judge the tail again.
    */
   private Behavior<Command> onDecide() {
     long now = System.nanoTime();
     // A probe still running is judged when it answers, on the primary's clock; this node's clock
-    // would count its own delays. Only one running past its timeout counts now, as critical.
+    // would count its own delays. The primary cancels a probe at its timeout and the connection
+    // gives up on a silent primary 2 s later: only a probe unanswered past both is overdue, so a
+    // stall of this node alone never pauses every job.
     var estimate = livePath.estimate(now);
     double latencyMs;
-    boolean overdue = probing && now - probeStartedNanos > settings.probeTimeout().toNanos();
+    boolean overdue =
+        probing && now - probeStartedNanos > settings.probeTimeout().plus(PROBE_SOCKET_GRACE).toNanos();
     if (lastProbeFailureNanos >= lastDecisionNanos || overdue) {
       // No answer within the probe's timeout is the worst latency there is: count it as critical
       // (at least the critical threshold, whatever the timeout is set to).
       latencyMs = Math.max(settings.probeTimeout().toMillis(), policy.thresholds().probeLatencyCriticalMs());
-    } else if (estimate.recentMedianMs() != null) {
-      latencyMs = estimate.recentMedianMs();
-    } else {
-      // No probe has answered yet (the governor just started): nothing to judge.
+    } else if (estimate.recentMedianMs() == null) {
+      // No probe answered within the last second (the governor just started, or probes are slow
+      // but not yet failing): nothing new to judge, the rate holds.
       lastDecisionNanos = now;
       return this;
+    } else if (estimate.tailPending() && !(estimate.ratio() != null && estimate.ratio() >= policy.thresholds().liveRatioWarn())) {
+      // Backed off lately, and too few probes since to judge the tail: growing on the median alone
+      // would climb straight back into the bursts the tail saw. Hold until fresh probes can tell.
+      lastDecisionNanos = now;
+      return this;
+    } else {
+      latencyMs = estimate.recentMedianMs();
     }
     lastDecisionNanos = now;
     HealthSample sample =

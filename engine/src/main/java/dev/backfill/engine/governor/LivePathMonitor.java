@@ -26,7 +26,9 @@ import java.util.OptionalDouble;
  * <p>The ratio it steers by is the worse of two: the median of the last {@code recent-span}
  * against the baseline median (moves within a second when the whole primary slows), and the
  * {@code tail-percentile} of the last {@code tail-span} against the baseline's (sees bursts that
- * only a few live queries run into).
+ * only a few live queries run into). After the governor backs off, the tail is judged only on
+ * probes taken since: older ones say nothing about the lower rate, and would halve it again and
+ * again for the whole tail span after a single burst.
  *
  * <p>Not thread-safe; plain Java, owned by the governor, time given in nanoseconds.
  */
@@ -35,8 +37,12 @@ public final class LivePathMonitor {
   /** The primary's own latency, without the backfill. */
   public record Baseline(double medianMs, double tailMs, int probes, long learnedAtNanos) {}
 
-  /** What the monitor sees now; null parts are not known yet. */
-  public record Estimate(Double recentMedianMs, Double recentTailMs, Double ratio) {}
+  /**
+   * What the monitor sees now; null parts are not known yet. {@code tailPending}: the governor
+   * backed off lately and too few probes have come since to judge the tail, so the ratio is the
+   * median's alone.
+   */
+  public record Estimate(Double recentMedianMs, Double recentTailMs, Double ratio, boolean tailPending) {}
 
   /** How much a baseline re-measured while jobs run may exceed the one before it. */
   static final double MAX_RISE_PER_REFRESH = 1.5;
@@ -65,8 +71,10 @@ public final class LivePathMonitor {
   private boolean learnedIdle;
   /** When jobs started asking after a time without any, or -1 while none ask. */
   private long jobsSinceNanos = -1;
-  /** The tail is judged only on probes from here on: the rate changed then (see {@link #judgeFrom}). */
-  private long judgedFromNanos = Long.MIN_VALUE;
+  /** The tail is judged only on probes from here on, if set: the rate fell then (see {@link #judgeFrom}). */
+  private boolean backedOff;
+
+  private long judgedFromNanos;
 
   public LivePathMonitor(LivePathSettings settings) {
     this.settings = settings;
@@ -152,6 +160,7 @@ public final class LivePathMonitor {
    * Until enough fresh probes make a percentile, the median alone is judged.
    */
   public void judgeFrom(long nowNanos) {
+    backedOff = true;
     judgedFromNanos = nowNanos;
   }
 
@@ -159,7 +168,7 @@ public final class LivePathMonitor {
   public Estimate estimate(long nowNanos) {
     OptionalDouble recentMedian = all.percentile(nowNanos, settings.recentSpan(), 50, 1);
     Duration tailSpan = settings.tailSpan();
-    boolean sinceBackOff = nowNanos - judgedFromNanos < tailSpan.toNanos();
+    boolean sinceBackOff = backedOff && nowNanos - judgedFromNanos < tailSpan.toNanos();
     if (sinceBackOff) {
       tailSpan = Duration.ofNanos(nowNanos - judgedFromNanos);
     }
@@ -180,7 +189,8 @@ public final class LivePathMonitor {
     return new Estimate(
         recentMedian.isPresent() ? recentMedian.getAsDouble() : null,
         recentTail.isPresent() ? recentTail.getAsDouble() : null,
-        ratio);
+        ratio,
+        sinceBackOff && recentTail.isEmpty());
   }
 
   private void learn(long nowNanos, boolean inQuietMoment) {

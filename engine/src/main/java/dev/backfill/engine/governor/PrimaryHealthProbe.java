@@ -104,14 +104,17 @@ public final class PrimaryHealthProbe implements AutoCloseable {
   /**
    * The probe as the primary runs it: sleep, then the live-shaped query, then the primary's clock.
    * clock_timestamp() in the outer target list is read after both parts have produced their row.
+   * The query must be one SELECT; a trailing semicolon is dropped, and it ends on a line of its
+   * own so that a trailing comment cannot swallow the rest. Counting whole rows ({@code
+   * count(live)}) makes the primary produce every column, as the live path's reads do.
    */
   static String timedOnPrimary(String probeQuery) {
     return "SELECT (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000000)::bigint"
         + " FROM (SELECT pg_sleep("
         + SLEEP_ASKED_MILLIS / 1000.0
-        + ")) AS wake, (SELECT count(*) FROM ("
-        + probeQuery
-        + ") AS live) AS read";
+        + ")) AS wake, (SELECT count(live) FROM (\n"
+        + probeQuery.strip().replaceAll("[\\s;]+$", "")
+        + "\n) AS live) AS read";
   }
 
   public CompletionStage<PrimaryLoad> load() {

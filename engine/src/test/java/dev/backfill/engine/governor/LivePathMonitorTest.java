@@ -74,12 +74,30 @@ class LivePathMonitorTest {
     // The burst is over; a second later its probes are still in the 5 s tail, but no longer judged.
     probe(1_000, 1.0, false, true);
     assertEquals(1.0, monitor.estimate(now).ratio(), 1e-9);
+    assertTrue(monitor.estimate(now).tailPending(), "the governor must hold until the tail can be judged again");
     // Bursts go on at the lower rate: once fresh probes make a percentile, the tail sees them again.
     for (int i = 0; i < 60; i++) {
       now += PROBE;
       monitor.onProbe(now, i % 8 == 0 ? 6.0 : 1.0, false, true);
     }
     assertEquals(6.0, monitor.estimate(now).ratio(), 1e-9);
+    assertFalse(monitor.estimate(now).tailPending());
+  }
+
+  @Test
+  void aPrimaryThatAnswersFewProbesIsJudgedByItsSlowestOne() {
+    probe(5_000, 1.0, true, false);
+    // The primary slows so much that it answers a probe every half second: too few for a 95th
+    // percentile. The slowest of them speaks for the tail, though the last second's are fast.
+    for (int i = 0; i < 10; i++) {
+      now += 500 * MS;
+      monitor.onProbe(now, i == 1 ? 6.0 : 1.0, false, true);
+    }
+    var estimate = monitor.estimate(now);
+    assertEquals(1.0, estimate.recentMedianMs());
+    assertEquals(6.0, estimate.recentTailMs());
+    assertEquals(6.0, estimate.ratio(), 1e-9);
+    assertFalse(estimate.tailPending());
   }
 
   @Test

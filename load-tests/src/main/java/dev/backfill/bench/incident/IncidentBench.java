@@ -86,7 +86,7 @@ public final class IncidentBench {
 
   /**
    * Vacuums and analyses what seeding wrote, and checkpoints, so that the first run does not
-   * measure autovacuum catching up with 50,000 fresh rows.
+   * measure autovacuum catching up with the freshly seeded rows.
    */
   private static void settle(String url, String user, String password) throws java.sql.SQLException {
     try (var connection = java.sql.DriverManager.getConnection(url, user, password);

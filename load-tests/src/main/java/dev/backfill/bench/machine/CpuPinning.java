@@ -64,6 +64,7 @@ public final class CpuPinning {
    * that core during an engine run (the engine's nodes and Cassandra give it most of the memory
    * to scan). On a machine of its own the primary's core would reclaim only the primary's memory:
    * the pinned placement puts the reclaim with the backfill, and the shared one leaves it free.
+   * Best effort: a machine without DAMON, or a user who may not move kernel threads, is warned.
    */
   public static int placeMemoryReclaim(String cores) {
     int placed = 0;
@@ -80,12 +81,16 @@ public final class CpuPinning {
           continue;
         }
         if (command.startsWith("kdamond")) {
-          pin(Long.parseLong(name), cores);
-          placed++;
+          try {
+            pin(Long.parseLong(name), cores);
+            placed++;
+          } catch (IllegalStateException e) {
+            System.err.println("  WARNING could not place the kernel's memory reclaim thread " + name + ": " + e.getMessage());
+          }
         }
       }
     } catch (IOException e) {
-      throw new IllegalStateException("cannot list /proc to find the memory reclaim threads: " + e.getMessage(), e);
+      System.err.println("  WARNING cannot list /proc to find the memory reclaim threads: " + e.getMessage());
     }
     return placed;
   }
