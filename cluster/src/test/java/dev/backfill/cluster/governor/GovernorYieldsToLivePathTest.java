@@ -105,9 +105,18 @@ class GovernorYieldsToLivePathTest {
                 + " before the load, "
                 + pageRowsAfter
                 + " from a second after the live client saw the slowdown (plus the statistics' own delay)");
-        JsonNode status = api.get("/jobs/" + jobId).body();
-        assertEquals("THROTTLED", status.path("status").asText(), status::toString);
-        assertTrue(status.path("reason").asText().contains("latency"), status::toString);
+        // While the load goes on, the job says why it is slow. Between two denied leases it may
+        // run a page (the governor holds a low rate rather than stopping), so the status is
+        // watched for a while rather than read once.
+        probe.awaitAssert(
+            Duration.ofSeconds(10),
+            Duration.ofMillis(50),
+            () -> {
+              JsonNode status = api.get("/jobs/" + jobId).body();
+              assertEquals("THROTTLED", status.path("status").asText(), status::toString);
+              assertTrue(status.path("reason").asText().contains("latency"), status::toString);
+              return null;
+            });
       }
       api.post("/jobs/" + jobId + "/cancel", "{}");
     }
