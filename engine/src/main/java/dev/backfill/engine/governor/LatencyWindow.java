@@ -57,13 +57,6 @@ public final class LatencyWindow {
     probes.clear();
   }
 
-  /** An independent copy, to judge "what if" without changing this one. */
-  public LatencyWindow copy() {
-    LatencyWindow copy = new LatencyWindow(Duration.ofNanos(keepNanos));
-    copy.probes.addAll(probes);
-    return copy;
-  }
-
   private double[] values(long nowNanos, Duration span) {
     long from = nowNanos - span.toNanos();
     double[] values = new double[probes.size()];

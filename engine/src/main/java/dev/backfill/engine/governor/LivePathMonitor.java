@@ -57,6 +57,14 @@ public final class LivePathMonitor {
 
   private static final Duration QUIET_KEEP = Duration.ofSeconds(10);
 
+  /**
+   * Fresh probes that judge the tail after a back-off (half a second of them): their 95th
+   * percentile is their slowest. Waiting for a full tail span's worth (2.5 s) held the rate so
+   * long that a competing load arriving meanwhile went unjudged past the one second the governor
+   * has to react in.
+   */
+  static final int FRESH_TAIL_PROBES = 10;
+
   private final LivePathSettings settings;
   private final LatencyWindow all;
   private final LatencyWindow quiet = new LatencyWindow(QUIET_KEEP);
@@ -172,7 +180,8 @@ public final class LivePathMonitor {
     if (sinceBackOff) {
       tailSpan = Duration.ofNanos(nowNanos - judgedFromNanos);
     }
-    OptionalDouble recentTail = all.percentile(nowNanos, tailSpan, settings.tailPercentile(), minTailProbes());
+    OptionalDouble recentTail =
+        all.percentile(nowNanos, tailSpan, settings.tailPercentile(), sinceBackOff ? FRESH_TAIL_PROBES : minTailProbes());
     if (recentTail.isEmpty() && !sinceBackOff) {
       // Too few probes for a percentile (a slow primary answers fewer): the slowest one speaks.
       recentTail = all.percentile(nowNanos, tailSpan, 100, 1);

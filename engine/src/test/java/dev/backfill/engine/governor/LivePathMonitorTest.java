@@ -27,6 +27,14 @@ class LivePathMonitorTest {
     }
   }
 
+  /** Three seconds of probes while the engine works, one in eight of them waiting 6 ms instead of 1. */
+  private void probeBursts() {
+    for (int i = 0; i < 60; i++) {
+      now += PROBE;
+      monitor.onProbe(now, i % 8 == 0 ? 6.0 : 1.0, false, true);
+    }
+  }
+
   @Test
   void whileNoJobRunsEveryProbeKeepsTheBaselineCurrent() {
     assertNull(monitor.baseline());
@@ -65,21 +73,18 @@ class LivePathMonitorTest {
   void afterABackOffTheTailIsJudgedOnlyOnFreshProbes() {
     probe(5_000, 1.0, true, false);
     // A burst: one probe in eight waits 6 ms, and the governor backs off.
-    for (int i = 0; i < 60; i++) {
-      now += PROBE;
-      monitor.onProbe(now, i % 8 == 0 ? 6.0 : 1.0, false, true);
-    }
+    probeBursts();
     assertTrue(monitor.estimate(now).ratio() > 5);
     monitor.judgeFrom(now);
     // The burst is over; a second later its probes are still in the 5 s tail, but no longer judged.
-    probe(1_000, 1.0, false, true);
+    probe(250, 1.0, false, true);
     assertEquals(1.0, monitor.estimate(now).ratio(), 1e-9);
     assertTrue(monitor.estimate(now).tailPending(), "the governor must hold until the tail can be judged again");
+    probe(750, 1.0, false, true);
+    assertEquals(1.0, monitor.estimate(now).ratio(), 1e-9);
+    assertFalse(monitor.estimate(now).tailPending(), "half a second of fresh probes judges the tail");
     // Bursts go on at the lower rate: once fresh probes make a percentile, the tail sees them again.
-    for (int i = 0; i < 60; i++) {
-      now += PROBE;
-      monitor.onProbe(now, i % 8 == 0 ? 6.0 : 1.0, false, true);
-    }
+    probeBursts();
     assertEquals(6.0, monitor.estimate(now).ratio(), 1e-9);
     assertFalse(monitor.estimate(now).tailPending());
   }
@@ -104,10 +109,7 @@ class LivePathMonitorTest {
   void theTailSignalSeesBurstsThatTheMedianMisses() {
     probe(5_000, 1.0, true, false);
     // One probe in eight lands in a page query and waits 6 ms: the median does not move.
-    for (int i = 0; i < 60; i++) {
-      now += PROBE;
-      monitor.onProbe(now, i % 8 == 0 ? 6.0 : 1.0, false, true);
-    }
+    probeBursts();
     var estimate = monitor.estimate(now);
     assertEquals(1.0, estimate.recentMedianMs());
     assertEquals(6.0, estimate.recentTailMs());
