@@ -1,5 +1,7 @@
 package dev.backfill.cluster.cli;
 
+import com.typesafe.config.Config;
+import dev.backfill.cluster.local.CpuPriority;
 import dev.backfill.cluster.node.BackfillNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +28,16 @@ final class NodeCommand implements Runnable {
 
   @Override
   public void run() {
-    BackfillNode node = BackfillNode.start(config.load());
+    Config settings = config.load();
+    // Before the node starts its threads' work: they inherit the policy of the thread starting them.
+    CpuPriority priority;
+    try {
+      priority = CpuPriority.parse(settings.getString("backfill.node.cpu-priority"));
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage());
+    }
+    System.err.println("node runs at " + priority.applyTo(ProcessHandle.current().pid()));
+    BackfillNode node = BackfillNode.start(settings);
     if (parentPid != null) {
       ProcessHandle.of(parentPid)
           .ifPresentOrElse(

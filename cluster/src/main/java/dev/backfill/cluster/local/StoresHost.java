@@ -40,6 +40,11 @@ public final class StoresHost {
 
   /** Starts the host in the background and waits until its stores answer. */
   public Endpoints startInBackground() {
+    try {
+      CpuPriority.fromEnvironment();
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage());
+    }
     Optional<ProcessHandle> running = pidFile.liveProcess("stores serve");
     if (running.isPresent()) {
       throw new CliException(
@@ -94,6 +99,8 @@ public final class StoresHost {
       pidFile.delete();
       throw e;
     }
+    // The primary is the machine's production database here; the engine's own store yields to it.
+    System.err.println("Cassandra runs at " + CpuPriority.fromEnvironment().applyTo(stores.cassandraPid()));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

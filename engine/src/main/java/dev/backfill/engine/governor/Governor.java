@@ -297,11 +297,11 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       return this;
     }
     latestRoundTripMs = probed.timing().roundTripMillis();
-    // Quiet: no engine query ran during the probe, nor ended or started shortly before it.
+    // Untouched: no engine query ran during the probe. Quiet: nor ended or started shortly before it.
+    boolean untouched = slots.busy() == 0 && lastEngineActivityNanos < probed.startedNanos();
     boolean quiet =
-        slots.busy() == 0
-            && lastEngineActivityNanos < probed.startedNanos() - settings.livePath().quietSettle().toNanos();
-    livePath.onProbe(now, probed.timing().primaryMillis(), quiet, !jobs.isEmpty());
+        untouched && lastEngineActivityNanos < probed.startedNanos() - settings.livePath().quietSettle().toNanos();
+    livePath.onProbe(now, probed.timing().primaryMillis(), untouched, quiet, !jobs.isEmpty());
     return this;
   }
 
@@ -393,6 +393,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
             baseline == null ? null : (now - baseline.learnedAtNanos()) / 1_000_000_000.0,
             estimate.recentMedianMs(),
             estimate.recentTailMs(),
+            estimate.untouchedTailMs(),
             estimate.ratio(),
             livePath.inQuietMoment(),
             Double.isNaN(latestRoundTripMs) ? null : latestRoundTripMs);

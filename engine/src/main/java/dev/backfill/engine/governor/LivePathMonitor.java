@@ -25,10 +25,16 @@ import java.util.OptionalDouble;
  *
  * <p>The ratio it steers by is the worse of two: the median of the last {@code recent-span}
  * against the baseline median (moves within a second when the whole primary slows), and the
- * {@code tail-percentile} of the last {@code tail-span} against the baseline's (sees bursts that
- * only a few live queries run into). After the governor backs off, the tail is judged only on
- * probes taken since: older ones say nothing about the lower rate, and would halve it again and
- * again for the whole tail span after a single burst.
+ * {@code tail-percentile} of the last {@code tail-span} against a reference tail (sees bursts that
+ * only a few live queries run into). The reference tail is the baseline's, or, when it is higher,
+ * the tail of the probes of the last {@link #UNTOUCHED_SPAN} that no engine query ran beside: on a
+ * machine whose own noise (other processes, the kernel, the hypervisor) puts a slow probe in every
+ * twenty, the tail is that noise whatever the backfill does, and backing off from it slowed the
+ * backfill six times over without making the live path any faster (incident benchmark,
+ * 2026-11-29). A burst the engine causes shows as probes beside its queries being slower than
+ * the ones without. A primary slow for everyone is the median's to see. After the governor
+ * backs off, the tail is judged only on probes taken since: older ones say nothing about the
+ * lower rate, and would halve it again and again for the whole tail span after a single burst.
  *
  * <p>Not thread-safe; plain Java, owned by the governor, time given in nanoseconds.
  */
@@ -42,7 +48,17 @@ public final class LivePathMonitor {
    * backed off lately and too few probes have come since to judge the tail, so the ratio is the
    * median's alone.
    */
-  public record Estimate(Double recentMedianMs, Double recentTailMs, Double ratio, boolean tailPending) {}
+  public record Estimate(
+      Double recentMedianMs, Double recentTailMs, Double untouchedTailMs, Double ratio, boolean tailPending) {}
+
+  /**
+   * How far back the tail of probes that no engine query ran beside reaches: long enough to hold
+   * {@link #UNTOUCHED_PROBES} of them while the backfill keeps the primary busy most of the time.
+   */
+  static final Duration UNTOUCHED_SPAN = Duration.ofSeconds(30);
+
+  /** Untouched probes a reference tail needs: at the 95th percentile, the third slowest of 40. */
+  static final int UNTOUCHED_PROBES = 40;
 
   /** How much a baseline re-measured while jobs run may exceed the one before it. */
   static final double MAX_RISE_PER_REFRESH = 1.5;
@@ -68,6 +84,7 @@ public final class LivePathMonitor {
   private final LivePathSettings settings;
   private final LatencyWindow all;
   private final LatencyWindow quiet = new LatencyWindow(QUIET_KEEP);
+  private final LatencyWindow untouched = new LatencyWindow(UNTOUCHED_SPAN);
   private Baseline baseline;
   /** Start of the current quiet moment, or -1 when there is none. */
   private long quietSinceNanos = -1;
@@ -91,11 +108,14 @@ public final class LivePathMonitor {
   }
 
   /**
-   * One probe's latency. {@code engineQuiet}: none of the engine's queries ran on the primary
-   * during the probe or within {@code quiet-settle} before it.
+   * One probe's latency. {@code untouchedByEngine}: none of the engine's queries ran during the
+   * probe. {@code engineQuiet}: nor within {@code quiet-settle} before it.
    */
-  public void onProbe(long nowNanos, double millis, boolean engineQuiet, boolean jobsWaiting) {
+  public void onProbe(long nowNanos, double millis, boolean untouchedByEngine, boolean engineQuiet, boolean jobsWaiting) {
     all.add(nowNanos, millis);
+    if (untouchedByEngine) {
+      untouched.add(nowNanos, millis);
+    }
     if (!jobsWaiting) {
       jobsSinceNanos = -1;
     } else if (jobsSinceNanos < 0) {
@@ -186,18 +206,22 @@ public final class LivePathMonitor {
       // Too few probes for a percentile (a slow primary answers fewer): the slowest one speaks.
       recentTail = all.percentile(nowNanos, tailSpan, 100, 1);
     }
+    OptionalDouble untouchedTail =
+        untouched.percentile(nowNanos, UNTOUCHED_SPAN, settings.tailPercentile(), UNTOUCHED_PROBES);
     Double ratio = null;
     if (baseline != null && recentMedian.isPresent()) {
       double floor = settings.baselineFloor().toNanos() / 1_000_000.0;
       double fast = recentMedian.getAsDouble() / Math.max(floor, baseline.medianMs());
       ratio = fast;
       if (recentTail.isPresent()) {
-        ratio = Math.max(fast, recentTail.getAsDouble() / Math.max(floor, baseline.tailMs()));
+        double referenceTail = Math.max(floor, Math.max(baseline.tailMs(), untouchedTail.orElse(0)));
+        ratio = Math.max(fast, recentTail.getAsDouble() / referenceTail);
       }
     }
     return new Estimate(
         recentMedian.isPresent() ? recentMedian.getAsDouble() : null,
         recentTail.isPresent() ? recentTail.getAsDouble() : null,
+        untouchedTail.isPresent() ? untouchedTail.getAsDouble() : null,
         ratio,
         sinceBackOff && recentTail.isEmpty());
   }

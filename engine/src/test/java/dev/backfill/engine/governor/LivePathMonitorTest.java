@@ -23,7 +23,7 @@ class LivePathMonitorTest {
   private void probe(long millis, double latency, boolean engineQuiet, boolean jobsWaiting) {
     for (long end = now + millis * MS; now < end; ) {
       now += PROBE;
-      monitor.onProbe(now, latency, engineQuiet, jobsWaiting);
+      monitor.onProbe(now, latency, engineQuiet, engineQuiet, jobsWaiting);
     }
   }
 
@@ -31,7 +31,7 @@ class LivePathMonitorTest {
   private void probeBursts() {
     for (int i = 0; i < 60; i++) {
       now += PROBE;
-      monitor.onProbe(now, i % 8 == 0 ? 6.0 : 1.0, false, true);
+      monitor.onProbe(now, i % 8 == 0 ? 6.0 : 1.0, false, false, true);
     }
   }
 
@@ -96,7 +96,7 @@ class LivePathMonitorTest {
     // percentile. The slowest of them speaks for the tail, though the last second's are fast.
     for (int i = 0; i < 10; i++) {
       now += 500 * MS;
-      monitor.onProbe(now, i == 1 ? 6.0 : 1.0, false, true);
+      monitor.onProbe(now, i == 1 ? 6.0 : 1.0, false, false, true);
     }
     var estimate = monitor.estimate(now);
     assertEquals(1.0, estimate.recentMedianMs());
@@ -121,7 +121,7 @@ class LivePathMonitorTest {
     probe(500, 1.0, false, true);
     assertNull(monitor.estimate(now).ratio());
     LivePathMonitor fresh = new LivePathMonitor(settings);
-    fresh.onProbe(MS, 1.0, true, false);
+    fresh.onProbe(MS, 1.0, true, true, false);
     assertNull(fresh.estimate(MS).ratio());
   }
 
@@ -162,5 +162,44 @@ class LivePathMonitorTest {
     now += settings.quietMax().toNanos() + MS;
     assertFalse(monitor.holdForQuiet(now));
     assertFalse(monitor.holdForQuiet(now + Duration.ofSeconds(10).toNanos()), "and it waits a whole refresh before trying again");
+  }
+
+  /**
+   * Ten seconds while jobs run: every other probe ran beside an engine query. One in five of the
+   * untouched probes takes {@code untouchedSlowMs}, one in five of the touched ones takes
+   * {@code touchedSlowMs}; the rest take 1 ms.
+   */
+  private void probeBesideTheEngine(double untouchedSlowMs, double touchedSlowMs) {
+    for (int i = 0; i < 200; i++) {
+      now += PROBE;
+      boolean untouched = i % 2 == 0;
+      boolean slow = (i / 2) % 5 == 0;
+      double latency = slow ? (untouched ? untouchedSlowMs : touchedSlowMs) : 1.0;
+      monitor.onProbe(now, latency, untouched, false, true);
+    }
+  }
+
+  @Test
+  void noiseThatSlowsProbesWithoutTheEngineAsMuchAsBesideItIsNotBlamedOnTheEngine() {
+    probe(5_000, 1.0, true, false);
+    assertEquals(1.0, monitor.baseline().tailMs());
+
+    probeBesideTheEngine(4.0, 4.0);
+
+    var estimate = monitor.estimate(now);
+    assertEquals(4.0, estimate.recentTailMs());
+    assertEquals(4.0, estimate.untouchedTailMs());
+    assertEquals(1.0, estimate.ratio(), 1e-9);
+  }
+
+  @Test
+  void burstsThatOnlyProbesBesideTheEngineRunIntoAreStillSeen() {
+    probe(5_000, 1.0, true, false);
+
+    probeBesideTheEngine(1.0, 6.0);
+
+    var estimate = monitor.estimate(now);
+    assertEquals(1.0, estimate.untouchedTailMs());
+    assertEquals(6.0, estimate.ratio(), 1e-9);
   }
 }

@@ -11,6 +11,7 @@ import dev.backfill.bench.primary.ConnectionPeak;
 import dev.backfill.bench.primary.PrimaryStatistics;
 import dev.backfill.bench.report.IncidentReport;
 import dev.backfill.cluster.http.ApiJson;
+import dev.backfill.cluster.local.CpuPriority;
 import dev.backfill.cluster.node.NodeConfig;
 import dev.backfill.cluster.seed.CallSeeder;
 import dev.backfill.engine.processor.Processor;
@@ -25,6 +26,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -53,6 +55,7 @@ public final class IncidentBench {
     if (options.placements().contains("pinned") && !canPin) {
       throw new IllegalArgumentException("pinned runs need taskset and at least two cores; use --placements shared");
     }
+    CpuPriority.fromEnvironment(); // a misspelt BACKFILL_CPU_PRIORITY fails here, not after the runs
     err.println("starting the primary, a separate journal PostgreSQL and Cassandra in " + directory + " ...");
     try (LocalStores stores = LocalStores.start(LocalStores.Layout.ephemeralWithSeparateJournal(directory))) {
       Config config = NodeConfig.load(Optional.empty(), NodeConfig.forStores(stores.endpoints()));
@@ -130,6 +133,8 @@ public final class IncidentBench {
     CpuPinning.pin(ProcessHandle.current().pid(), rest);
     CpuPinning.pin(stores.journalPostmasterPid(), rest);
     CpuPinning.pin(stores.cassandraPid(), rest);
+    // As `./backfill stores start` does; the nodes set their own from backfill.node.cpu-priority.
+    System.err.println("Cassandra runs at " + CpuPriority.fromEnvironment().applyTo(stores.cassandraPid()));
     int reclaim = CpuPinning.placeMemoryReclaim(rest);
     if (reclaim > 0 && pinned) {
       System.err.printf("placed %d kernel memory reclaim thread(s) (kdamond) on core %s with the backfill%n", reclaim, rest);
@@ -281,6 +286,7 @@ public final class IncidentBench {
     json.put("live_rate", options.liveRate());
     json.put("warmup_s", options.warmup().toSeconds());
     json.put("window_s", options.window().toSeconds());
+    json.put("engine_cpu_priority", CpuPriority.fromEnvironment().name().toLowerCase(Locale.ROOT));
     json.put("runs", runs.stream().map(IncidentBench::asJson).toList());
     System.out.println(ApiJson.MAPPER.writeValueAsString(json));
     return 0;
