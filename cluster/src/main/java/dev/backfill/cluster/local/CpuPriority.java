@@ -22,11 +22,19 @@ public enum CpuPriority {
   BACKGROUND,
   NORMAL;
 
+  private static final int PASSES = 5;
+
   /** The environment variable that sets it for nodes and the local stores alike. */
   public static final String ENVIRONMENT = "BACKFILL_CPU_PRIORITY";
 
-  /** {@code background} or {@code normal}, case-insensitive; anything else is refused with the choices. */
+  /**
+   * {@code background} or {@code normal}, case-insensitive; blank is the default (background), as
+   * an unset variable is; anything else is refused with the choices.
+   */
   public static CpuPriority parse(String value) {
+    if (value.isBlank()) {
+      return BACKGROUND;
+    }
     try {
       return valueOf(value.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
@@ -38,7 +46,7 @@ public enum CpuPriority {
   /** From {@link #ENVIRONMENT}, {@code background} when it is not set. */
   public static CpuPriority fromEnvironment() {
     String value = System.getenv(ENVIRONMENT);
-    return value == null || value.isBlank() ? BACKGROUND : parse(value);
+    return value == null ? BACKGROUND : parse(value);
   }
 
   /**
@@ -50,14 +58,17 @@ public enum CpuPriority {
     if (this == NORMAL) {
       return "normal CPU priority";
     }
-    // Twice: a thread started by a thread the first pass had not reached yet is caught by the second.
-    String failure = chrtIdle(pid);
-    if (failure == null) {
+    // chrt walks the threads one by one and stops at one that exits under it (a JVM's pools come
+    // and go), so a pass is retried; after one that reached every thread, a second one catches
+    // threads started meanwhile by threads the first had not reached yet.
+    String failure = null;
+    for (int pass = 0, clean = 0; pass < PASSES && clean < 2; pass++) {
       failure = chrtIdle(pid);
+      clean = failure == null ? clean + 1 : 0;
     }
     return failure == null
         ? "background CPU priority (SCHED_IDLE): the primary and the live path come first on a shared core"
-        : "normal CPU priority: could not set background priority (" + failure + ")";
+        : "normal CPU priority, or only partly background: could not set background priority (" + failure + ")";
   }
 
   /** Null on success, else why not. */

@@ -8,9 +8,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -24,15 +28,20 @@ class CpuPriorityTest {
   private static final int SCHED_IDLE = 5;
 
   private Process child;
+  private BufferedReader childOutput;
+  private Writer childInput;
 
   @BeforeEach
   void startChild() throws IOException {
     assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "needs Linux's /proc");
+    assumeTrue(chrtAvailable(), "needs chrt (util-linux)");
     // A JVM, so the process has many threads, like a node.
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     child = new ProcessBuilder(java, "-Xmx32m", "-cp", System.getProperty("java.class.path"), Sleeper.class.getName()).start();
     // Its GC, JIT and other threads exist once main runs.
-    assertEquals("ready", new BufferedReader(new InputStreamReader(child.getInputStream())).readLine());
+    childOutput = new BufferedReader(new InputStreamReader(child.getInputStream()));
+    childInput = new OutputStreamWriter(child.getOutputStream());
+    assertEquals("ready", childOutput.readLine());
   }
 
   @AfterEach
@@ -53,10 +62,16 @@ class CpuPriorityTest {
   }
 
   @Test
-  void normalLeavesTheSchedulerAlone() throws IOException {
-    CpuPriority.NORMAL.applyTo(child.pid());
-
+  void threadsTheProcessStartsLaterRunInTheBackgroundToo() throws IOException {
     assertEquals(List.of(SCHED_OTHER), threadPolicies(child.pid()).stream().distinct().toList());
+    CpuPriority.BACKGROUND.applyTo(child.pid());
+
+    childInput.write("spawn\n");
+    childInput.flush();
+    assertEquals("spawned", childOutput.readLine());
+
+    assertEquals(List.of(SCHED_IDLE), threadPolicies(child.pid(), "spawned"));
+    assertEquals(List.of(SCHED_IDLE), threadPolicies(child.pid()).stream().distinct().toList());
   }
 
   @Test
@@ -64,32 +79,86 @@ class CpuPriorityTest {
     var refused = assertThrows(IllegalArgumentException.class, () -> CpuPriority.parse("idle"));
     assertTrue(refused.getMessage().contains("background, normal"), refused.getMessage());
     assertEquals(CpuPriority.BACKGROUND, CpuPriority.parse(" Background "));
+    assertEquals(CpuPriority.BACKGROUND, CpuPriority.parse(""), "blank is the default, as an unset variable is");
+    assertEquals(CpuPriority.NORMAL, CpuPriority.parse("normal"));
   }
 
   private static List<Integer> threadPolicies(long pid) throws IOException {
     try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-      return tasks.map(task -> policy(task.resolve("sched"))).toList();
+      return tasks.map(task -> policy(task.resolve("sched"))).filter(Objects::nonNull).toList();
     }
   }
 
-  private static int policy(Path sched) {
+  /** The policies of the process's threads with this name. */
+  private static List<Integer> threadPolicies(long pid, String threadName) throws IOException {
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      return tasks.filter(task -> threadName.equals(read(task.resolve("comm")).trim()))
+          .map(task -> policy(task.resolve("sched")))
+          .filter(Objects::nonNull)
+          .toList();
+    }
+  }
+
+  /** Empty for a thread that ended meanwhile (a JVM's compiler threads come and go). */
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (NoSuchFileException gone) {
+      return "";
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Null for a thread that ended meanwhile. */
+  private static Integer policy(Path sched) {
     try {
       return Files.readAllLines(sched).stream()
           .filter(line -> line.startsWith("policy"))
           .map(line -> Integer.parseInt(line.substring(line.indexOf(':') + 1).trim()))
           .findFirst()
           .orElseThrow();
+    } catch (NoSuchFileException gone) {
+      return null;
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  /** The child: waits to be killed. */
+  private static boolean chrtAvailable() {
+    try {
+      return new ProcessBuilder("chrt", "--version").start().waitFor() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** The child: starts a sleeping thread for every "spawn" line, until killed. */
   public static final class Sleeper {
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws IOException {
       System.out.println("ready");
       System.out.flush();
-      Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+      BufferedReader commands = new BufferedReader(new InputStreamReader(System.in));
+      for (String line; (line = commands.readLine()) != null; ) {
+        if (line.equals("spawn")) {
+          Thread sleeper = new Thread(Sleeper::sleepLong, "spawned");
+          sleeper.setDaemon(true);
+          sleeper.start();
+          System.out.println("spawned");
+          System.out.flush();
+        }
+      }
+    }
+
+    private static void sleepLong() {
+      try {
+        Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

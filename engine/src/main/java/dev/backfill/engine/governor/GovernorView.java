@@ -42,8 +42,9 @@ public record GovernorView(
    * probes), the latest probes, and their ratio, which the {@code live_latency_ratio} signal judges.
    * All of them are the primary's own timing of the probe; {@code latestRoundTripMs} is the latest
    * probe's round trip as the governor's node saw it, its own delays included, for comparison.
-   * {@code untouchedTailMs}: the tail of the last 30 s of probes that no engine query ran beside,
-   * the machine's own noise; the tail ratio divides by it when it is above the baseline's.
+   * {@code untouchedTailMs}: the tail of the last 30 s of probes that no engine query ran beside:
+   * the machine's own noise, and whatever the engine does outside its page queries (its CPU, when
+   * it runs at normal priority); the tail ratio divides by it when it is above the baseline's.
    */
   public record LivePath(
       Double baselineMedianMs,
