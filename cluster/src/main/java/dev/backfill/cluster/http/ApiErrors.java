@@ -36,6 +36,18 @@ public final class ApiErrors {
     return ApiJson.problem(Problem.of(500, "Internal Server Error", String.valueOf(cause.getMessage())));
   }
 
+  /**
+   * A failed ask for a change whose values the actor checked: its refusal is about the request
+   * (the governor refusing a value out of range that got past the API's own checks), so a 400
+   * like theirs; any other failure as {@link #toResponse}.
+   */
+  public static HttpResponse toInvalidResponse(Throwable failure) {
+    if (unwrap(failure) instanceof StatusReply.ErrorMessage refused) {
+      return ApiJson.problem(Problem.of(400, "Invalid request", refused.getMessage()));
+    }
+    return toResponse(failure);
+  }
+
   public static HttpResponse notFound(String detail) {
     return ApiJson.problem(Problem.of(404, "Not Found", detail));
   }

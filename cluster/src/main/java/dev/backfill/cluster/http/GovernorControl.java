@@ -10,6 +10,11 @@ public interface GovernorControl {
 
   CompletionStage<GovernorView> view();
 
-  /** Replaces the budget and thresholds (both already validated); answers the new view. */
+  /**
+   * Replaces the budget and thresholds (both already validated); answers the new view. Fails with
+   * a {@link org.apache.pekko.pattern.StatusReply.ErrorMessage} saying why when the governor
+   * refuses a value all the same ({@link dev.backfill.engine.governor.RuntimeLimits}): then
+   * nothing changed.
+   */
   CompletionStage<GovernorView> update(GovernorBudget budget, HealthThresholds thresholds);
 }

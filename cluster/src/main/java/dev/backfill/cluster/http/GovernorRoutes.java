@@ -1,9 +1,6 @@
 package dev.backfill.cluster.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.backfill.engine.governor.GovernorBudget;
-import dev.backfill.engine.governor.HealthThresholds;
-import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -18,7 +15,8 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  *
  * <pre>
  *   GET   /governor   budget, thresholds, every signal's last reading, the rate in force and why
- *   PATCH /governor   change budget and/or thresholds; 400 (and no change) when invalid
+ *   PATCH /governor   change budget and/or thresholds; 400 (and no change) when a field is
+ *                     unknown, not a number, outside its range (RuntimeLimits) or out of order
  * </pre>
  */
 public final class GovernorRoutes extends AllDirectives {
@@ -65,52 +63,22 @@ public final class GovernorRoutes extends AllDirectives {
             .view()
             .thenCompose(
                 current -> {
-                  GovernorBudget budget;
-                  HealthThresholds thresholds;
-                  try {
-                    budget = budget(body, current.budget());
-                    thresholds = thresholds(body.path("thresholds"), current.thresholds());
-                  } catch (IllegalArgumentException refused) {
-                    return CompletableFuture.completedFuture(ApiJson.problem(JsonPatchBody.invalid(refused)));
+                  var patched = GovernorPatch.apply(body, current.budget(), current.thresholds());
+                  if (patched.problem() != null) {
+                    return CompletableFuture.completedFuture(ApiJson.problem(patched.problem()));
                   }
-                  return respond(governor.update(budget, thresholds));
-                });
+                  // The governor checks the values again and refuses, not applies, a bad one: a
+                  // refusal here is about the request's values, so a 400 like the checks above.
+                  return governor
+                      .update(patched.budget(), patched.thresholds())
+                      .handle(
+                          (view, failure) ->
+                              failure != null
+                                  ? ApiErrors.toInvalidResponse(failure)
+                                  : ApiJson.response(StatusCodes.OK, view));
+                })
+            .exceptionally(ApiErrors::toResponse);
     return completeWithFuture(response);
-  }
-
-  private static GovernorBudget budget(JsonNode body, GovernorBudget current) {
-    return new GovernorBudget(
-        body.has("max_concurrent_queries") ? body.get("max_concurrent_queries").asInt() : current.maxConcurrentQueries(),
-        number(body, "max_rows_per_second", current.maxRowsPerSecond()),
-        number(body, "max_query_millis_per_second", current.maxQueryMillisPerSecond()));
-  }
-
-  private static HealthThresholds thresholds(JsonNode body, HealthThresholds current) {
-    return new HealthThresholds(
-        number(body, "probe_latency_warn_ms", current.probeLatencyWarnMs()),
-        number(body, "probe_latency_critical_ms", current.probeLatencyCriticalMs()),
-        body.has("active_backends_warn") ? body.get("active_backends_warn").asInt() : current.activeBackendsWarn(),
-        body.has("active_backends_critical")
-            ? body.get("active_backends_critical").asInt()
-            : current.activeBackendsCritical(),
-        number(body, "replication_lag_warn_ms", current.replicationLagWarnMs()),
-        number(body, "replication_lag_critical_ms", current.replicationLagCriticalMs()),
-        number(body, "hysteresis", current.hysteresis()),
-        body.has("resume_after_ms")
-            ? Duration.ofMillis(body.get("resume_after_ms").asLong())
-            : current.resumeAfter(),
-        number(body, "live_ratio_warn", current.liveRatioWarn()),
-        number(body, "live_ratio_critical", current.liveRatioCritical()));
-  }
-
-  private static double number(JsonNode body, String field, double current) {
-    if (!body.has(field)) {
-      return current;
-    }
-    if (body.get(field).isNull()) {
-      throw new IllegalArgumentException(field + " cannot be null");
-    }
-    return body.get(field).asDouble();
   }
 
   private static CompletionStage<HttpResponse> respond(CompletionStage<?> view) {

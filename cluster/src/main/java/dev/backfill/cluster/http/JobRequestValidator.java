@@ -2,7 +2,10 @@ package dev.backfill.cluster.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.backfill.engine.governor.NumberRange;
+import dev.backfill.engine.governor.RuntimeLimits;
 import dev.backfill.engine.processor.Processor;
 import dev.backfill.engine.processor.ProcessorRegistry;
 import dev.backfill.protocol.http.Problem;
@@ -50,12 +53,12 @@ public final class JobRequestValidator {
       if (field.isEmpty()) {
         return invalid(new FieldError("", "the body must be a JSON object: " + e.getOriginalMessage()));
       }
-      return invalid(new FieldError(field, "wrong type: " + e.getOriginalMessage()));
+      return invalid(new FieldError(field, wrongType(field, e)));
     } catch (JsonProcessingException e) {
-      return malformed(e.getOriginalMessage());
+      return new Outcome(null, null, ApiJson.malformed(e));
     }
     if (request == null) {
-      return malformed("the body is empty; send a JSON object");
+      return new Outcome(null, null, ApiJson.malformed("", "the body is empty; send a JSON object"));
     }
     return validate(request);
   }
@@ -98,23 +101,48 @@ public final class JobRequestValidator {
     }
     Map<String, String> parameters = request.parameters() == null ? Map.of() : request.parameters();
     processor.ifPresent(p -> p.validate(parameters).forEach(message -> errors.add(parameterError(message))));
-    JobTuning tuning = JobTuning.DEFAULT;
-    try {
-      tuning =
-          new JobTuning(
-              request.priority() == null ? JobTuning.DEFAULT.priority() : request.priority(),
-              request.maxCallsPerSecond());
-    } catch (IllegalArgumentException refused) {
-      String message = refused.getMessage();
-      errors.add(new FieldError(message.substring(0, message.indexOf(' ')), message));
+    // The governor's own ranges: a job accepted here is never refused a lease for its tuning.
+    // Absent is the default priority and no cap; "NaN" and "Infinity", which Jackson reads into a
+    // double even from a string, are outside every range.
+    double priority = request.priority() == null ? JobTuning.DEFAULT.priority() : request.priority();
+    inRange("priority", RuntimeLimits.PRIORITY, priority, errors);
+    if (request.maxCallsPerSecond() != null) {
+      inRange("max_calls_per_second", RuntimeLimits.CALLS_PER_SECOND, request.maxCallsPerSecond(), errors);
     }
     if (!errors.isEmpty()) {
       return invalid(errors.toArray(FieldError[]::new));
     }
     return new Outcome(
         new JobSpec(request.processor(), request.version(), request.tenant(), from, to, parameters),
-        tuning,
+        new JobTuning(priority, request.maxCallsPerSecond()),
         null);
+  }
+
+  private static void inRange(String field, NumberRange range, double value, List<FieldError> errors) {
+    String refusal = range.refusal(value);
+    if (refusal != null) {
+      errors.add(new FieldError(field, refusal));
+    }
+  }
+
+  /**
+   * What the field takes, for a value Jackson could not bind to it: a string for a number, a
+   * fraction for a whole number, an integer too large for one. Jackson's own words name its
+   * settings and Java types, which mean nothing to a client; they follow for other fields only.
+   */
+  private static String wrongType(String field, JsonMappingException e) {
+    String sent = e instanceof InvalidFormatException invalid ? ", was " + describe(invalid.getValue()) : "";
+    return switch (field) {
+      case "version" -> "must be a whole number from 1 to " + Integer.MAX_VALUE + " (a JSON number, not a string)" + sent;
+      case "priority" -> "must be " + RuntimeLimits.PRIORITY.describe() + " (a JSON number, not a string)" + sent;
+      case "max_calls_per_second" ->
+          "must be " + RuntimeLimits.CALLS_PER_SECOND.describe() + " (a JSON number, not a string), or null" + sent;
+      default -> "wrong type: " + e.getOriginalMessage();
+    };
+  }
+
+  private static String describe(Object value) {
+    return value instanceof String text ? "\"" + text + "\"" : String.valueOf(value);
   }
 
   private static Instant instant(String field, String value, List<FieldError> errors) {
@@ -153,11 +181,6 @@ public final class JobRequestValidator {
     return e.getPath().stream()
         .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
         .collect(Collectors.joining("."));
-  }
-
-  private static Outcome malformed(String detail) {
-    return new Outcome(
-        null, null, Problem.of(400, "Malformed JSON", "the body is not valid JSON: " + detail));
   }
 
   private static Outcome invalid(FieldError... errors) {

@@ -8,7 +8,6 @@ import dev.backfill.protocol.http.ProcessorListResponse;
 import dev.backfill.protocol.http.ProcessorResponse;
 import dev.backfill.protocol.job.JobPhase;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.backfill.protocol.job.JobTuning;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -117,20 +116,11 @@ public final class JobRoutes extends AllDirectives {
                     return CompletableFuture.completedFuture(
                         ApiErrors.notFound("no job has the id '" + jobId + "'"));
                   }
-                  JobTuning tuning;
-                  try {
-                    tuning =
-                        new JobTuning(
-                            body.has("priority") ? body.get("priority").asDouble() : current.tuning().priority(),
-                            body.has("max_calls_per_second")
-                                ? (body.get("max_calls_per_second").isNull()
-                                    ? null
-                                    : body.get("max_calls_per_second").asDouble())
-                                : current.tuning().maxCallsPerSecond());
-                  } catch (IllegalArgumentException refused) {
-                    return CompletableFuture.completedFuture(ApiJson.problem(JsonPatchBody.invalid(refused)));
+                  var patched = TuningPatch.apply(body, current.tuning());
+                  if (patched.problem() != null) {
+                    return CompletableFuture.completedFuture(ApiJson.problem(patched.problem()));
                   }
-                  return jobs.tune(jobId, tuning)
+                  return jobs.tune(jobId, patched.tuning())
                       .thenApply(
                           status -> ApiJson.response(StatusCodes.OK, JobStatusViews.of(status, Instant.now())));
                 })

@@ -12,7 +12,8 @@ import java.util.function.Function;
 
 /**
  * A PATCH body: a JSON object whose fields, all optional, change only what they name. Parsed as a
- * tree so that an absent field ("keep") differs from an explicit null ("remove").
+ * tree so that an absent field ("keep") differs from an explicit null ("remove"). This checks the
+ * shape (known fields; numbers or null); {@link PatchNumbers} checks each number's kind and range.
  */
 final class JsonPatchBody {
 
@@ -27,7 +28,7 @@ final class JsonPatchBody {
     try {
       body = ApiJson.MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      return new Parsed(null, Problem.of(400, "Malformed JSON", "the body is not valid JSON: " + e.getOriginalMessage()));
+      return new Parsed(null, ApiJson.malformed(e));
     }
     if (body == null || !body.isObject() || body.isEmpty()) {
       return new Parsed(null, invalid(List.of(new FieldError("", "send a JSON object with at least one of " + allowed))));

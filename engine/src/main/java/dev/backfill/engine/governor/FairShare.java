@@ -52,30 +52,44 @@ public final class FairShare {
     // claims.size() rounds. Capping all that fall short in one round is safe: re-sharing what
     // they leave only raises the others' shares, so no one capped would have come out uncapped.
     while (!uncapped.isEmpty()) {
+      // Weights relative to the largest: their sum stays finite however large each is (two of
+      // 1e308 would add up to Infinity and leave every job 0), and each share is the remaining
+      // rate times a fraction of at most 1, so it cannot overflow to Infinity as
+      // remaining * weight could.
+      double largest = 0;
+      for (String job : uncapped) {
+        largest = Math.max(largest, claims.get(job).weight());
+      }
       double weights = 0;
       for (String job : uncapped) {
-        weights += claims.get(job).weight();
+        weights += claims.get(job).weight() / largest;
       }
       List<String> capped = new ArrayList<>();
       for (String job : uncapped) {
         Claim claim = claims.get(job);
-        if (claim.maxRate() != null && claim.maxRate() < remaining * claim.weight() / weights) {
+        if (claim.maxRate() != null && claim.maxRate() < share(remaining, claim, largest, weights)) {
           capped.add(job);
         }
       }
       if (capped.isEmpty()) {
         for (String job : uncapped) {
-          allocations.put(job, remaining * claims.get(job).weight() / weights);
+          allocations.put(job, share(remaining, claims.get(job), largest, weights));
         }
         break;
       }
       for (String job : capped) {
         double cap = claims.get(job).maxRate();
         allocations.put(job, cap);
-        remaining -= cap;
+        // Never below 0 through rounding: a negative share would be refused as a rate.
+        remaining = Math.max(0, remaining - cap);
       }
       uncapped.removeAll(capped);
     }
     return allocations;
+  }
+
+  /** The claim's part of {@code remaining}: its weight over the sum, both relative to the largest. */
+  private static double share(double remaining, Claim claim, double largest, double weights) {
+    return remaining * (claim.weight() / largest / weights);
   }
 }

@@ -3,8 +3,11 @@ package dev.backfill.engine.governor;
 import dev.backfill.protocol.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -53,7 +56,10 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
 
   public record GetView(ActorRef<GovernorView> replyTo) implements Command {}
 
-  /** Change the budget and/or the thresholds (null: keep); answers the new view. */
+  /**
+   * Change the budget and/or the thresholds (null: keep); answers the new view, or an error saying
+   * why the change was refused (a value outside {@link RuntimeLimits}), with nothing changed.
+   */
   public record Update(
       GovernorBudget budget, HealthThresholds thresholds, ActorRef<StatusReply<GovernorView>> replyTo)
       implements Command {}
@@ -90,6 +96,13 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private static final Duration RETRY_WHEN_PAUSED = Duration.ofMillis(500);
   private static final Duration RETRY_WHEN_NO_SLOT = Duration.ofMillis(20);
   private static final Duration RETRY_WHEN_QUIET = Duration.ofMillis(200);
+  /** A refused claim changes only when the job is tuned (PATCH /jobs/{id}): ask again now and then. */
+  private static final Duration RETRY_WHEN_CLAIM_REFUSED = Duration.ofSeconds(1);
+  /**
+   * The longest wait a denial asks for. A tiny rate can put the pay-off of a debt years away,
+   * beyond what a scheduler takes; asking again soon also picks up a rate raised meanwhile.
+   */
+  private static final Duration LONGEST_RETRY = Duration.ofSeconds(2);
   /** How long a node keeps a slot another node waits for: nodes take turns this long each. */
   private static final Duration SLOT_TENURE = Duration.ofSeconds(5);
   /** The probe connection's socket gives up this long after the probe's own timeout. */
@@ -182,6 +195,18 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       request.replyTo().tell(new LeaseDenied(RETRY_WHEN_PAUSED, "a lease needs a job and a holder"));
       return this;
     }
+    String claimRefused = RuntimeLimits.claimRefusal(request.weight(), request.maxRowsPerSecond());
+    if (claimRefused != null) {
+      // Not claimed, so a bad weight or cap never reaches the fair share of the other jobs.
+      denied++;
+      request
+          .replyTo()
+          .tell(
+              new LeaseDenied(
+                  RETRY_WHEN_CLAIM_REFUSED,
+                  "the governor refuses this job's claim: " + claimRefused + "; change it with PATCH /jobs/" + request.jobId()));
+      return this;
+    }
     JobMeters.JobMeter meter = jobs.claim(request.jobId(), request.weight(), request.maxRowsPerSecond(), wallNow, now);
     reshare(now);
     var decision = policy.current();
@@ -204,10 +229,10 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       refusal =
           String.format(
               "the primary's query-time budget (%.0f ms/s) is spent: %s", decision.queryMillisPerSecond(), decision.reason());
-      retryAfter = Duration.ofNanos(queryMillis.nanosUntil(1, now));
+      retryAfter = Duration.ofNanos(Math.min(queryMillis.nanosUntil(1, now), LONGEST_RETRY.toNanos()));
     } else if (meter.rows.nanosUntil(rows, now) > 0) {
       refusal = String.format("the job's share is %.0f calls/s: %s", meter.rows.rate(), decision.reason());
-      retryAfter = Duration.ofNanos(Math.min(meter.rows.nanosUntil(rows, now), 2_000_000_000L));
+      retryAfter = Duration.ofNanos(Math.min(meter.rows.nanosUntil(rows, now), LONGEST_RETRY.toNanos()));
     }
     String leaseId = UUID.randomUUID().toString();
     int slot = -1;
@@ -253,18 +278,48 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     return this;
   }
 
+  /**
+   * Applies a change whole or not at all. The API checks every value first; these checks are for
+   * one that gets past it anyway: thrown here, it would restart the governor, which would lose
+   * every job's share and every earlier change, and do so again at the next bad message.
+   */
   private Behavior<Command> onUpdate(Update update) {
-    if (update.budget() != null) {
-      policy.updateBudget(update.budget());
-    }
-    if (update.thresholds() != null) {
-      policy.updateThresholds(update.thresholds());
+    GovernorBudget previousBudget = policy.budget();
+    HealthThresholds previousThresholds = policy.thresholds();
+    GovernorBudget budget = update.budget() == null ? previousBudget : update.budget();
+    HealthThresholds thresholds = update.thresholds() == null ? previousThresholds : update.thresholds();
+    Map<String, String> refused = new LinkedHashMap<>(RuntimeLimits.refusedChanges(previousBudget, budget));
+    refused.putAll(RuntimeLimits.refusedChanges(previousThresholds, thresholds));
+    if (!refused.isEmpty()) {
+      return refuse(
+          update,
+          refused.entrySet().stream()
+              .map(entry -> entry.getKey() + " " + entry.getValue())
+              .collect(Collectors.joining("; ")));
     }
     long now = System.nanoTime();
-    queryMillis.setRate(policy.current().queryMillisPerSecond(), now);
-    reshare(now);
+    try {
+      apply(budget, thresholds, now);
+    } catch (RuntimeException cannotApply) {
+      getContext().getLog().error("governor update could not be applied; the previous settings stay", cannotApply);
+      apply(previousBudget, previousThresholds, now);
+      return refuse(update, "the governor could not apply this change: " + cannotApply.getMessage());
+    }
     getContext().getLog().info("governor updated: {}", policy.current().reason());
     update.replyTo().tell(StatusReply.success(view()));
+    return this;
+  }
+
+  private void apply(GovernorBudget budget, HealthThresholds thresholds, long nowNanos) {
+    policy.updateBudget(budget);
+    policy.updateThresholds(thresholds);
+    queryMillis.setRate(policy.current().queryMillisPerSecond(), nowNanos);
+    reshare(nowNanos);
+  }
+
+  private Behavior<Command> refuse(Update update, String reason) {
+    getContext().getLog().warn("governor update refused, nothing changed: {}", reason);
+    update.replyTo().tell(StatusReply.error(reason));
     return this;
   }
 

@@ -2,7 +2,9 @@ package dev.backfill.engine.governor;
 
 /**
  * The most load the whole cluster may put on the primary when it is perfectly healthy. The
- * adaptive policy only ever allows a fraction of this, so these are ceilings, not targets.
+ * adaptive policy only ever allows a fraction of this, so these are ceilings, not targets. The
+ * record holds what the governor's arithmetic needs (positive, finite); {@link RuntimeLimits}
+ * bounds what a change at run time may set.
  */
 public record GovernorBudget(
     int maxConcurrentQueries, double maxRowsPerSecond, double maxQueryMillisPerSecond) {

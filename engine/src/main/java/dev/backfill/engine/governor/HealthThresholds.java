@@ -5,7 +5,9 @@ import java.util.Objects;
 
 /**
  * Where each health signal of the primary turns from fine to worrying (warn: back off) to
- * dangerous (critical: stop every job).
+ * dangerous (critical: stop every job). The record holds what the governor's arithmetic needs
+ * (positive, finite, warn below critical); {@link RuntimeLimits} bounds what a change at run time
+ * may set.
  *
  * @param hysteresis a signal that reached its warning level only counts as clear again once it is
  *     below {@code warn * (1 - hysteresis)}; without this gap a signal hovering at the threshold
@@ -102,10 +104,14 @@ public record HealthThresholds(
     return new HealthThresholds(25, 250, 40, 120, 5_000, 30_000, 0.2, Duration.ofSeconds(5));
   }
 
-  // The negated comparison also catches NaN.
+  // The negated comparison also catches NaN. An infinite level is refused too: it could never be
+  // reached, and with both levels infinite the order check below would mean nothing.
   private static void requirePositive(String field, double value) {
     if (!(value > 0)) {
       throw new IllegalArgumentException(field + " must be positive, was " + value);
+    }
+    if (Double.isInfinite(value)) {
+      throw new IllegalArgumentException(field + " must be finite, was " + value);
     }
   }
 

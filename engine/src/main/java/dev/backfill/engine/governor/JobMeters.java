@@ -14,8 +14,8 @@ import java.util.Map;
  */
 final class JobMeters {
 
-  /** Priorities beyond this make no difference to shares and only risk overflow in the arithmetic. */
-  private static final double MAX_WEIGHT = 1_000_000;
+  /** The highest priority there is ({@link RuntimeLimits#PRIORITY}). */
+  private static final double MAX_WEIGHT = RuntimeLimits.PRIORITY.high();
 
   /** A job's claim on the rate, and its own bucket refilled at its share. */
   static final class JobMeter {
@@ -49,8 +49,10 @@ final class JobMeters {
   private final Map<String, JobMeter> jobs = new LinkedHashMap<>();
 
   /**
-   * The job's meter, with its claim brought up to date. The API bounds these already; the
-   * governor must not fail (and lose its state) if a bad one gets through anyway.
+   * The job's meter, with its claim brought up to date. The API bounds these, and the governor
+   * refuses a lease to a claim outside {@link RuntimeLimits} before it gets here. This is the
+   * last line all the same: a bad claim must never make the fair share throw, which would restart
+   * the governor and lose its state.
    */
   JobMeter claim(String jobId, double weight, Double maxRowsPerSecond, Instant now, long nowNanos) {
     JobMeter meter = jobs.computeIfAbsent(jobId, id -> new JobMeter(nowNanos));

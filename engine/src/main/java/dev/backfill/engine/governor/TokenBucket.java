@@ -56,7 +56,9 @@ public final class TokenBucket {
   public void take(double amount, long nowNanos) {
     requireAmount(amount);
     refill(nowNanos);
-    tokens -= amount;
+    // The debt stays finite however large the amounts: at -Infinity it could never be paid off,
+    // and a refill of Infinity tokens (a huge rate over a long time) would turn it into NaN.
+    tokens = Math.max(-Double.MAX_VALUE, tokens - amount);
   }
 
   /**

@@ -1,0 +1,116 @@
+package dev.backfill.engine.governor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.BehaviorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestInbox;
+import org.apache.pekko.pattern.StatusReply;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The governor actor refuses a bad number that got past the API, instead of throwing on it (which
+ * would restart it with an empty state, every job's share and every change lost, and again at the
+ * next bad message). Run synchronously by BehaviorTestKit: its timers are recorded, never fired,
+ * so no probe runs (there is no primary: the probe is null) and nothing here waits for time.
+ */
+class GovernorRefusesBadValuesTest {
+
+  private static final GovernorSettings SETTINGS =
+      GovernorSettings.create(ConfigFactory.load(ConfigFactory.parseResources("application.conf")));
+
+  private final BehaviorTestKit<Governor.Command> governor =
+      BehaviorTestKit.create(Governor.create(SETTINGS, null));
+
+  @Test
+  void aBudgetOutOfRangeIsRefusedWithTheReasonAndThePreviousBudgetStays() {
+    GovernorBudget configured = SETTINGS.budget();
+
+    StatusReply<GovernorView> reply =
+        update(new GovernorBudget(configured.maxConcurrentQueries(), 1e300, configured.maxQueryMillisPerSecond()), null);
+
+    assertTrue(reply.isError(), reply::toString);
+    assertEquals(
+        "max_rows_per_second must be a number in (0, 1000000], was 1.0E300", reply.getError().getMessage());
+    assertEquals(configured, view().budget());
+  }
+
+  @Test
+  void tooManyConnectionsAreRefused() {
+    // Each allowed connection is a slot kept in memory: a million would be a million slots.
+    StatusReply<GovernorView> reply = update(new GovernorBudget(1_000_000, 5000, 500), null);
+
+    assertTrue(reply.isError(), reply::toString);
+    assertTrue(reply.getError().getMessage().contains("max_concurrent_queries must be a whole number in [1, 64]"));
+    assertEquals(SETTINGS.budget(), view().budget());
+  }
+
+  @Test
+  void aChangeIsAppliedWholeOrNotAtAll() {
+    HealthThresholds configured = SETTINGS.thresholds();
+    HealthThresholds criticalAt1e300 =
+        new HealthThresholds(
+            configured.probeLatencyWarnMs(),
+            configured.probeLatencyCriticalMs(),
+            configured.activeBackendsWarn(),
+            configured.activeBackendsCritical(),
+            configured.replicationLagWarnMs(),
+            configured.replicationLagCriticalMs(),
+            configured.hysteresis(),
+            configured.resumeAfter(),
+            configured.liveRatioWarn(),
+            1e300);
+
+    StatusReply<GovernorView> reply = update(new GovernorBudget(3, 4000, 1000), criticalAt1e300);
+
+    assertTrue(reply.isError(), reply::toString);
+    assertEquals("live_ratio_critical must be a number in (1, 1000], was 1.0E300", reply.getError().getMessage());
+    GovernorView after = view();
+    assertEquals(SETTINGS.budget(), after.budget());
+    assertEquals(configured, after.thresholds());
+  }
+
+  @Test
+  void itTakesAGoodChangeAfterRefusingABadOne() {
+    assertTrue(update(new GovernorBudget(2, 1e300, 500), null).isError());
+
+    StatusReply<GovernorView> reply = update(new GovernorBudget(3, 4000, 1000), null);
+
+    assertTrue(reply.isSuccess(), reply::toString);
+    assertEquals(new GovernorBudget(3, 4000, 1000), reply.getValue().budget());
+  }
+
+  @Test
+  void aClaimOutOfRangeIsDeniedWithTheReasonAndTakesNoShare() {
+    assertDenied(lease("greedy", 1e305, null), "priority must be a number in (0, 1000], was 1.0E305");
+    assertDenied(lease("endless", Double.POSITIVE_INFINITY, null), "priority must be a number in (0, 1000], was Infinity");
+    assertDenied(lease("uncapped", 1, 1e300), "max_calls_per_second must be a number in (0, 1000000], was 1.0E300");
+
+    assertEquals(List.of(), view().jobs());
+  }
+
+  private static void assertDenied(Governor.LeaseReply reply, String reason) {
+    assertTrue(
+        reply instanceof Governor.LeaseDenied denied && denied.reason().contains(reason), reply::toString);
+  }
+
+  private Governor.LeaseReply lease(String jobId, double priority, Double maxCallsPerSecond) {
+    TestInbox<Governor.LeaseReply> replies = TestInbox.create();
+    governor.run(new Governor.AcquireLease(jobId, priority, maxCallsPerSecond, 10, "node-a", replies.getRef()));
+    return replies.receiveMessage();
+  }
+
+  private StatusReply<GovernorView> update(GovernorBudget budget, HealthThresholds thresholds) {
+    TestInbox<StatusReply<GovernorView>> replies = TestInbox.create();
+    governor.run(new Governor.Update(budget, thresholds, replies.getRef()));
+    return replies.receiveMessage();
+  }
+
+  private GovernorView view() {
+    TestInbox<GovernorView> views = TestInbox.create();
+    governor.run(new Governor.GetView(views.getRef()));
+    return views.receiveMessage();
+  }
+}
