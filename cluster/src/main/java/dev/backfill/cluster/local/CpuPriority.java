@@ -14,9 +14,10 @@ import java.util.concurrent.TimeUnit;
  * after the engine's slice. {@code background} puts every thread of the process under Linux's
  * {@code SCHED_IDLE} policy: it runs whenever a core is otherwise idle (so on a machine of its own
  * nothing changes), and a normal task that wakes takes the core from it immediately. Measured
- * with the incident benchmark on two shared cores (2026-11-29): the live p99 beside one node went
- * from 3.9x its alone figure to 1.3x, and the backfill got faster (the governor no longer backed
- * off from the engine's own CPU bursts). {@code normal} leaves the scheduler alone.
+ * with the incident benchmark on two shared cores (2026-11-29, evening against night): the live
+ * p99 beside one node went from 3.9x its alone figure to 1.4x, and the backfill from 32 to 98
+ * calls/s (the governor no longer backed off from the engine's own CPU). {@code normal} leaves the
+ * scheduler alone.
  */
 public enum CpuPriority {
   BACKGROUND,
