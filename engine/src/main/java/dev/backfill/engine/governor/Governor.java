@@ -195,7 +195,15 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       request.replyTo().tell(new LeaseDenied(RETRY_WHEN_PAUSED, "a lease needs a job and a holder"));
       return this;
     }
-    String claimRefused = RuntimeLimits.claimRefusal(request.weight(), request.maxRowsPerSecond());
+    // Jobs journaled before the API had ranges may claim more than their top. Above it nothing a
+    // share can tell apart changes, so it reads as the top (a cap: as none) and such a job goes on
+    // after an upgrade; only what no range holds (not a number, not above zero) is refused.
+    double weight = Math.min(request.weight(), RuntimeLimits.PRIORITY.high());
+    Double maxRows = request.maxRowsPerSecond();
+    if (maxRows != null && maxRows > RuntimeLimits.CALLS_PER_SECOND.high()) {
+      maxRows = null;
+    }
+    String claimRefused = RuntimeLimits.claimRefusal(weight, maxRows);
     if (claimRefused != null) {
       // Not claimed, so a bad weight or cap never reaches the fair share of the other jobs.
       denied++;
@@ -207,7 +215,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
                   "the governor refuses this job's claim: " + claimRefused + "; change it with PATCH /jobs/" + request.jobId()));
       return this;
     }
-    JobMeters.JobMeter meter = jobs.claim(request.jobId(), request.weight(), request.maxRowsPerSecond(), wallNow, now);
+    JobMeters.JobMeter meter = jobs.claim(request.jobId(), weight, maxRows, wallNow, now);
     reshare(now);
     var decision = policy.current();
     int rows = pageSizer.rows(Math.max(1, request.rows()));

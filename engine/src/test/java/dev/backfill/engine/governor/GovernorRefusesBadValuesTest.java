@@ -1,10 +1,13 @@
 package dev.backfill.engine.governor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.javadsl.BehaviorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestInbox;
 import org.apache.pekko.pattern.StatusReply;
@@ -83,12 +86,20 @@ class GovernorRefusesBadValuesTest {
   }
 
   @Test
-  void aClaimOutOfRangeIsDeniedWithTheReasonAndTakesNoShare() {
-    assertDenied(lease("greedy", 1e305, null), "priority must be a number in (0, 1000], was 1.0E305");
-    assertDenied(lease("endless", Double.POSITIVE_INFINITY, null), "priority must be a number in (0, 1000], was Infinity");
-    assertDenied(lease("uncapped", 1, 1e300), "max_calls_per_second must be a number in (0, 1000000], was 1.0E300");
+  void aClaimAboveItsRangeReadsAsTheTopAndOneNoRangeHoldsIsDeniedWithTheReason() {
+    // Journaled before the API had ranges: the job goes on, at the top of the range.
+    lease("greedy", 1e305, null);
+    lease("endless", Double.POSITIVE_INFINITY, null);
+    lease("uncapped", 1, 1e300);
+    assertDenied(lease("nonsense", Double.NaN, null), "priority must be a number in (0, 1000]");
 
-    assertEquals(List.of(), view().jobs());
+    Map<String, GovernorView.JobShare> shares =
+        view().jobs().stream().collect(Collectors.toMap(GovernorView.JobShare::jobId, share -> share));
+    assertEquals(Set.of("greedy", "endless", "uncapped"), shares.keySet(), "the denied claim takes no share");
+    assertEquals(1000.0, shares.get("greedy").weight());
+    assertEquals(1000.0, shares.get("endless").weight());
+    assertNull(shares.get("uncapped").maxRowsPerSecond());
+    assertTrue(shares.values().stream().allMatch(share -> Double.isFinite(share.rowsPerSecond())), shares::toString);
   }
 
   private static void assertDenied(Governor.LeaseReply reply, String reason) {
