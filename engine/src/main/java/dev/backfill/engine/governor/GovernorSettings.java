@@ -2,6 +2,7 @@ package dev.backfill.engine.governor;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
+import java.util.stream.Collectors;
 
 /**
  * The {@code backfill.governor} block (backfill.conf), read once.
@@ -44,6 +45,13 @@ public record GovernorSettings(
     requirePositive("ask-timeout", askTimeout);
     // Checked here, at start-up: a bad value would otherwise throw inside the governor, which
     // would restart for ever while every job waits for an answer.
+    var outOfRange = RuntimeLimits.outOfRange(budget, thresholds);
+    if (!outOfRange.isEmpty()) {
+      throw new IllegalArgumentException(
+          outOfRange.entrySet().stream()
+              .map(bad -> "backfill.governor." + bad.getKey() + " " + bad.getValue())
+              .collect(Collectors.joining("; ")));
+    }
     if (!(targetPageMillis > 0) || Double.isInfinite(targetPageMillis)) {
       throw new IllegalArgumentException(
           "backfill.governor.target-page-millis must be positive and finite, was " + targetPageMillis);

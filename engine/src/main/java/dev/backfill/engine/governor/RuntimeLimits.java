@@ -93,6 +93,30 @@ public final class RuntimeLimits {
     return refused(THRESHOLDS, values(current), values(next));
   }
 
+  /**
+   * Each configured value outside its range, by its key under {@code backfill.governor}, with why:
+   * the configuration is held to the same ranges as the API, so that no node starts a governor
+   * with, say, two billion query slots to allocate.
+   */
+  public static Map<String, String> outOfRange(GovernorBudget budget, HealthThresholds thresholds) {
+    Map<String, String> outside = new LinkedHashMap<>();
+    outside(BUDGET, values(budget), "", outside);
+    outside(THRESHOLDS, values(thresholds), "thresholds.", outside);
+    return outside;
+  }
+
+  private static void outside(
+      Map<String, NumberRange> ranges, Map<String, Double> values, String prefix, Map<String, String> outside) {
+    ranges.forEach(
+        (field, range) -> {
+          double value = values.get(field);
+          if (!range.contains(value)) {
+            String key = field.equals("resume_after_ms") ? "resume-after (in ms)" : field.replace('_', '-');
+            outside.put(prefix + key, range.refusal(value));
+          }
+        });
+  }
+
   private static Map<String, String> refused(
       Map<String, NumberRange> ranges, Map<String, Double> current, Map<String, Double> next) {
     Map<String, String> refused = new LinkedHashMap<>();
