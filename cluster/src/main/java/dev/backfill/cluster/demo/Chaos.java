@@ -10,10 +10,12 @@ import dev.backfill.cluster.cli.CliException;
 import dev.backfill.cluster.http.ApiJson;
 import dev.backfill.cluster.node.NodeConfig;
 import dev.backfill.cluster.seed.CallSeeder;
+import dev.backfill.engine.governor.RuntimeLimits;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.schema.SchemaInstaller;
 import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.engine.store.OutcomeLedger;
+import dev.backfill.engine.store.ResultWriteCensus;
 import dev.backfill.protocol.http.SubmitJobRequest;
 import dev.backfill.stores.LocalStores;
 import java.io.PrintStream;
@@ -42,6 +44,9 @@ public final class Chaos {
 
   /** The figures, and whether nothing was lost or done twice. */
   public record Result(Map<String, Object> figures, boolean sound) {}
+
+  /** Every result write also lands in result_writes: duplicates and redone are counted there. */
+  private static final String AUDIT_ON = "backfill.results.audit = on\n";
 
   private final Options options;
   private final PrintStream out = System.out;
@@ -73,7 +78,7 @@ public final class Chaos {
               stores.endpoints(),
               settings.cassandra().keyspace(),
               options.directory(),
-              Demo.NO_LIVE_TRAFFIC)) {
+              Demo.NO_LIVE_TRAFFIC + AUDIT_ON)) {
         List<ApiClient> apis = nodes.apiUrls().stream().map(ApiClient::new).toList();
         String jobId = submit(apis.get(0));
         Random random = new Random(options.seed());
@@ -107,6 +112,7 @@ public final class Chaos {
       boolean sound =
           (Long) figures.get("missing") == 0
               && (Long) figures.get("duplicates") == 0
+              && (Long) figures.get("unaudited") == 0
               && (Long) figures.get("ledger_missing") == 0
               && "COMPLETED".equals(figures.get("status"));
       return new Result(figures, sound);
@@ -120,7 +126,9 @@ public final class Chaos {
     Set<Long> calls = new HashSet<>();
     long ledgerRows = 0;
     Set<Long> ledgerCalls = new HashSet<>();
+    ResultWriteCensus.Counts writes;
     try (CqlSession session = CassandraSessions.withKeyspace(settings.cassandra())) {
+      writes = ResultWriteCensus.count(session, PROCESSOR, 1);
       SimpleStatement scan =
           SimpleStatement.newInstance("SELECT call_id, processor, version FROM results")
               .setPageSize(5000)
@@ -145,11 +153,20 @@ public final class Chaos {
     figures.put("kills", kills);
     figures.put("results_in_cassandra", rows);
     figures.put("missing", (long) options.calls() - calls.size());
-    figures.put("duplicates", rows - calls.size());
+    // From the audit: the results table keeps one row per call however often it is written, so
+    // its rows minus its calls is 0 whatever happened.
+    figures.put("result_writes", writes.writes());
+    figures.put("duplicates", writes.duplicates());
+    // Calls with a result but no audited write: non-zero if the audit was off on some node, and
+    // then "no duplicates" would prove nothing.
+    figures.put("unaudited", calls.size() - writes.calls());
     figures.put("ledger_missing", (long) options.calls() - ledgerCalls.size());
     figures.put("ledger_duplicates", ledgerRows - ledgerCalls.size());
-    // On fresh data a call is skipped only when this job had processed it before a crash.
-    figures.put("redone", status.path("skipped").asLong());
+    figures.put("redone", writes.redone());
+    // The engine's own counter, beside the audit's facts: calls asked again after a crash whose
+    // result was already there (on fresh data only this job can have written it). Not a count of
+    // work done twice: a call answered from its entity's memory is not in it.
+    figures.put("skipped", status.path("skipped").asLong());
     figures.put("failed", status.path("failed").asLong());
     figures.put("recovery_ms_max", recoveryMax);
     figures.put("elapsed_ms", elapsedMs);
@@ -159,14 +176,15 @@ public final class Chaos {
   private void report(Map<String, Object> figures) throws Exception {
     PrintStream human = options.json() ? err : out;
     human.printf(
-        "%s after %d kill(s): %,d results for %,d calls; missing %d, duplicates %d, ledger missing %d;"
-            + " %,d calls redone; slowest recovery %,d ms%n",
+        "%s after %d kill(s): %,d results for %,d calls; missing %d, duplicates %d, unaudited %d,"
+            + " ledger missing %d; %,d calls redone; slowest recovery %,d ms%n",
         figures.get("status"),
         (Integer) figures.get("kills"),
         (Long) figures.get("results_in_cassandra"),
         (Integer) figures.get("calls"),
         (Long) figures.get("missing"),
         (Long) figures.get("duplicates"),
+        (Long) figures.get("unaudited"),
         (Long) figures.get("ledger_missing"),
         (Long) figures.get("redone"),
         (Long) figures.get("recovery_ms_max"));
@@ -180,7 +198,11 @@ public final class Chaos {
    * the previous node is back, and a killed node takes a few seconds to start again.
    */
   private Double pace() {
-    return options.kills() == 0 ? null : Math.max(50.0, options.calls() / (options.kills() * 15.0 + 10.0));
+    if (options.kills() == 0) {
+      return null;
+    }
+    double pace = Math.max(50.0, options.calls() / (options.kills() * 15.0 + 10.0));
+    return Math.min(RuntimeLimits.CALLS_PER_SECOND.high(), pace);
   }
 
   private String submit(ApiClient api) throws Exception {

@@ -67,7 +67,7 @@ final class NodeGuardian {
           CallEntity.init(
               system,
               new CallProcessing(
-                  new CassandraResultStore(session),
+                  new CassandraResultStore(session, settings.results().audit()),
                   ledger,
                   registry,
                   processors,

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Separate processes and kill -9, as in production: two nodes, each its own JVM; the node running
  * the job is killed in the middle and started again. The job completes, every call has exactly
- * one result and one ledger entry, and no more calls are redone than one checkpoint window.
+ * one result (written once, counted from the result audit, which chaos turns on) and one ledger
+ * entry, and no more calls are redone than one checkpoint window.
  * (This test starts stores of its own, as the chaos command does.)
  */
 class ChaosTest {

@@ -14,6 +14,7 @@ import dev.backfill.cluster.seed.CallSeeder;
 import dev.backfill.cluster.testing.ApiTestClient;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.settings.EngineSettings;
+import dev.backfill.engine.store.ResultWriteCensus;
 import dev.backfill.engine.testing.RealStores;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -47,7 +48,8 @@ class BackfillEndToEndTest {
   @BeforeAll
   static void start() {
     Config config =
-        ConfigFactory.parseMap(Map.of("backfill.http.port", 0))
+        // The result audit on: "exactly one" below counts writes, which could come out 2.
+        ConfigFactory.parseMap(Map.of("backfill.http.port", 0, "backfill.results.audit", "on"))
             .withFallback(RealStores.freshEnvironment("end_to_end"));
     settings = EngineSettings.create(config);
     var primary = settings.primary();
@@ -77,6 +79,10 @@ class BackfillEndToEndTest {
 
     Map<Long, Row> results = talkRatioResults();
     assertEquals(CALLS, results.size(), "one result row per call");
+    assertEquals(
+        new ResultWriteCensus.Counts(CALLS, CALLS, 0, 0),
+        ResultWriteCensus.count(cassandra, "talk-ratio", 1),
+        "every call's result written once, by one analysis");
     results.values().forEach(row -> assertEquals(firstJob, row.getString("job_id")));
     assertSampleMatchesTheTranscripts(results, List.of(1L, 2L, 3L, 500L, 1234L, 1999L, 2000L));
 
@@ -88,6 +94,10 @@ class BackfillEndToEndTest {
     Map<Long, Row> afterRerun = talkRatioResults();
     assertEquals(CALLS, afterRerun.size());
     afterRerun.values().forEach(row -> assertEquals(firstJob, row.getString("job_id"), "rewritten by the rerun"));
+    assertEquals(
+        new ResultWriteCensus.Counts(CALLS, CALLS, 0, 0),
+        ResultWriteCensus.count(cassandra, "talk-ratio", 1),
+        "the rerun wrote nothing");
     long skippedInLedger =
         cassandra
             .execute("SELECT status FROM ledger WHERE job_id = ? AND bucket = 0", secondJob)

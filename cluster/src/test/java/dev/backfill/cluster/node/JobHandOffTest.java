@@ -15,6 +15,7 @@ import dev.backfill.cluster.testing.TestNodes;
 import dev.backfill.engine.job.JobSupervisor;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.settings.EngineSettings;
+import dev.backfill.engine.store.ResultWriteCensus;
 import dev.backfill.engine.testing.RealStores;
 import java.time.Duration;
 import java.util.Map;
@@ -39,7 +40,11 @@ class JobHandOffTest {
   void aJobKeepsGoingWhenTheNodeHostingItLeaves() {
     Config environment =
         ConfigFactory.parseMap(
-                Map.of("backfill.primary.page-size", 100, "backfill.jobs.keeper-interval", "2s"))
+                Map.of(
+                    "backfill.primary.page-size", 100,
+                    "backfill.jobs.keeper-interval", "2s",
+                    // "none twice" below is counted from the audit of every result write.
+                    "backfill.results.audit", "on"))
             .withFallback(RealStores.freshEnvironment("hand_off"));
     EngineSettings settings = EngineSettings.create(environment);
     var primary = settings.primary();
@@ -81,7 +86,11 @@ class JobHandOffTest {
       for (Row row : session.execute(SimpleStatement.newInstance("SELECT processor FROM results").setPageSize(5000))) {
         rows += row.getString("processor").equals("interactivity") ? 1 : 0;
       }
-      assertEquals(CALLS, rows, "one result per call, none lost, none twice");
+      assertEquals(CALLS, rows, "one result per call, none lost");
+      assertEquals(
+          new ResultWriteCensus.Counts(CALLS, CALLS, 0, 0),
+          ResultWriteCensus.count(session, "interactivity", 1),
+          "none written twice, across the hand-off");
     }
   }
 

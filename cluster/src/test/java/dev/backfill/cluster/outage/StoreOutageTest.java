@@ -14,6 +14,7 @@ import dev.backfill.cluster.testing.ApiTestClient;
 import dev.backfill.cluster.testing.TestNodes;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.settings.EngineSettings;
+import dev.backfill.engine.store.ResultWriteCensus;
 import dev.backfill.engine.testing.RealStores;
 import java.time.Duration;
 import java.util.Map;
@@ -40,7 +41,9 @@ class StoreOutageTest {
                     "backfill.calls.ask-timeout", "2s",
                     "backfill.calls.attempts", 3,
                     "backfill.calls.max-backoff", "2s",
-                    "backfill.cassandra.request-timeout", "2s"))
+                    "backfill.cassandra.request-timeout", "2s",
+                    // "once" below is counted from the audit of every result write.
+                    "backfill.results.audit", "on"))
             .withFallback(RealStores.freshEnvironment("outage"));
     EngineSettings settings = EngineSettings.create(environment);
     var primary = settings.primary();
@@ -94,7 +97,11 @@ class StoreOutageTest {
         for (Row row : session.execute(SimpleStatement.newInstance("SELECT processor FROM results").setPageSize(5000))) {
           results += row.getString("processor").equals("question-count") ? 1 : 0;
         }
-        assertEquals(CALLS, results, "every call's result, once");
+        assertEquals(CALLS, results, "every call's result");
+        assertEquals(
+            new ResultWriteCensus.Counts(CALLS, CALLS, 0, 0),
+            ResultWriteCensus.count(session, "question-count", 1),
+            "every call's result written once, across the outage");
         long ledger =
             session.execute("SELECT call_id FROM ledger WHERE job_id = ? AND bucket = 0", jobId).all().size();
         assertEquals(CALLS, ledger, "every call in the ledger, once");

@@ -1,5 +1,6 @@
 package dev.backfill.engine.call;
 
+import com.datastax.oss.driver.api.core.uuid.Uuids;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backfill.engine.processor.MalformedCallException;
@@ -11,6 +12,7 @@ import dev.backfill.engine.store.ResultStore;
 import dev.backfill.protocol.call.Call;
 import dev.backfill.protocol.call.CallRow;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -64,7 +66,13 @@ public final class CallProcessing {
                           analysis.failure() != null
                               ? finish(jobId, CallOutcome.failed(row.id(), analysis.failure()), attempt)
                               : results
-                                  .write(row.id(), processorId, version, analysis.resultJson(), jobId)
+                                  .write(
+                                      row.id(),
+                                      processorId,
+                                      version,
+                                      analysis.resultJson(),
+                                      jobId,
+                                      analysis.id())
                                   .thenCompose(written -> finish(jobId, CallOutcome.done(row.id()), attempt)));
             });
   }
@@ -75,8 +83,21 @@ public final class CallProcessing {
         .thenApply(recorded -> outcome);
   }
 
-  /** The result as JSON, or why the call cannot be analysed. */
-  private record Analysis(String resultJson, String failure) {}
+  /**
+   * The result as JSON, or why the call cannot be analysed. A result has an {@code id}, time-based
+   * and made when it was computed, so the result audit can tell one analysis from another (and
+   * when each ran) apart from how often its result was written.
+   */
+  private record Analysis(String resultJson, String failure, UUID id) {
+
+    static Analysis of(String resultJson) {
+      return new Analysis(resultJson, null, Uuids.timeBased());
+    }
+
+    static Analysis failed(String failure) {
+      return new Analysis(null, failure, null);
+    }
+  }
 
   private Analysis analyse(
       CallRow row, String processorId, int version, Map<String, String> parameters) {
@@ -86,19 +107,19 @@ public final class CallProcessing {
             .filter(p -> p.version() == version)
             .orElse(null);
     if (processor == null) {
-      return new Analysis(
-          null, "processor " + processorId + " version " + version + " is not on this node");
+      return Analysis.failed(
+          "processor " + processorId + " version " + version + " is not on this node");
     }
     try {
       Object result = processor.process(toCall(row), parameters);
-      return new Analysis(json.writeValueAsString(result), null);
+      return Analysis.of(json.writeValueAsString(result));
     } catch (MalformedCallException e) {
-      return new Analysis(null, "malformed call: " + e.getMessage());
+      return Analysis.failed("malformed call: " + e.getMessage());
     } catch (JsonProcessingException e) {
-      return new Analysis(null, "result not serializable: " + e.getOriginalMessage());
+      return Analysis.failed("result not serializable: " + e.getOriginalMessage());
     } catch (RuntimeException e) {
       // A processor bug is permanent for this call too; the job goes on with the others.
-      return new Analysis(null, "processor error: " + e);
+      return Analysis.failed("processor error: " + e);
     }
   }
 

@@ -16,7 +16,9 @@ import java.util.List;
 /**
  * Creates every schema the engine uses, idempotently: the primary's calls table (for development
  * and tests: in production it exists already), pekko-persistence-jdbc's tables in the journal
- * database, and the Cassandra keyspace with results and the outcome ledger.
+ * database, and the Cassandra keyspace with results, the outcome ledger and the result audit
+ * ({@code result_writes}, created always and written only when {@code backfill.results.audit} is
+ * on, so that turning the audit on needs no schema change).
  */
 public final class SchemaInstaller {
 

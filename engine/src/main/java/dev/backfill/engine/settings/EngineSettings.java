@@ -10,7 +10,8 @@ public record EngineSettings(
     JournalSettings journal,
     CassandraSettings cassandra,
     CallSettings calls,
-    JobSettings jobs) {
+    JobSettings jobs,
+    ResultSettings results) {
 
   public record PrimarySettings(
       String url,
@@ -41,6 +42,9 @@ public record EngineSettings(
 
   public record JobSettings(int checkpointEveryCalls, Duration checkpointEvery, Duration keeperInterval) {}
 
+  /** {@code audit}: every result write also appends a row to {@code result_writes}. */
+  public record ResultSettings(boolean audit) {}
+
   public static EngineSettings create(Config root) {
     Config config = root.getConfig("backfill");
     Config primary = config.getConfig("primary");
@@ -48,6 +52,7 @@ public record EngineSettings(
     Config cassandra = config.getConfig("cassandra");
     Config calls = config.getConfig("calls");
     Config jobs = config.getConfig("jobs");
+    Config results = config.getConfig("results");
     EngineSettings settings =
         new EngineSettings(
             new PrimarySettings(
@@ -80,7 +85,8 @@ public record EngineSettings(
             new JobSettings(
                 positive(jobs, "checkpoint-every-calls"),
                 jobs.getDuration("checkpoint-every"),
-                jobs.getDuration("keeper-interval")));
+                jobs.getDuration("keeper-interval")),
+            new ResultSettings(results.getBoolean("audit")));
     settings.requireSeparateJournal();
     return settings;
   }

@@ -8,6 +8,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.backfill.engine.processor.ProcessorRegistry;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.settings.EngineSettings;
@@ -15,6 +16,7 @@ import dev.backfill.engine.store.CassandraOutcomeLedger;
 import dev.backfill.engine.store.CassandraResultStore;
 import dev.backfill.engine.store.OutcomeLedger;
 import dev.backfill.engine.store.OutcomeLedger.Status;
+import dev.backfill.engine.store.ResultWriteCensus;
 import dev.backfill.engine.testing.RealStores;
 import dev.backfill.engine.testing.TestCluster;
 import dev.backfill.engine.testing.TestTranscripts;
@@ -45,13 +47,16 @@ class CallEntityTest {
 
   @BeforeAll
   static void start() {
-    Config config = RealStores.freshEnvironment("call_entity");
+    // The audit counts every result write, so "once" below is a count that could be 2.
+    Config config =
+        ConfigFactory.parseString("backfill.results.audit = on")
+            .withFallback(RealStores.freshEnvironment("call_entity"));
     testKit = ActorTestKit.create("CallEntityTest", config);
     TestCluster.joinSelf(testKit.system());
     session = CassandraSessions.withKeyspace(EngineSettings.create(config).cassandra());
     processing =
         new CallProcessing(
-            new CassandraResultStore(session),
+            new CassandraResultStore(session, EngineSettings.create(config).results().audit()),
             new CassandraOutcomeLedger(session),
             ProcessorRegistry.load(),
             ForkJoinPool.commonPool(),
@@ -81,7 +86,11 @@ class CallEntityTest {
         session
             .execute("SELECT result, job_id FROM results WHERE call_id = ?", call.id())
             .all();
-    assertEquals(1, results.size(), "exactly one result row for the call");
+    assertEquals(1, results.size(), "one result row for the call");
+    assertEquals(
+        new ResultWriteCensus.Counts(1, 1, 0, 0),
+        ResultWriteCensus.countCall(session, call.id(), "talk-ratio", 1),
+        "the result written once, by one analysis, though asked three times");
     assertEquals(firstJob, results.get(0).getString("job_id"));
     assertTrue(
         results.get(0).getString("result").contains("\"rep_share\":0.6"),

@@ -99,7 +99,7 @@ class JobSupervisorTest {
     CallEntity.init(
         testKit.system(),
         new CallProcessing(
-            new CassandraResultStore(session),
+            new CassandraResultStore(session, settings.results().audit()),
             new CassandraOutcomeLedger(session),
             ProcessorRegistry.load(),
             ForkJoinPool.commonPool(),

@@ -21,6 +21,7 @@ class EngineSettingsTest {
     EngineSettings settings = EngineSettings.create(with(Map.of()));
     assertEquals(500, settings.primary().pageSize());
     assertEquals("backfill-engine", settings.primary().applicationName());
+    assertEquals(false, settings.results().audit(), "the result audit is opt-in");
   }
 
   @Test

@@ -151,7 +151,8 @@ public final class EngineBackfill implements AutoCloseable {
         new EngineSettings.CassandraSettings(
             c.contactPoints(), c.localDatacenter(), keyspace, c.replicationFactor(), c.requestTimeout(), c.schemaTimeout()),
         base.calls(),
-        base.jobs());
+        base.jobs(),
+        base.results());
   }
 
   /** Polling interval of a status loop: a wait for a condition, bounded by its deadline. */
