@@ -177,7 +177,8 @@ public final class Chaos {
     PrintStream human = options.json() ? err : out;
     human.printf(
         "%s after %d kill(s): %,d results for %,d calls; missing %d, duplicates %d, unaudited %d,"
-            + " ledger missing %d; %,d calls redone; slowest recovery %,d ms%n",
+            + " ledger missing %d; %,d calls analysed twice, %,d asked again after a kill and found done;"
+            + " slowest recovery %,d ms%n",
         figures.get("status"),
         (Integer) figures.get("kills"),
         (Long) figures.get("results_in_cassandra"),
@@ -187,6 +188,7 @@ public final class Chaos {
         (Long) figures.get("unaudited"),
         (Long) figures.get("ledger_missing"),
         (Long) figures.get("redone"),
+        (Long) figures.get("skipped"),
         (Long) figures.get("recovery_ms_max"));
     if (options.json()) {
       out.println(ApiJson.MAPPER.writeValueAsString(figures));

@@ -1,6 +1,8 @@
 package dev.backfill.cluster.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.backfill.engine.governor.RuntimeLimits;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -21,20 +23,15 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  */
 public final class GovernorRoutes extends AllDirectives {
 
-  static final Set<String> BUDGET_FIELDS =
-      Set.of("max_concurrent_queries", "max_rows_per_second", "max_query_millis_per_second", "thresholds");
-  static final Set<String> THRESHOLD_FIELDS =
-      Set.of(
-          "probe_latency_warn_ms",
-          "probe_latency_critical_ms",
-          "active_backends_warn",
-          "active_backends_critical",
-          "replication_lag_warn_ms",
-          "replication_lag_critical_ms",
-          "hysteresis",
-          "resume_after_ms",
-          "live_ratio_warn",
-          "live_ratio_critical");
+  /** What a PATCH body may name: the fields RuntimeLimits bounds, so the two lists cannot drift. */
+  static final Set<String> BUDGET_FIELDS = withThresholds(RuntimeLimits.budgetFields());
+  static final Set<String> THRESHOLD_FIELDS = RuntimeLimits.thresholdFields();
+
+  private static Set<String> withThresholds(Set<String> budgetFields) {
+    Set<String> fields = new LinkedHashSet<>(budgetFields);
+    fields.add("thresholds");
+    return Set.copyOf(fields);
+  }
 
   private final GovernorControl governor;
 

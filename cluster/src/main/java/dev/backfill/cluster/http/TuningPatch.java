@@ -29,10 +29,7 @@ final class TuningPatch {
     if (!errors.isEmpty()) {
       return new Outcome(null, JsonPatchBody.invalid(errors));
     }
-    try {
-      return new Outcome(new JobTuning(priority, cap), null);
-    } catch (IllegalArgumentException refused) {
-      return new Outcome(null, JsonPatchBody.invalid(refused));
-    }
+    // In range, so JobTuning (which refuses only what no range holds) accepts it.
+    return new Outcome(new JobTuning(priority, cap), null);
   }
 }

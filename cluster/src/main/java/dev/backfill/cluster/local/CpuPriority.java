@@ -1,9 +1,7 @@
 package dev.backfill.cluster.local;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The CPU priority of the engine's own processes (its nodes and the local Cassandra) on a machine
@@ -74,22 +72,6 @@ public enum CpuPriority {
 
   /** Null on success, else why not. */
   private static String chrtIdle(long pid) {
-    List<String> command = List.of("chrt", "--idle", "--all-tasks", "--pid", "0", Long.toString(pid));
-    try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        return "chrt did not finish within 10 s";
-      }
-      if (process.exitValue() != 0) {
-        return "chrt exited with " + process.exitValue() + ": " + new String(process.getInputStream().readAllBytes()).trim();
-      }
-      return null;
-    } catch (IOException e) {
-      return "chrt is not available: " + e.getMessage();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
-    }
+    return ExternalCommand.failureOf(List.of("chrt", "--idle", "--all-tasks", "--pid", "0", Long.toString(pid)));
   }
 }

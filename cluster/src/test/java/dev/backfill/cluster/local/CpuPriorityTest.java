@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +38,7 @@ class CpuPriorityTest {
     assumeTrue(chrtAvailable(), "needs chrt (util-linux)");
     // A JVM, so the process has many threads, like a node.
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    child = new ProcessBuilder(java, "-Xmx32m", "-cp", System.getProperty("java.class.path"), Sleeper.class.getName()).start();
+    child = new ProcessBuilder(java, "-Xmx32m", "-cp", System.getProperty("java.class.path"), Child.class.getName()).start();
     // Its GC, JIT and other threads exist once main runs.
     childOutput = new BufferedReader(new InputStreamReader(child.getInputStream()));
     childInput = new OutputStreamWriter(child.getOutputStream());
@@ -136,28 +137,29 @@ class CpuPriorityTest {
     }
   }
 
-  /** The child: starts a sleeping thread for every "spawn" line, until killed. */
-  public static final class Sleeper {
+  /**
+   * The child: starts an idle thread for every "spawn" line and lives until the test kills it
+   * (its main thread waits on standard input, the spawned ones park).
+   */
+  public static final class Child {
     public static void main(String[] args) throws IOException {
       System.out.println("ready");
       System.out.flush();
       BufferedReader commands = new BufferedReader(new InputStreamReader(System.in));
       for (String line; (line = commands.readLine()) != null; ) {
         if (line.equals("spawn")) {
-          Thread sleeper = new Thread(Sleeper::sleepLong, "spawned");
-          sleeper.setDaemon(true);
-          sleeper.start();
+          Thread idle = new Thread(Child::parkUntilKilled, "spawned");
+          idle.setDaemon(true);
+          idle.start();
           System.out.println("spawned");
           System.out.flush();
         }
       }
     }
 
-    private static void sleepLong() {
-      try {
-        Thread.sleep(TimeUnit.MINUTES.toMillis(5));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    private static void parkUntilKilled() {
+      while (true) {
+        LockSupport.park();
       }
     }
   }

@@ -287,9 +287,10 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   }
 
   /**
-   * Applies a change whole or not at all. The API checks every value first; these checks are for
-   * one that gets past it anyway: thrown here, it would restart the governor, which would lose
-   * every job's share and every earlier change, and do so again at the next bad message.
+   * Applies a change whole, or refuses it whole when a value is out of range. The API checks every
+   * value first; this is for one that gets past it: thrown here, it would restart the governor,
+   * which would lose every job's share and every earlier change, and do so again at the next bad
+   * message. Values in range cannot make the policy, the buckets or the fair share throw.
    */
   private Behavior<Command> onUpdate(Update update) {
     GovernorBudget previousBudget = policy.budget();
@@ -306,23 +307,13 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
               .collect(Collectors.joining("; ")));
     }
     long now = System.nanoTime();
-    try {
-      apply(budget, thresholds, now);
-    } catch (RuntimeException cannotApply) {
-      getContext().getLog().error("governor update could not be applied; the previous settings stay", cannotApply);
-      apply(previousBudget, previousThresholds, now);
-      return refuse(update, "the governor could not apply this change: " + cannotApply.getMessage());
-    }
+    policy.updateBudget(budget);
+    policy.updateThresholds(thresholds);
+    queryMillis.setRate(policy.current().queryMillisPerSecond(), now);
+    reshare(now);
     getContext().getLog().info("governor updated: {}", policy.current().reason());
     update.replyTo().tell(StatusReply.success(view()));
     return this;
-  }
-
-  private void apply(GovernorBudget budget, HealthThresholds thresholds, long nowNanos) {
-    policy.updateBudget(budget);
-    policy.updateThresholds(thresholds);
-    queryMillis.setRate(policy.current().queryMillisPerSecond(), nowNanos);
-    reshare(nowNanos);
   }
 
   private Behavior<Command> refuse(Update update, String reason) {

@@ -14,9 +14,6 @@ import java.util.Map;
  */
 final class JobMeters {
 
-  /** The highest priority there is ({@link RuntimeLimits#PRIORITY}). */
-  private static final double MAX_WEIGHT = RuntimeLimits.PRIORITY.high();
-
   /** A job's claim on the rate, and its own bucket refilled at its share. */
   static final class JobMeter {
     private double weight;
@@ -49,16 +46,13 @@ final class JobMeters {
   private final Map<String, JobMeter> jobs = new LinkedHashMap<>();
 
   /**
-   * The job's meter, with its claim brought up to date. The API bounds these, and the governor
-   * refuses a lease to a claim outside {@link RuntimeLimits} before it gets here. This is the
-   * last line all the same: a bad claim must never make the fair share throw, which would restart
-   * the governor and lose its state.
+   * The job's meter, with its claim brought up to date. The claim is within {@link RuntimeLimits}:
+   * the governor reads a larger one as the top of its range and refuses any other before this.
    */
   JobMeter claim(String jobId, double weight, Double maxRowsPerSecond, Instant now, long nowNanos) {
     JobMeter meter = jobs.computeIfAbsent(jobId, id -> new JobMeter(nowNanos));
-    meter.weight = Double.isFinite(weight) && weight > 0 ? Math.min(weight, MAX_WEIGHT) : 1;
-    meter.maxRowsPerSecond =
-        maxRowsPerSecond != null && Double.isFinite(maxRowsPerSecond) && maxRowsPerSecond > 0 ? maxRowsPerSecond : null;
+    meter.weight = weight;
+    meter.maxRowsPerSecond = maxRowsPerSecond;
     meter.lastSeen = now;
     return meter;
   }

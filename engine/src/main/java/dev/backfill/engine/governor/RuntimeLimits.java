@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The ranges of every number that can be changed while the cluster runs: a job's priority and
@@ -63,6 +64,16 @@ public final class RuntimeLimits {
           "live_ratio_critical", LIVE_RATIO_CRITICAL);
 
   private RuntimeLimits() {}
+
+  /** The budget's fields as the API names them, in order. */
+  public static Set<String> budgetFields() {
+    return Collections.unmodifiableSet(BUDGET.keySet());
+  }
+
+  /** The thresholds' fields as the API names them, in order. */
+  public static Set<String> thresholdFields() {
+    return Collections.unmodifiableSet(THRESHOLDS.keySet());
+  }
 
   /** Why the governor cannot serve a job that claims this priority and cap, or null if it can. */
   public static String claimRefusal(double priority, Double maxCallsPerSecond) {

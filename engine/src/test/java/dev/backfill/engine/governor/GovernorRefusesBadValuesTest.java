@@ -51,7 +51,7 @@ class GovernorRefusesBadValuesTest {
   }
 
   @Test
-  void aChangeIsAppliedWholeOrNotAtAll() {
+  void aChangeWithOneBadValueChangesNothing() {
     HealthThresholds configured = SETTINGS.thresholds();
     HealthThresholds criticalAt1e300 =
         new HealthThresholds(

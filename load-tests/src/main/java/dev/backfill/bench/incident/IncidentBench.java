@@ -26,7 +26,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -41,6 +40,8 @@ public final class IncidentBench {
   private static final String NAIVE_APPLICATION_NAME = "naive-worker";
 
   private final IncidentOptions options;
+  /** What the engine's CPU priority came to on this machine (applied to Cassandra; the nodes set the same). */
+  private String enginePriority = "not set: this machine cannot place processes";
   private final PrintStream err = System.err;
 
   public IncidentBench(IncidentOptions options) {
@@ -127,14 +128,15 @@ public final class IncidentBench {
    * PostgreSQL, Cassandra and the kernel's memory reclaim threads on core 1; the engine's nodes
    * inherit this JVM's core. Shared: all of them on both cores.
    */
-  private static void place(LocalStores stores, boolean pinned) {
+  private void place(LocalStores stores, boolean pinned) {
     CpuPinning.pin(stores.primaryPostmasterPid(), pinned ? CpuPinning.PRIMARY_CORE : CpuPinning.ALL_CORES);
     String rest = pinned ? CpuPinning.BACKFILL_CORE : CpuPinning.ALL_CORES;
     CpuPinning.pin(ProcessHandle.current().pid(), rest);
     CpuPinning.pin(stores.journalPostmasterPid(), rest);
     CpuPinning.pin(stores.cassandraPid(), rest);
     // As `./backfill stores start` does; the nodes set their own from backfill.node.cpu-priority.
-    System.err.println("Cassandra runs at " + CpuPriority.fromEnvironment().applyTo(stores.cassandraPid()));
+    enginePriority = CpuPriority.fromEnvironment().applyTo(stores.cassandraPid());
+    System.err.println("Cassandra runs at " + enginePriority);
     int reclaim = CpuPinning.placeMemoryReclaim(rest);
     if (reclaim > 0 && pinned) {
       System.err.printf("placed %d kernel memory reclaim thread(s) (kdamond) on core %s with the backfill%n", reclaim, rest);
@@ -286,7 +288,8 @@ public final class IncidentBench {
     json.put("live_rate", options.liveRate());
     json.put("warmup_s", options.warmup().toSeconds());
     json.put("window_s", options.window().toSeconds());
-    json.put("engine_cpu_priority", CpuPriority.fromEnvironment().name().toLowerCase(Locale.ROOT));
+    // What took effect, not what was asked for: without chrt the engine runs at normal priority.
+    json.put("engine_cpu_priority", enginePriority);
     json.put("runs", runs.stream().map(IncidentBench::asJson).toList());
     System.out.println(ApiJson.MAPPER.writeValueAsString(json));
     return 0;

@@ -1,9 +1,9 @@
 package dev.backfill.bench.machine;
 
+import dev.backfill.cluster.local.ExternalCommand;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Places processes on cores with {@code taskset}, so that a run can give the primary a core of its
@@ -26,11 +26,7 @@ public final class CpuPinning {
     if (Runtime.getRuntime().availableProcessors() < 2) {
       return false;
     }
-    try {
-      return run(List.of("taskset", "-p", Long.toString(ProcessHandle.current().pid())));
-    } catch (IOException e) {
-      return false;
-    }
+    return ExternalCommand.failureOf(List.of("taskset", "-p", Long.toString(ProcessHandle.current().pid()))) == null;
   }
 
   /**
@@ -43,15 +39,10 @@ public final class CpuPinning {
     pids.add(pid);
     ProcessHandle.of(pid).ifPresent(handle -> handle.descendants().forEach(child -> pids.add(child.pid())));
     for (long each : pids) {
-      boolean pinned;
-      try {
-        pinned = run(List.of("taskset", "-a", "-p", "-c", cores, Long.toString(each)));
-      } catch (IOException e) {
-        throw new IllegalStateException("taskset failed for pid " + each + ": " + e.getMessage(), e);
-      }
+      String failure = ExternalCommand.failureOf(List.of("taskset", "-a", "-p", "-c", cores, Long.toString(each)));
       // A placement that silently failed would make a pinned figure measure the shared machine.
-      if (!pinned && ProcessHandle.of(each).map(ProcessHandle::isAlive).orElse(false)) {
-        throw new IllegalStateException("taskset could not place pid " + each + " on cores " + cores);
+      if (failure != null && ProcessHandle.of(each).map(ProcessHandle::isAlive).orElse(false)) {
+        throw new IllegalStateException("taskset could not place pid " + each + " on cores " + cores + ": " + failure);
       }
     }
   }
@@ -98,20 +89,5 @@ public final class CpuPinning {
   /** A command prefix that starts a process on these cores. */
   public static List<String> prefix(String cores) {
     return List.of("taskset", "-c", cores);
-  }
-
-  private static boolean run(List<String> command) throws IOException {
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        return false;
-      }
-      return process.exitValue() == 0;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 }
