@@ -31,7 +31,9 @@ import java.util.OptionalDouble;
  * machine whose own noise (other processes, the kernel, the hypervisor) puts a slow probe in every
  * twenty, the tail is that noise whatever the backfill does (two short benchmark runs of
  * 2026-11-29: backed off from it, 32 calls/s and the live p99 at 1.30x; not, 188 calls/s and
- * 1.34x). A burst the engine causes shows as probes beside its queries being slower than
+ * 1.34x). It excuses at most {@link #MAX_RISE_PER_REFRESH} times the baseline's tail, as a
+ * re-measured baseline may rise: a competing load slows the untouched probes as well, and a clean
+ * clone's yield test saw the governor react too little when all of it was excused. A burst the engine causes shows as probes beside its queries being slower than
  * the ones without. A primary slow for everyone is the median's to see. After the governor
  * backs off, the tail is judged only on probes taken since: older ones say nothing about the
  * lower rate, and would halve it again and again for the whole tail span after a single burst.
@@ -214,7 +216,10 @@ public final class LivePathMonitor {
       double fast = recentMedian.getAsDouble() / Math.max(floor, baseline.medianMs());
       ratio = fast;
       if (recentTail.isPresent()) {
-        double referenceTail = Math.max(floor, Math.max(baseline.tailMs(), untouchedTail.orElse(0)));
+        // The untouched tail excuses noise up to what a re-measured baseline may rise by, no more:
+        // a competing load slows untouched probes too, and within seconds, and must still be seen.
+        double excused = Math.min(untouchedTail.orElse(0), baseline.tailMs() * MAX_RISE_PER_REFRESH);
+        double referenceTail = Math.max(floor, Math.max(baseline.tailMs(), excused));
         ratio = Math.max(fast, recentTail.getAsDouble() / referenceTail);
       }
     }

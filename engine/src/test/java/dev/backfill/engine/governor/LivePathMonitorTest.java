@@ -184,12 +184,24 @@ class LivePathMonitorTest {
     probe(5_000, 1.0, true, false);
     assertEquals(1.0, monitor.baseline().tailMs());
 
+    probeBesideTheEngine(1.4, 1.4);
+
+    var estimate = monitor.estimate(now);
+    assertEquals(1.4, estimate.recentTailMs());
+    assertEquals(1.4, estimate.untouchedTailMs());
+    assertEquals(1.0, estimate.ratio(), 1e-9);
+  }
+
+  @Test
+  void untouchedProbesExcuseAtMostWhatABaselineMayRiseBySoACompetingLoadIsStillSeen() {
+    probe(5_000, 1.0, true, false);
+
     probeBesideTheEngine(4.0, 4.0);
 
     var estimate = monitor.estimate(now);
     assertEquals(4.0, estimate.recentTailMs());
     assertEquals(4.0, estimate.untouchedTailMs());
-    assertEquals(1.0, estimate.ratio(), 1e-9);
+    assertEquals(4.0 / LivePathMonitor.MAX_RISE_PER_REFRESH, estimate.ratio(), 1e-9);
   }
 
   @Test
