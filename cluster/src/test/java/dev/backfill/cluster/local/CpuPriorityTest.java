@@ -15,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -148,16 +149,32 @@ class CpuPriorityTest {
       BufferedReader commands = new BufferedReader(new InputStreamReader(System.in));
       for (String line; (line = commands.readLine()) != null; ) {
         if (line.equals("spawn")) {
-          Thread idle = new Thread(Child::parkUntilKilled, "spawned");
+          // The JVM names the kernel thread from inside the new thread, just before run():
+          // answer only once run() has begun, or the test may look for the name too early.
+          CountDownLatch running = new CountDownLatch(1);
+          Thread idle = new Thread(() -> parkUntilKilled(running), "spawned");
           idle.setDaemon(true);
           idle.start();
+          awaitUninterruptibly(running);
           System.out.println("spawned");
           System.out.flush();
         }
       }
     }
 
-    private static void parkUntilKilled() {
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+      while (true) {
+        try {
+          latch.await();
+          return;
+        } catch (InterruptedException ignored) {
+          // only the test's kill ends this process
+        }
+      }
+    }
+
+    private static void parkUntilKilled(CountDownLatch running) {
+      running.countDown();
       while (true) {
         LockSupport.park();
       }
