@@ -23,7 +23,18 @@ public final class LocalCassandra implements AutoCloseable {
 
   private static final String LAUNCHER = "dev.backfill.cassandra.ChildCassandraDaemon";
 
-  public record Settings(Path directory, int nativePort, int storagePort, Duration startTimeout) {}
+  /**
+   * @param launcher a command the server's {@code java} command is run through, for example {@code
+   *     chrt --idle 0} so that the server runs at background CPU priority from its first
+   *     instruction, its start included; empty for none
+   */
+  public record Settings(
+      Path directory, int nativePort, int storagePort, Duration startTimeout, List<String> launcher) {
+
+    public Settings withLauncher(List<String> launcher) {
+      return new Settings(directory, nativePort, storagePort, startTimeout, List.copyOf(launcher));
+    }
+  }
 
   private final Settings settings;
   private final Process process;
@@ -62,7 +73,7 @@ public final class LocalCassandra implements AutoCloseable {
       Path logback = directory.resolve("logback.xml");
       Files.writeString(logback, CassandraYaml.logback(directory.resolve("logs")));
       ProcessBuilder builder =
-          new ProcessBuilder(command(lib, directory, yaml, logback))
+          new ProcessBuilder(command(settings.launcher(), lib, directory, yaml, logback))
               .directory(directory.toFile())
               .redirectErrorStream(true)
               .redirectOutput(directory.resolve("logs").resolve("stdout.log").toFile());
@@ -154,8 +165,10 @@ public final class LocalCassandra implements AutoCloseable {
     return tail.toString();
   }
 
-  private static List<String> command(Path lib, Path directory, Path yaml, Path logback) {
-    List<String> command = new ArrayList<>();
+  private static List<String> command(
+      List<String> launcher, Path lib, Path directory, Path yaml, Path logback) {
+    // The launcher execs the JVM (chrt does), so the pid is the server's.
+    List<String> command = new ArrayList<>(launcher);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // As root Cassandra mlockall()s its heap: a small initial heap keeps that cheap.
     command.add("-Xms256m");

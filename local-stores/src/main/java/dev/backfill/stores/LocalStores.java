@@ -2,6 +2,7 @@ package dev.backfill.stores;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The two stores a node needs, started on this machine: PostgreSQL (primary and journal databases)
@@ -40,7 +41,8 @@ public final class LocalStores implements AutoCloseable {
   private final int postgresPort;
   private LocalPostgres postgres;
   /** Null unless the layout puts the journal on a server of its own. */
-  private final LocalPostgres journalPostgres;
+  private LocalPostgres journalPostgres;
+  private final int journalPort;
   private LocalCassandra cassandra;
   private final Endpoints endpoints;
 
@@ -55,6 +57,7 @@ public final class LocalStores implements AutoCloseable {
     this.postgresPort = postgres.port();
     this.postgres = postgres;
     this.journalPostgres = journalPostgres;
+    this.journalPort = journalPostgres == null ? postgres.port() : journalPostgres.port();
     this.cassandra = cassandra;
     this.endpoints =
         new Endpoints(
@@ -73,7 +76,7 @@ public final class LocalStores implements AutoCloseable {
     // Cassandra first: it is the slow one, and PostgreSQL starts while nothing else competes.
     var cassandraSettings =
         new LocalCassandra.Settings(
-            layout.directory().resolve("cassandra"), nativePort, storagePort, Duration.ofSeconds(180));
+            layout.directory().resolve("cassandra"), nativePort, storagePort, Duration.ofSeconds(180), List.of());
     LocalCassandra cassandra = LocalCassandra.start(cassandraSettings);
     LocalPostgres postgres = null;
     try {
@@ -121,19 +124,54 @@ public final class LocalStores implements AutoCloseable {
 
   /** Starts Cassandra again on the same data and ports. */
   public synchronized void startCassandra() {
+    startCassandra(List.of());
+  }
+
+  /**
+   * Starts Cassandra again on the same data and ports, its JVM run through {@code launcher} (for
+   * example {@code chrt --idle 0}: a server that starts at normal priority takes both cores of a
+   * small machine for seconds, from nodes running at background priority beside it).
+   */
+  public synchronized void startCassandra(List<String> launcher) {
     if (!cassandra.isAlive()) {
-      cassandra = LocalCassandra.start(cassandraSettings);
+      cassandra = LocalCassandra.start(cassandraSettings.withLauncher(launcher));
     }
   }
 
-  /** Stops PostgreSQL (primary and journal both), keeping its data. */
+  /**
+   * Stops the primary's PostgreSQL, keeping its data: the journal too unless it has a server of
+   * its own ({@link #separateJournal()}).
+   */
   public synchronized void stopPostgres() {
     postgres.close();
   }
 
-  /** Starts PostgreSQL again on the same data and port. */
+  /** Starts the primary's PostgreSQL again on the same data and port. */
   public synchronized void startPostgres() {
     postgres = LocalPostgres.start(layout.directory().resolve("postgres"), postgresPort);
+  }
+
+  /** Whether the journal runs on a PostgreSQL server apart from the primary's. */
+  public boolean separateJournal() {
+    return layout.separateJournal();
+  }
+
+  /** Stops the journal's own PostgreSQL, keeping its data; only with a {@link #separateJournal()}. */
+  public synchronized void stopJournal() {
+    requireSeparateJournal();
+    journalPostgres.close();
+  }
+
+  /** Starts the journal's own PostgreSQL again on the same data and port. */
+  public synchronized void startJournal() {
+    requireSeparateJournal();
+    journalPostgres = LocalPostgres.start(layout.directory().resolve("journal-postgres"), journalPort);
+  }
+
+  private void requireSeparateJournal() {
+    if (journalPostgres == null) {
+      throw new IllegalStateException("the journal shares the primary's server: stop and start that one");
+    }
   }
 
   @Override

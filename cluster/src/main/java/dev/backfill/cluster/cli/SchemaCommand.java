@@ -19,7 +19,8 @@ final class SchemaCommand implements Runnable {
 
   @Override
   public void run() {
-    new SchemaInstaller(EngineSettings.create(config.load())).installAll();
+    var notices = new SchemaInstaller(EngineSettings.create(config.load())).installAll();
     System.err.println("schemas are in place");
+    notices.forEach(notice -> System.err.println("note: " + notice));
   }
 }

@@ -70,6 +70,16 @@ public final class ChildNodes implements AutoCloseable {
     return nodes.size();
   }
 
+  /** The node's cluster address, as its jobs' {@code hosted_by} names it. */
+  public String address(int index) {
+    return "pekko://backfill@127.0.0.1:" + nodes.get(index).remotePort();
+  }
+
+  /** False once the node's process has ended, whoever ended it. */
+  public boolean isAlive(int index) {
+    return nodes.get(index).process().isAlive();
+  }
+
   /** The node with this cluster address (pekko://backfill@127.0.0.1:PORT), or -1. */
   public int indexOf(String clusterAddress) {
     for (int i = 0; i < nodes.size(); i++) {
@@ -94,6 +104,36 @@ public final class ChildNodes implements AutoCloseable {
         new Node(launch(old.command(), old.log()), old.apiUrl(), old.log(), old.command(), old.remotePort());
     nodes.set(index, restarted);
     awaitApi(restarted);
+  }
+
+  /**
+   * Waits until the node answers {@code GET /ready} with 200: an Up member of the cluster whose
+   * stores answer. A restarted node that is still joining must not be counted on: killing another
+   * node meanwhile could leave no majority.
+   */
+  public void awaitReady(int index) {
+    Node node = nodes.get(index);
+    ApiClient api = new ApiClient(node.apiUrl());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      if (!node.process().isAlive()) {
+        throw new CliException("a node exited while joining; see " + node.log());
+      }
+      try {
+        if (api.get("/ready").ok()) {
+          return;
+        }
+      } catch (CliException notYet) {
+        // not listening yet
+      }
+      try {
+        node.process().waitFor(250, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CliException("interrupted");
+      }
+    }
+    throw new CliException("a node was not ready (an Up member, its stores answering) within 120 s; see " + node.log());
   }
 
   private static Process launch(List<String> command, Path log) throws IOException {

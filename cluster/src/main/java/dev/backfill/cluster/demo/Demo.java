@@ -1,6 +1,7 @@
 package dev.backfill.cluster.demo;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import dev.backfill.cluster.cli.ApiClient;
 import dev.backfill.cluster.cli.CliException;
@@ -18,11 +19,13 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -78,8 +81,6 @@ public final class Demo {
 
       try (PrimaryLoadMonitor monitor =
           new PrimaryLoadMonitor(primary.url(), primary.user(), primary.password(), primary.applicationName())) {
-        long transactionsBefore = monitor.settledTransactions();
-        monitor.start();
         err.printf("starting %d node%s ...%n", options.nodes(), options.nodes() == 1 ? "" : "s");
         nodes =
             ChildNodes.start(
@@ -90,24 +91,35 @@ public final class Demo {
                 NO_LIVE_TRAFFIC);
         err.println("cluster up; HTTP APIs at " + nodes.apiUrls());
         List<ApiClient> apis = nodes.apiUrls().stream().map(ApiClient::new).toList();
+        // The primary's load is counted over the jobs' own window: from just before the first
+        // submit to the moment the last job is seen ended.
+        OptionalLong leasesBefore = leasesGranted(apis, Duration.ofSeconds(30));
+        monitor.openWindow();
         List<String> jobIds = new ArrayList<>();
         for (int i = 0; i < processors.size(); i++) {
           jobIds.add(submit(apis.get(i % apis.size()), processors.get(i)));
         }
         var watched = new ProgressWatcher(apis, err).awaitEnd(jobIds);
+        PrimaryLoadMonitor.Window window = monitor.closeWindow();
+        OptionalLong leasesAfter = leasesGranted(apis, Duration.ofSeconds(10));
+        // A lease is one query on the primary: every page, and each job's count of its calls. The
+        // counter is the governor's own, and starts again if the governor moves to another node.
+        Long pageQueries =
+            leasesBefore.isPresent() && leasesAfter.isPresent() && leasesAfter.getAsLong() >= leasesBefore.getAsLong()
+                ? leasesAfter.getAsLong() - leasesBefore.getAsLong()
+                : null;
 
         if (!options.keep()) {
           nodes.close();
           nodes = null;
         }
-        long primaryQueries = monitor.settledTransactions() - transactionsBefore;
         Map<String, ResultCensus.Census> census;
         try (CqlSession session = CassandraSessions.withKeyspace(settings.cassandra())) {
           census = ResultCensus.byProcessor(session);
         }
         int connectionCap = GovernorSettings.create(config).budget().maxConcurrentQueries() + 1;
         var summary =
-            new DemoSummary(options, processors, watched, census, monitor, connectionCap, primaryQueries, seedRate, demoStart);
+            new DemoSummary(options, processors, watched, census, window, pageQueries, connectionCap, seedRate, demoStart);
         report(summary.figures());
         if (options.keep()) {
           holdUntilStopped(nodes, stores);
@@ -154,6 +166,32 @@ public final class Demo {
     return jobId;
   }
 
+  /**
+   * The governor's count of leases granted since it started ({@code GET /governor}), asked of each
+   * node in turn until one answers; nothing if none did within {@code patience} (a governor that
+   * is still starting does not answer).
+   */
+  private static OptionalLong leasesGranted(List<ApiClient> apis, Duration patience) throws InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    do {
+      for (ApiClient api : apis) {
+        try {
+          ApiClient.Reply reply = api.get("/governor");
+          if (reply.ok()) {
+            JsonNode granted = ApiJson.MAPPER.readTree(reply.body()).path("leases_granted");
+            if (granted.isNumber()) {
+              return OptionalLong.of(granted.asLong());
+            }
+          }
+        } catch (CliException | IOException notNow) {
+          // that node is busy or the governor not up yet: ask the next
+        }
+      }
+      Thread.sleep(500);
+    } while (System.nanoTime() < deadline);
+    return OptionalLong.empty();
+  }
+
   private void report(Map<String, Object> figures) throws IOException {
     PrintStream human = options.json() ? err : out;
     human.println();
@@ -177,12 +215,23 @@ public final class Demo {
         (Integer) figures.get("calls"),
         (Long) figures.get("elapsed_ms") / 1000.0,
         (Long) figures.get("calls_per_second"));
+    Object maxConnections = figures.get("primary_db_max_connections");
+    Object pageQueries = figures.get("primary_page_queries");
     human.printf(
-        "primary database, as it saw the engine: at most %d connections (cap %d), %,d queries (%.1f/s)%n",
-        (Integer) figures.get("primary_db_max_connections"),
+        "primary database over the jobs' %.1f s: %s (cap %d; %,d samples of pg_stat_activity); %s;"
+            + " %,d transactions by anyone (%.1f/s: pages, the governor's probe, autovacuum)%n",
+        (Long) figures.get("primary_window_ms") / 1000.0,
+        maxConnections == null ? "engine connections unknown" : "at most " + maxConnections + " engine connections",
         (Integer) figures.get("primary_db_connection_cap"),
-        (Long) figures.get("primary_db_queries"),
-        (Double) figures.get("primary_db_queries_per_second"));
+        (Long) figures.get("primary_db_connection_samples"),
+        pageQueries == null
+            ? "page queries unknown (the governor did not answer, or moved)"
+            : String.format(
+                "%,d page queries leased by the governor (%.1f/s)",
+                (Long) pageQueries,
+                (Double) figures.get("primary_page_queries_per_second")),
+        (Long) figures.get("primary_db_transactions"),
+        (Double) figures.get("primary_db_transactions_per_second"));
     human.printf("first result written %s ms after the demo started%n", figures.get("first_result_ms"));
     if (options.json()) {
       out.println(ApiJson.MAPPER.writeValueAsString(figures));

@@ -19,9 +19,9 @@ final class DemoSummary {
       List<String> processors,
       Map<String, ProgressWatcher.Watched> watched,
       Map<String, ResultCensus.Census> census,
-      PrimaryLoadMonitor monitor,
+      PrimaryLoadMonitor.Window primary,
+      Long pageQueries,
       int connectionCap,
-      long primaryQueries,
       double seedRate,
       Instant demoStart) {
     long processed = 0;
@@ -72,14 +72,25 @@ final class DemoSummary {
     figures.put("results_in_cassandra", results);
     figures.put("elapsed_ms", elapsedMs);
     figures.put("calls_per_second", Math.round((processed + skipped + failed) * 1000.0 / elapsedMs));
-    figures.put("primary_db_max_connections", monitor.maxConnections());
+    // The primary's figures cover the jobs' window (first submit to last end), from its own
+    // statistics and the governor's lease counter; see PrimaryLoadMonitor.
+    long windowMs = Math.max(1, primary.millis());
+    figures.put("primary_window_ms", windowMs);
+    figures.put("primary_db_max_connections", primary.maxConnections());
+    figures.put("primary_db_connection_samples", primary.samples());
     figures.put("primary_db_connection_cap", connectionCap);
-    figures.put("primary_db_queries", primaryQueries);
-    figures.put("primary_db_queries_per_second", Math.round(primaryQueries * 10_000.0 / elapsedMs) / 10.0);
+    figures.put("primary_page_queries", pageQueries);
+    figures.put("primary_page_queries_per_second", pageQueries == null ? null : perSecond(pageQueries, windowMs));
+    figures.put("primary_db_transactions", primary.transactions());
+    figures.put("primary_db_transactions_per_second", perSecond(primary.transactions(), windowMs));
     figures.put("throttled_ms", throttledMs);
     figures.put("seed_calls_per_second", Math.round(seedRate));
     figures.put("first_result_ms", firstResult == null ? null : Duration.between(demoStart, firstResult).toMillis());
     figures.put("job_results", jobs);
+  }
+
+  private static double perSecond(long count, long millis) {
+    return Math.round(count * 10_000.0 / millis) / 10.0;
   }
 
   Map<String, Object> figures() {

@@ -18,7 +18,9 @@ import dev.backfill.protocol.http.Problem;
 import dev.backfill.protocol.http.Problem.FieldError;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A {@code PATCH /governor} body (already checked for shape by {@link JsonPatchBody}) applied to
@@ -33,6 +35,24 @@ final class GovernorPatch {
   record Outcome(GovernorBudget budget, HealthThresholds thresholds, Problem problem) {}
 
   private GovernorPatch() {}
+
+  /**
+   * The fields a body sets, as the governor keeps them: "max_rows_per_second",
+   * "thresholds.live_ratio_warn". Only these are changed and kept over the configuration; the
+   * others stay as they are, also when this request read them before another changed them.
+   */
+  static Set<String> namedFields(JsonNode body) {
+    Set<String> fields = new LinkedHashSet<>();
+    body.fieldNames()
+        .forEachRemaining(
+            field -> {
+              if (!field.equals("thresholds")) {
+                fields.add(field);
+              }
+            });
+    body.path("thresholds").fieldNames().forEachRemaining(field -> fields.add("thresholds." + field));
+    return fields;
+  }
 
   static Outcome apply(JsonNode body, GovernorBudget budget, HealthThresholds thresholds) {
     List<FieldError> errors = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.backfill.cluster.local;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -68,6 +69,21 @@ public enum CpuPriority {
     return failure == null
         ? "background CPU priority (SCHED_IDLE): the primary and the live path come first on a shared core"
         : "normal CPU priority, or only partly background: could not set background priority (" + failure + ")";
+  }
+
+  /**
+   * The command to start a process through so that it runs at this priority from its first
+   * instruction, before anyone could apply it ({@code chrt --idle 0}; chrt then execs the command,
+   * which keeps chrt's pid); empty for {@code normal}, and where chrt does not work.
+   */
+  public List<String> launcher() {
+    if (this == NORMAL) {
+      return List.of();
+    }
+    List<String> launcher = List.of("chrt", "--idle", "0");
+    List<String> trial = new ArrayList<>(launcher);
+    trial.add("true");
+    return ExternalCommand.failureOf(trial) == null ? launcher : List.of();
   }
 
   /** Null on success, else why not. */

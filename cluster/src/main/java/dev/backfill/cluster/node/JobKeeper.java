@@ -6,11 +6,16 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ClusterEvent.MemberRemoved;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * Keeps every unfinished job running somewhere. A job is a sharded entity that only runs while
@@ -18,14 +23,36 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * handed to another node. So at start and then every {@code interval} each node asks every job it
  * has not yet seen finished for its status; an unfinished one wakes on whichever node now holds
  * its shard and resumes from its last checkpoint. Finished jobs are remembered and left alone.
+ *
+ * <p>When a member is removed from the cluster (downed after a crash, or gone after leaving) the
+ * jobs it ran need a new home at once, not at the next tick: the keeper then asks every unfinished
+ * job once a second until each has answered (so runs on a live node) or {@link #CHASE_FOR} has
+ * passed. The first asks may come while the shard coordinator still holds the dead node's shards
+ * (down-removal-margin); sharding buffers them and places the shard as soon as it lets them go.
  */
 final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
+
+  /** Wake-ups after a removal come this often... */
+  static final Duration CHASE_EVERY = Duration.ofSeconds(1);
+
+  /** ...for at most this long; after it the regular tick goes on alone. */
+  static final Duration CHASE_FOR = Duration.ofSeconds(60);
 
   sealed interface Command {}
 
   private enum Tick implements Command {
     INSTANCE
   }
+
+  private enum Chase implements Command {
+    INSTANCE
+  }
+
+  private enum ChaseOver implements Command {
+    INSTANCE
+  }
+
+  private record MemberGone(MemberRemoved event) implements Command {}
 
   private record Listed(List<String> jobIds, Throwable failure) implements Command {}
 
@@ -37,17 +64,26 @@ final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, interval);
-                  return new JobKeeper(context, index, jobs);
+                  ActorRef<MemberRemoved> removals = context.messageAdapter(MemberRemoved.class, MemberGone::new);
+                  Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(removals, MemberRemoved.class));
+                  return new JobKeeper(context, timers, index, jobs);
                 }));
   }
 
+  private final TimerScheduler<Command> timers;
   private final JobIndex index;
   private final ShardedJobs jobs;
   private final Set<String> finished = new HashSet<>();
+  /** Jobs listed and not yet seen finished. */
+  private final Set<String> unfinished = new HashSet<>();
+  /** After a removal: the jobs to wake again until they answer. */
+  private final Set<String> chased = new HashSet<>();
   private boolean listing;
 
-  private JobKeeper(ActorContext<Command> context, JobIndex index, ShardedJobs jobs) {
+  private JobKeeper(
+      ActorContext<Command> context, TimerScheduler<Command> timers, JobIndex index, ShardedJobs jobs) {
     super(context);
+    this.timers = timers;
     this.index = index;
     this.jobs = jobs;
   }
@@ -56,6 +92,9 @@ final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onMessageEquals(Chase.INSTANCE, this::onChase)
+        .onMessageEquals(ChaseOver.INSTANCE, this::onChaseOver)
+        .onMessage(MemberGone.class, this::onMemberGone)
         .onMessage(Listed.class, this::onListed)
         .onMessage(Seen.class, this::onSeen)
         .build();
@@ -69,25 +108,74 @@ final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
     return this;
   }
 
+  private Behavior<Command> onMemberGone(MemberGone gone) {
+    Cluster cluster = Cluster.get(getContext().getSystem());
+    if (gone.event().member().uniqueAddress().equals(cluster.selfMember().uniqueAddress())) {
+      return this;
+    }
+    chased.addAll(unfinished);
+    getContext()
+        .getLog()
+        .info(
+            "member {} was removed: waking {} unfinished job(s) every {} ms until they answer",
+            gone.event().member().address(),
+            chased.size(),
+            CHASE_EVERY.toMillis());
+    timers.startTimerWithFixedDelay(Chase.INSTANCE, Duration.ZERO, CHASE_EVERY);
+    timers.startSingleTimer(ChaseOver.INSTANCE, CHASE_FOR);
+    // Jobs submitted since the last listing are chased too (see onListed).
+    return onTick();
+  }
+
+  private Behavior<Command> onChase() {
+    if (chased.isEmpty() && !listing) {
+      return onChaseOver();
+    }
+    chased.forEach(this::wake);
+    return this;
+  }
+
+  private Behavior<Command> onChaseOver() {
+    timers.cancel(Chase.INSTANCE);
+    timers.cancel(ChaseOver.INSTANCE);
+    chased.clear();
+    return this;
+  }
+
   private Behavior<Command> onListed(Listed listed) {
     listing = false;
     if (listed.failure() != null) {
       getContext().getLog().warn("cannot list jobs to keep them running: {}", listed.failure().getMessage());
       return this;
     }
+    boolean chasing = timers.isTimerActive(Chase.INSTANCE);
     for (String jobId : listed.jobIds()) {
       if (!finished.contains(jobId)) {
-        getContext().pipeToSelf(jobs.status(jobId), (status, failure) -> new Seen(jobId, status, failure));
+        unfinished.add(jobId);
+        if (chasing) {
+          chased.add(jobId);
+        }
+        wake(jobId);
       }
     }
     return this;
   }
 
+  /** Asking a job for its status starts its entity, which resumes it, wherever its shard now is. */
+  private void wake(String jobId) {
+    getContext().pipeToSelf(jobs.status(jobId), (status, failure) -> new Seen(jobId, status, failure));
+  }
+
   private Behavior<Command> onSeen(Seen seen) {
     if (seen.failure() != null) {
       getContext().getLog().debug("job {} did not answer its wake-up yet: {}", seen.jobId(), seen.failure().getMessage());
-    } else if (isFinal(seen.status().phase())) {
+      return this;
+    }
+    // It answered, so its entity runs on a live node.
+    chased.remove(seen.jobId());
+    if (isFinal(seen.status().phase())) {
       finished.add(seen.jobId());
+      unfinished.remove(seen.jobId());
     }
     return this;
   }

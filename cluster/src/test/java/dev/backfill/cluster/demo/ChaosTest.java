@@ -1,21 +1,28 @@
 package dev.backfill.cluster.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Separate processes and kill -9, as in production: two nodes, each its own JVM; the node running
- * the job is killed in the middle and started again. The job completes, every call has exactly
+ * Separate processes and kill -9, as in production: three nodes, each its own JVM (the fewest
+ * where a majority survives a kill); the node running the job is killed in the middle, and
+ * started again only once the job went on without it. The job completes, every call has exactly
  * one result (written once, counted from the result audit, which chaos turns on) and one ledger
  * entry, and no more calls are redone than one checkpoint window.
+ *
+ * <p>Store outages are left to {@code ./backfill chaos --store-outages} (a minute and more of
+ * Cassandra starting again); PrimaryOutageTest and StoreOutageTest stop each store under a job.
  * (This test starts stores of its own, as the chaos command does.)
  */
 class ChaosTest {
 
-  private static final int CALLS = 4_000;
+  private static final int CALLS = 3_000;
   /** backfill.jobs.checkpoint-every-calls plus the calls in flight (backfill.calls.parallelism). */
   private static final long CHECKPOINT_WINDOW = 2_000 + 256;
 
@@ -23,11 +30,22 @@ class ChaosTest {
   void killingTheNodeThatRunsTheJobLosesNothingAndDuplicatesNothing() throws Exception {
     Path directory = Path.of("target", "chaos-test-" + ProcessHandle.current().pid());
 
-    Chaos.Result result = new Chaos(new Chaos.Options(CALLS, 2, 1, 3, false, directory)).run();
+    Chaos.Result result = new Chaos(new Chaos.Options(CALLS, 3, 1, false, false, 3, false, directory)).run();
 
     var figures = result.figures();
     assertEquals("COMPLETED", figures.get("status"), figures::toString);
     assertEquals(1, figures.get("kills"), figures::toString);
+    @SuppressWarnings("unchecked")
+    List<Chaos.Kill> kills = (List<Chaos.Kill>) figures.get("kill_log");
+    Chaos.Kill kill = kills.get(0);
+    // The node killed was the one the job said it ran on just before the kill.
+    assertNotNull(kill.hostedBy(), figures::toString);
+    assertEquals(kill.address(), kill.hostedBy(), figures::toString);
+    assertTrue(kill.hostedJob(), figures::toString);
+    // The job went on by itself (failure detection, downing, the job keeper), not because the
+    // killed node came back.
+    assertFalse(kill.restartedFirst(), figures::toString);
+    assertTrue(kill.recoveryMs() > 0, figures::toString);
     assertEquals(0L, figures.get("missing"), figures::toString);
     assertEquals(0L, figures.get("duplicates"), figures::toString);
     assertEquals(0L, figures.get("ledger_missing"), figures::toString);

@@ -90,7 +90,7 @@ class GovernorSharedBudgetTest {
 
     try (CqlSession session = CassandraSessions.withKeyspace(settings.cassandra())) {
       Map<String, Integer> results = new HashMap<>();
-      for (Row row : session.execute(SimpleStatement.newInstance("SELECT processor FROM results").setPageSize(5000))) {
+      for (Row row : session.execute(SimpleStatement.newInstance("SELECT processor FROM call_results").setPageSize(5000))) {
         results.merge(row.getString("processor"), 1, Integer::sum);
       }
       for (String processor : processors) {

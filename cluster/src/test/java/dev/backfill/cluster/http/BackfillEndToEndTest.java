@@ -12,6 +12,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.backfill.cluster.node.BackfillNode;
 import dev.backfill.cluster.seed.CallSeeder;
 import dev.backfill.cluster.testing.ApiTestClient;
+import dev.backfill.engine.processor.Computation;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.engine.store.ResultWriteCensus;
@@ -81,7 +82,7 @@ class BackfillEndToEndTest {
     assertEquals(CALLS, results.size(), "one result row per call");
     assertEquals(
         new ResultWriteCensus.Counts(CALLS, CALLS, 0, 0),
-        ResultWriteCensus.count(cassandra, "talk-ratio", 1),
+        ResultWriteCensus.count(cassandra, Computation.withoutParameters("talk-ratio", 1)),
         "every call's result written once, by one analysis");
     results.values().forEach(row -> assertEquals(firstJob, row.getString("job_id")));
     assertSampleMatchesTheTranscripts(results, List.of(1L, 2L, 3L, 500L, 1234L, 1999L, 2000L));
@@ -96,7 +97,7 @@ class BackfillEndToEndTest {
     afterRerun.values().forEach(row -> assertEquals(firstJob, row.getString("job_id"), "rewritten by the rerun"));
     assertEquals(
         new ResultWriteCensus.Counts(CALLS, CALLS, 0, 0),
-        ResultWriteCensus.count(cassandra, "talk-ratio", 1),
+        ResultWriteCensus.count(cassandra, Computation.withoutParameters("talk-ratio", 1)),
         "the rerun wrote nothing");
     long skippedInLedger =
         cassandra
@@ -200,7 +201,7 @@ class BackfillEndToEndTest {
   private static Map<Long, Row> talkRatioResults() {
     Map<Long, Row> rows = new HashMap<>();
     SimpleStatement scan =
-        SimpleStatement.newInstance("SELECT call_id, processor, version, result, job_id FROM results")
+        SimpleStatement.newInstance("SELECT call_id, processor, version, result, job_id FROM call_results")
             .setPageSize(5000);
     for (Row row : cassandra.execute(scan)) {
       if (row.getString("processor").equals("talk-ratio") && row.getInt("version") == 1) {

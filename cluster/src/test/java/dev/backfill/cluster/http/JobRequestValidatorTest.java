@@ -77,6 +77,84 @@ class JobRequestValidatorTest {
         problem.errors().stream().map(FieldError::field).toList());
   }
 
+  @Test
+  void aDateOutsideWhatAPageQueryCanTakeIsRefusedNamingTheField() {
+    // Beyond PostgreSQL's timestamptz (294276 AD, 4713 BC) or any four-digit year: every page
+    // query of such a job would fail.
+    Problem late = refused(submit("\"from\":\"+300000-01-01T00:00:00Z\""), "from");
+    assertTrue(message(late, "from").contains("years 1 to 9999"), late::toString);
+    refused(submit("\"to\":\"+1000000000-12-31T23:59:59Z\""), "to");
+    refused(submit("\"to\":\"+10000-01-01\""), "to");
+    refused(submit("\"from\":\"-4714-11-24T00:00:00Z\""), "from");
+    refused(submit("\"from\":\"0000-12-31\""), "from");
+
+    accepted(submit("\"from\":\"0001-01-01\",\"to\":\"9999-12-31T23:59:59.999999999Z\""));
+  }
+
+  @Test
+  void aNulCharacterIsRefusedInTheTenantAndEveryOtherString() {
+    Problem tenant = refused(submit("\"tenant\":\"acme\\u0000\""), "tenant");
+    assertTrue(message(tenant, "tenant").contains("NUL"), tenant::toString);
+
+    Problem keywords =
+        refused(
+            validator.validate(
+                "{\"processor\":\"keyword-tracker\",\"version\":1,\"parameters\":{\"keywords\":\"price\\u0000\"}}"),
+            "parameters.keywords");
+    assertTrue(message(keywords, "parameters.keywords").contains("NUL"), keywords::toString);
+    Problem processor =
+        refused(validator.validate("{\"processor\":\"talk-ratio\\u0000\",\"version\":1}"), "processor");
+    assertTrue(message(processor, "processor").contains("NUL"), processor::toString);
+    refused(submit("\"from\":\"2025-01-01\\u0000\""), "from");
+  }
+
+  @Test
+  void halfOfASurrogatePairIsRefused() {
+    Problem problem = refused(submit("\"tenant\":\"acme\\ud800\""), "tenant");
+
+    assertTrue(message(problem, "tenant").contains("surrogate"), problem::toString);
+    accepted(submit("\"tenant\":\"acme \\ud83d\\ude00\""));
+  }
+
+  @Test
+  void overlyLongStringsAreRefusedWithoutBeingEchoed() {
+    String tenant = "t".repeat(JobRequestValidator.MAX_TENANT_LENGTH);
+    assertEquals(tenant, accepted(submit("\"tenant\":\"" + tenant + "\"")).spec().tenant());
+    Problem longTenant = refused(submit("\"tenant\":\"" + tenant + "t\""), "tenant");
+    assertTrue(message(longTenant, "tenant").contains("at most 256 characters"), longTenant::toString);
+
+    String processor = "p".repeat(100_000);
+    Problem longProcessor =
+        refused(validator.validate("{\"processor\":\"" + processor + "\",\"version\":1}"), "processor");
+    assertTrue(longProcessor.detail().length() < 1_000, "the detail does not echo 100,000 characters");
+
+    // A value the keyword tracker would accept (one keyword, said many times), but too long to carry.
+    String keywords = "price,".repeat(1_000);
+    refused(
+        validator.validate(
+            "{\"processor\":\"keyword-tracker\",\"version\":1,\"parameters\":{\"keywords\":\"" + keywords + "\"}}"),
+        "parameters.keywords");
+    Problem longName =
+        refused(submit("\"parameters\":{\"" + "n".repeat(65) + "\":\"1\"}"), "parameters");
+    assertTrue(longName.detail().length() < 1_000, longName::detail);
+  }
+
+  @Test
+  void aParameterThatIsNullIsRefusedNamingIt() {
+    refused(
+        validator.validate(
+            "{\"processor\":\"keyword-tracker\",\"version\":1,\"parameters\":{\"keywords\":null}}"),
+        "parameters.keywords");
+  }
+
+  private static String message(Problem problem, String field) {
+    return problem.errors().stream()
+        .filter(error -> error.field().equals(field))
+        .map(FieldError::message)
+        .findFirst()
+        .orElseThrow();
+  }
+
   private JobRequestValidator.Outcome submit(String field) {
     return validator.validate("{\"processor\":\"talk-ratio\",\"version\":1," + field + "}");
   }

@@ -74,7 +74,7 @@ class RetryFailedTest {
               .one()
               .getString("status"));
       long results =
-          cassandra.execute("SELECT processor FROM results").all().stream()
+          cassandra.execute("SELECT processor FROM call_results").all().stream()
               .filter(row -> row.getString("processor").equals("longest-monologue"))
               .count();
       assertEquals(CALLS, results);

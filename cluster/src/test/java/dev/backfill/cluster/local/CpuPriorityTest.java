@@ -13,6 +13,7 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -74,6 +75,26 @@ class CpuPriorityTest {
 
     assertEquals(List.of(SCHED_IDLE), threadPolicies(child.pid(), "spawned"));
     assertEquals(List.of(SCHED_IDLE), threadPolicies(child.pid()).stream().distinct().toList());
+  }
+
+  @Test
+  void aProcessStartedThroughTheBackgroundLauncherRunsInTheBackgroundFromItsFirstThread() throws Exception {
+    List<String> launcher = CpuPriority.BACKGROUND.launcher();
+    assertEquals(List.of("chrt", "--idle", "0"), launcher);
+    assertEquals(List.of(), CpuPriority.NORMAL.launcher());
+    List<String> command = new ArrayList<>(launcher);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    command.addAll(List.of(java, "-Xmx32m", "-cp", System.getProperty("java.class.path"), Child.class.getName()));
+    Process launched = new ProcessBuilder(command).start();
+    try {
+      assertEquals("ready", new BufferedReader(new InputStreamReader(launched.getInputStream())).readLine());
+
+      List<Integer> policies = threadPolicies(launched.pid());
+      assertTrue(policies.size() > 5, "the pid is the JVM's, not a launcher's: " + policies);
+      assertEquals(List.of(SCHED_IDLE), policies.stream().distinct().toList());
+    } finally {
+      launched.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

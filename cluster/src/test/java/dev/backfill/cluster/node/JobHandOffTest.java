@@ -13,6 +13,7 @@ import dev.backfill.cluster.seed.CallSeeder;
 import dev.backfill.cluster.testing.ApiTestClient;
 import dev.backfill.cluster.testing.TestNodes;
 import dev.backfill.engine.job.JobSupervisor;
+import dev.backfill.engine.processor.Computation;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.engine.store.ResultWriteCensus;
@@ -83,13 +84,13 @@ class JobHandOffTest {
 
     try (CqlSession session = CassandraSessions.withKeyspace(settings.cassandra())) {
       long rows = 0;
-      for (Row row : session.execute(SimpleStatement.newInstance("SELECT processor FROM results").setPageSize(5000))) {
+      for (Row row : session.execute(SimpleStatement.newInstance("SELECT processor FROM call_results").setPageSize(5000))) {
         rows += row.getString("processor").equals("interactivity") ? 1 : 0;
       }
       assertEquals(CALLS, rows, "one result per call, none lost");
       assertEquals(
           new ResultWriteCensus.Counts(CALLS, CALLS, 0, 0),
-          ResultWriteCensus.count(session, "interactivity", 1),
+          ResultWriteCensus.count(session, Computation.withoutParameters("interactivity", 1)),
           "none written twice, across the hand-off");
     }
   }

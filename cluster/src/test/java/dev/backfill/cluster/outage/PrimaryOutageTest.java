@@ -87,7 +87,7 @@ class PrimaryOutageTest {
 
     try (CqlSession session = CassandraSessions.withKeyspace(settings.cassandra())) {
       long results = 0;
-      for (Row row : session.execute(SimpleStatement.newInstance("SELECT processor FROM results").setPageSize(5000))) {
+      for (Row row : session.execute(SimpleStatement.newInstance("SELECT processor FROM call_results").setPageSize(5000))) {
         results += row.getString("processor").equals("talk-ratio") ? 1 : 0;
       }
       assertEquals(CALLS, results);

@@ -12,6 +12,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.backfill.cluster.seed.CallSeeder;
 import dev.backfill.cluster.testing.ApiTestClient;
 import dev.backfill.cluster.testing.TestNodes;
+import dev.backfill.engine.processor.Computation;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.engine.store.ResultWriteCensus;
@@ -94,13 +95,13 @@ class StoreOutageTest {
 
       try (CqlSession session = CassandraSessions.withKeyspace(settings.cassandra())) {
         long results = 0;
-        for (Row row : session.execute(SimpleStatement.newInstance("SELECT processor FROM results").setPageSize(5000))) {
+        for (Row row : session.execute(SimpleStatement.newInstance("SELECT processor FROM call_results").setPageSize(5000))) {
           results += row.getString("processor").equals("question-count") ? 1 : 0;
         }
         assertEquals(CALLS, results, "every call's result");
         assertEquals(
             new ResultWriteCensus.Counts(CALLS, CALLS, 0, 0),
-            ResultWriteCensus.count(session, "question-count", 1),
+            ResultWriteCensus.count(session, Computation.withoutParameters("question-count", 1)),
             "every call's result written once, across the outage");
         long ledger =
             session.execute("SELECT call_id FROM ledger WHERE job_id = ? AND bucket = 0", jobId).all().size();

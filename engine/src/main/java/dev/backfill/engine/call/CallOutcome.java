@@ -3,8 +3,20 @@ package dev.backfill.engine.call;
 import dev.backfill.engine.store.OutcomeLedger.Status;
 import dev.backfill.protocol.CborSerializable;
 
-/** How one call of a job ended: the call entity's answer, and what the ledger records. */
+/**
+ * How one call of a job ended: the call entity's answer, and what the ledger records.
+ *
+ * <p>A reason longer than {@link #MAX_REASON_LENGTH} characters is cut: an outcome travels between
+ * nodes (in one Artery frame) and into the ledger, and an exception's message can quote as much of
+ * a call's data as it likes.
+ */
 public record CallOutcome(long callId, Status status, String reason) implements CborSerializable {
+
+  public static final int MAX_REASON_LENGTH = 1_000;
+
+  public CallOutcome {
+    reason = shorten(reason);
+  }
 
   public static CallOutcome done(long callId) {
     return new CallOutcome(callId, Status.DONE, null);
@@ -16,5 +28,21 @@ public record CallOutcome(long callId, Status status, String reason) implements 
 
   public static CallOutcome failed(long callId, String reason) {
     return new CallOutcome(callId, Status.FAILED, reason);
+  }
+
+  /**
+   * The reason, cut to {@link #MAX_REASON_LENGTH} characters if longer (never inside a surrogate
+   * pair: half of one cannot be serialized).
+   */
+  static String shorten(String reason) {
+    if (reason == null || reason.length() <= MAX_REASON_LENGTH) {
+      return reason;
+    }
+    String marker = "...";
+    int end = MAX_REASON_LENGTH - marker.length();
+    if (Character.isHighSurrogate(reason.charAt(end - 1))) {
+      end--;
+    }
+    return reason.substring(0, end) + marker;
   }
 }

@@ -1,11 +1,13 @@
 package dev.backfill.engine.governor;
 
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -14,7 +16,10 @@ import org.apache.pekko.pattern.Patterns;
 /**
  * The only way into the primary database: runs a query under a lease from the governor, waiting
  * (and saying why) for as long as the governor holds the job back, and reports the query's cost
- * when it is done.
+ * when it is done. A caller that no longer wants the query (a paused, cancelled or handed-off job)
+ * says so through its {@code stopped} flag: from then on no lease is asked for and no query runs,
+ * so the job stops claiming its share and the governor forgets it once it has not asked for a
+ * while.
  */
 public final class GovernedPrimary {
 
@@ -51,14 +56,21 @@ public final class GovernedPrimary {
 
   /**
    * Runs {@code query} once a lease for {@code rows} rows is granted. {@code heldBack} hears the
-   * reason each time the governor refuses, and null once a lease is granted.
+   * reason each time the governor refuses, and null once a lease is granted. {@code stopped} is
+   * read before every lease request and again when a lease is granted: once it is true the stage
+   * fails with a {@link CancellationException}, without asking again and without running the
+   * query (a lease granted meanwhile is handed back unused).
    */
   public <T> CompletionStage<T> underLease(
       Supplier<Claim> claim,
       int rows,
       LeasedQuery<T> query,
       Function<T, Cost> costOf,
-      Consumer<String> heldBack) {
+      Consumer<String> heldBack,
+      BooleanSupplier stopped) {
+    if (stopped.getAsBoolean()) {
+      return cancelled("stopped before asking the governor for a lease");
+    }
     Claim current = claim.get();
     return AskPattern.<Governor.Command, Governor.LeaseReply>ask(
             governor,
@@ -69,18 +81,31 @@ public final class GovernedPrimary {
             system.scheduler())
         .handle(
             (reply, failure) -> {
+              if (stopped.getAsBoolean()) {
+                if (reply instanceof Governor.LeaseGranted unused) {
+                  // No rows read and no time spent: it teaches the page sizer nothing.
+                  governor.tell(new Governor.ReleaseLease(unused.leaseId(), 0, 0));
+                }
+                return GovernedPrimary.<T>cancelled("stopped while waiting for a lease: the query does not run");
+              }
               if (failure != null) {
                 heldBack.accept("the governor does not answer (it may be moving to another node)");
-                return later(RETRY_WHEN_UNREACHABLE, () -> underLease(claim, rows, query, costOf, heldBack));
+                return later(
+                    RETRY_WHEN_UNREACHABLE, () -> underLease(claim, rows, query, costOf, heldBack, stopped));
               }
               if (reply instanceof Governor.LeaseDenied denied) {
                 heldBack.accept(denied.reason());
-                return later(denied.retryAfter(), () -> underLease(claim, rows, query, costOf, heldBack));
+                return later(
+                    denied.retryAfter(), () -> underLease(claim, rows, query, costOf, heldBack, stopped));
               }
               heldBack.accept(null);
               return run((Governor.LeaseGranted) reply, query, costOf);
             })
         .thenCompose(stage -> stage);
+  }
+
+  private static <T> CompletionStage<T> cancelled(String why) {
+    return CompletableFuture.failedFuture(new CancellationException(why));
   }
 
   private <T> CompletionStage<T> run(

@@ -1,17 +1,23 @@
 package dev.backfill.engine.governor;
 
+import dev.backfill.engine.governor.GovernorSettingsEvent.OverridesChanged;
 import dev.backfill.protocol.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -19,7 +25,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
-import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
 
 /**
  * The cluster's one governor (a cluster singleton): every query on the primary, from any job on
@@ -33,6 +39,12 @@ import org.apache.pekko.pattern.StatusReply;
  * feeds {@link AdaptiveBudgetPolicy}, plain Java, with the live latency's ratio to its healthy
  * baseline. Its state is soft on purpose: when it moves to another node it starts again in slow
  * start, learns the baseline anew, leases of the dead holder expire, and jobs retry their asks.
+ *
+ * <p>Except for what an operator changed at run time: the budget and threshold fields set with
+ * {@link Update} are kept in the journal by its child {@link GovernorSettingsStore} and lie over
+ * the configured ones ({@link GovernorOverrides}). A change is in force only once the journal has
+ * it, and a governor that starts reads them back before it grants any lease, so the cluster never
+ * runs on a budget an operator had lowered, not even for a moment after a move.
  */
 public final class Governor extends AbstractBehavior<Governor.Command> {
 
@@ -57,12 +69,37 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   public record GetView(ActorRef<GovernorView> replyTo) implements Command {}
 
   /**
-   * Change the budget and/or the thresholds (null: keep); answers the new view, or an error saying
-   * why the change was refused (a value outside {@link RuntimeLimits}), with nothing changed.
+   * Set the budget and threshold fields named in {@code fields} ("max_rows_per_second",
+   * "thresholds.live_ratio_warn", as {@link RuntimeLimits#fieldValues} names them) to their values
+   * in {@code budget} and {@code thresholds} (null: keep), and keep them over the configuration;
+   * every other field stays as it is. {@code fields} null: every field whose value differs from
+   * the one in force. {@code by} says through what (it is shown with the change). Answers {@link
+   * SettingsApplied} once the journal has the change, {@link SettingsRefused} for a value outside
+   * {@link RuntimeLimits} or thresholds out of order, {@link SettingsUnavailable} when the journal
+   * does not take it; in the last two nothing changed.
    */
   public record Update(
-      GovernorBudget budget, HealthThresholds thresholds, ActorRef<StatusReply<GovernorView>> replyTo)
+      GovernorBudget budget,
+      HealthThresholds thresholds,
+      Set<String> fields,
+      String by,
+      ActorRef<SettingsReply> replyTo)
       implements Command {}
+
+  /** Drop every runtime change: the configuration is in force again. Answers as {@link Update}. */
+  public record ClearOverrides(String by, ActorRef<SettingsReply> replyTo) implements Command {}
+
+  /** The answer to {@link Update} and {@link ClearOverrides}. */
+  public sealed interface SettingsReply extends CborSerializable {}
+
+  /** In the journal and in force. */
+  public record SettingsApplied(GovernorView view) implements SettingsReply {}
+
+  /** Not accepted (a value out of range, thresholds out of order): nothing changed, nothing kept. */
+  public record SettingsRefused(String reason) implements SettingsReply {}
+
+  /** The journal did not take the change (down, too slow, still being read): it is not in force. */
+  public record SettingsUnavailable(String reason) implements SettingsReply {}
 
   public sealed interface LeaseReply extends CborSerializable {}
 
@@ -92,6 +129,15 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
 
   private record LoadRead(PrimaryHealthProbe.PrimaryLoad load, Throwable failure) implements Command {}
 
+  private record StoreReported(GovernorSettingsStore.Report report) implements Command {}
+
+  private enum StartStore implements Command {
+    INSTANCE
+  }
+
+  /** A change waiting for the journal, answered as unavailable once past its deadline. */
+  private record Pending(Command request, long deadlineNanos) {}
+
   private static final Duration TICK = Duration.ofMillis(250);
   private static final Duration RETRY_WHEN_PAUSED = Duration.ofMillis(500);
   private static final Duration RETRY_WHEN_NO_SLOT = Duration.ofMillis(20);
@@ -107,33 +153,81 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private static final Duration SLOT_TENURE = Duration.ofSeconds(5);
   /** The probe connection's socket gives up this long after the probe's own timeout. */
   private static final Duration PROBE_SOCKET_GRACE = Duration.ofSeconds(2);
+  /**
+   * How long a change may wait for the journal (to be read at start, then to take the change)
+   * before it is answered as unavailable: well under the API's ask timeout (10 s), so that a PATCH
+   * says the journal failed rather than that the cluster did not answer.
+   */
+  static final Duration SAVE_TIMEOUT = Duration.ofSeconds(5);
+  /** A store stopped by the journal is started again after this, doubling up to the longest. */
+  private static final Duration STORE_RESTART_FIRST = Duration.ofSeconds(1);
+  private static final Duration STORE_RESTART_LONGEST = Duration.ofSeconds(10);
+  /** Changes waiting for the journal at most; more are answered as unavailable at once. */
+  private static final int MAX_PENDING = 100;
 
+  /** The cluster's governor, keeping its runtime changes in the journal ({@link GovernorSettingsStore#PERSISTENCE_ID}). */
   public static ActorRef<Command> init(
       ActorSystem<?> system, GovernorSettings settings, PrimaryHealthProbe probe) {
     return ClusterSingleton.get(system)
         .init(
             SingletonActor.of(
-                Behaviors.supervise(create(settings, probe))
+                Behaviors.supervise(create(settings, probe, GovernorSettingsStore.PERSISTENCE_ID))
                     .onFailure(SupervisorStrategy.restartWithBackoff(
                         Duration.ofSeconds(1), Duration.ofSeconds(10), 0.2)),
                 "governor"));
   }
 
+  /**
+   * A governor whose runtime changes live in its memory only, lost when it stops: for tests that
+   * run one without a journal.
+   */
   public static Behavior<Command> create(GovernorSettings settings, PrimaryHealthProbe probe) {
+    return create(settings, probe, null);
+  }
+
+  /**
+   * A governor that keeps its runtime changes in the journal under {@code settingsId}, and reads
+   * them back before it grants a lease.
+   */
+  public static Behavior<Command> create(
+      GovernorSettings settings, PrimaryHealthProbe probe, PersistenceId settingsId) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
                   timers.startTimerWithFixedDelay(Decide.INSTANCE, settings.sampleInterval());
-                  timers.startTimerWithFixedDelay(ProbeLivePath.INSTANCE, settings.livePath().probeInterval());
-                  timers.startTimerWithFixedDelay(ReadLoad.INSTANCE, settings.loadInterval());
-                  return new Governor(context, settings, probe);
+                  // Without a probe (a test of the governor alone, with no primary) nothing is probed.
+                  if (probe != null) {
+                    timers.startTimerWithFixedDelay(ProbeLivePath.INSTANCE, settings.livePath().probeInterval());
+                    timers.startTimerWithFixedDelay(ReadLoad.INSTANCE, settings.loadInterval());
+                  }
+                  return new Governor(context, timers, settings, probe, settingsId);
                 }));
   }
 
   private final GovernorSettings settings;
   private final PrimaryHealthProbe probe;
+  private final TimerScheduler<Command> timers;
+  /** Where the runtime changes are kept; null: in memory only. */
+  private final PersistenceId settingsId;
+  private final ActorRef<GovernorSettingsStore.Report> storeReports;
+  /** The running settings store; null while none runs (the journal failed, a new one comes later). */
+  private ActorRef<GovernorSettingsStore.Command> store;
+  private int storesStarted;
+  /** The running store has read the journal and takes changes. */
+  private boolean storeReady;
+  /** The runtime changes were read from the journal at least once: leases may be granted. */
+  private boolean settingsRead;
+  /** Why the journal could not be used lately, or null. */
+  private String storeProblem;
+  private Duration storeRestartDelay = STORE_RESTART_FIRST;
+  private GovernorOverrides overrides = GovernorOverrides.NONE;
+  /** Overrides that do not fit this configuration, with why; the configured values hold for them. */
+  private Map<String, String> overridesNotApplied = Map.of();
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  /** The change the store is writing now, or null: one at a time, each judged on what is in force. */
+  private Pending saving;
   private final AdaptiveBudgetPolicy policy;
   private final QuerySlots slots;
   private final PageSizer pageSizer;
@@ -156,10 +250,17 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   /** The latest probe's round trip as this node saw it (NaN before the first). */
   private double latestRoundTripMs = Double.NaN;
 
-  private Governor(ActorContext<Command> context, GovernorSettings settings, PrimaryHealthProbe probe) {
+  private Governor(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      GovernorSettings settings,
+      PrimaryHealthProbe probe,
+      PersistenceId settingsId) {
     super(context);
     this.settings = settings;
     this.probe = probe;
+    this.timers = timers;
+    this.settingsId = settingsId;
     this.policy = new AdaptiveBudgetPolicy(settings.budget(), settings.thresholds(), settings.aimd(), Instant.now());
     long now = System.nanoTime();
     this.slots = new QuerySlots(settings.slotHandover(), SLOT_TENURE);
@@ -169,6 +270,13 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     this.pageSizer = new PageSizer(settings.targetPageMillis(), settings.minPageRows(), Integer.MAX_VALUE);
     this.livePath = new LivePathMonitor(settings.livePath());
     this.queryMillis = new TokenBucket(policy.current().queryMillisPerSecond(), 1, now);
+    if (settingsId == null) {
+      this.storeReports = null;
+      this.settingsRead = true;
+    } else {
+      this.storeReports = context.messageAdapter(GovernorSettingsStore.Report.class, StoreReported::new);
+      startStore();
+    }
     context.getLog().info("governor started on this node: {}", policy.current().reason());
   }
 
@@ -178,7 +286,11 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
         .onMessage(AcquireLease.class, this::onAcquire)
         .onMessage(ReleaseLease.class, this::onRelease)
         .onMessage(GetView.class, this::onGetView)
-        .onMessage(Update.class, this::onUpdate)
+        .onMessage(Update.class, this::onSettingsRequest)
+        .onMessage(ClearOverrides.class, this::onSettingsRequest)
+        .onMessage(StoreReported.class, this::onStoreReported)
+        .onMessageEquals(StartStore.INSTANCE, this::onStartStore)
+        .onSignal(Terminated.class, this::onStoreStopped)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessageEquals(Decide.INSTANCE, this::onDecide)
         .onMessageEquals(ProbeLivePath.INSTANCE, this::onProbeLivePath)
@@ -221,7 +333,14 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     int rows = pageSizer.rows(Math.max(1, request.rows()));
     String refusal = null;
     Duration retryAfter = null;
-    if (livePath.holdForQuiet(now)) {
+    if (!settingsRead) {
+      // A budget an operator lowered at run time may be in the journal: none of the configured one
+      // is granted before it is known.
+      refusal =
+          "the governor is reading the runtime changes to its budget and thresholds from the journal"
+              + (storeProblem == null ? "" : " (" + storeProblem + ")");
+      retryAfter = RETRY_WHEN_PAUSED;
+    } else if (livePath.holdForQuiet(now)) {
       refusal =
           "measuring the primary's own latency without the backfill (a quiet moment of at most "
               + settings.livePath().quietMax().toSeconds()
@@ -286,44 +405,255 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     return this;
   }
 
+  private Behavior<Command> onSettingsRequest(Command request) {
+    if (settingsId != null && store == null) {
+      reply(request, new SettingsUnavailable(journalUnavailable()));
+    } else if (pending.size() >= MAX_PENDING) {
+      reply(request, new SettingsUnavailable("too many changes are waiting for the journal; nothing changed, retry"));
+    } else {
+      pending.add(new Pending(request, System.nanoTime() + SAVE_TIMEOUT.toNanos()));
+      nextSettingsRequest();
+    }
+    return this;
+  }
+
+  /** Takes the waiting changes in turn, each judged on the settings in force once the one before is. */
+  private void nextSettingsRequest() {
+    while (saving == null && (settingsId == null || storeReady) && !pending.isEmpty()) {
+      Pending next = pending.poll();
+      if (next.request() instanceof Update update) {
+        startUpdate(update, next);
+      } else if (next.request() instanceof ClearOverrides clear) {
+        startClear(clear, next);
+      }
+    }
+  }
+
   /**
-   * Applies a change whole, or refuses it whole when a value is out of range. The API checks every
-   * value first; this is for one that gets past it: thrown here, it would restart the governor,
-   * which would lose every job's share and every earlier change, and do so again at the next bad
-   * message. Values in range cannot make the policy, the buckets or the fair share throw.
+   * Accepts a change whole, or refuses it whole when a value is out of range or the thresholds
+   * would be out of order. The API checks every value first; this is for one that gets past it:
+   * thrown here, it would restart the governor, which would lose every job's share, and do so
+   * again at the next bad message. Values in range cannot make the policy, the buckets or the fair
+   * share throw. A refused change is not written anywhere.
    */
-  private Behavior<Command> onUpdate(Update update) {
-    GovernorBudget previousBudget = policy.budget();
-    HealthThresholds previousThresholds = policy.thresholds();
-    GovernorBudget budget = update.budget() == null ? previousBudget : update.budget();
-    HealthThresholds thresholds = update.thresholds() == null ? previousThresholds : update.thresholds();
-    Map<String, String> refused = new LinkedHashMap<>(RuntimeLimits.refusedChanges(previousBudget, budget));
-    refused.putAll(RuntimeLimits.refusedChanges(previousThresholds, thresholds));
+  private void startUpdate(Update update, Pending request) {
+    GovernorBudget budgetInForce = policy.budget();
+    HealthThresholds thresholdsInForce = policy.thresholds();
+    Map<String, Double> inForce = RuntimeLimits.fieldValues(budgetInForce, thresholdsInForce);
+    Map<String, Double> asked =
+        RuntimeLimits.fieldValues(
+            update.budget() == null ? budgetInForce : update.budget(),
+            update.thresholds() == null ? thresholdsInForce : update.thresholds());
+    Map<String, Double> changes = new LinkedHashMap<>();
+    asked.forEach(
+        (field, value) -> {
+          boolean named =
+              update.fields() == null
+                  ? Double.compare(value, inForce.get(field)) != 0
+                  : update.fields().contains(field);
+          if (named) {
+            changes.put(field, value);
+          }
+        });
+    Map<String, Double> next = new LinkedHashMap<>(inForce);
+    next.putAll(changes);
+    GovernorBudget budget;
+    HealthThresholds thresholds;
+    try {
+      budget = RuntimeLimits.budget(next);
+      thresholds = RuntimeLimits.thresholds(next);
+    } catch (IllegalArgumentException outOfOrder) {
+      refuse(update, outOfOrder.getMessage());
+      return;
+    }
+    Map<String, String> refused = new LinkedHashMap<>(RuntimeLimits.refusedChanges(budgetInForce, budget));
+    refused.putAll(RuntimeLimits.refusedChanges(thresholdsInForce, thresholds));
     if (!refused.isEmpty()) {
-      return refuse(
+      refuse(
           update,
           refused.entrySet().stream()
               .map(entry -> entry.getKey() + " " + entry.getValue())
               .collect(Collectors.joining("; ")));
+      return;
     }
-    long now = System.nanoTime();
-    policy.updateBudget(budget);
-    policy.updateThresholds(thresholds);
-    queryMillis.setRate(policy.current().queryMillisPerSecond(), now);
-    reshare(now);
-    getContext().getLog().info("governor updated: {}", policy.current().reason());
-    update.replyTo().tell(StatusReply.success(view()));
+    if (changes.isEmpty()) {
+      update.replyTo().tell(new SettingsApplied(view()));
+      return;
+    }
+    Instant at = Instant.now();
+    if (settingsId == null) {
+      applyOverrides(overrides.with(new OverridesChanged(changes, at, update.by())), update.by());
+      update.replyTo().tell(new SettingsApplied(view()));
+      return;
+    }
+    saving = request;
+    store.tell(new GovernorSettingsStore.Change(changes, at, update.by(), storeReports));
+  }
+
+  private void startClear(ClearOverrides clear, Pending request) {
+    if (overrides.fields().isEmpty()) {
+      clear.replyTo().tell(new SettingsApplied(view()));
+    } else if (settingsId == null) {
+      applyOverrides(GovernorOverrides.NONE, clear.by());
+      clear.replyTo().tell(new SettingsApplied(view()));
+    } else {
+      saving = request;
+      store.tell(new GovernorSettingsStore.Clear(Instant.now(), clear.by(), storeReports));
+    }
+  }
+
+  private void refuse(Update update, String reason) {
+    getContext().getLog().warn("governor update refused, nothing changed: {}", reason);
+    update.replyTo().tell(new SettingsRefused(reason));
+  }
+
+  private static void reply(Command request, SettingsReply reply) {
+    if (request instanceof Update update) {
+      update.replyTo().tell(reply);
+    } else if (request instanceof ClearOverrides clear) {
+      clear.replyTo().tell(reply);
+    }
+  }
+
+  private Behavior<Command> onStoreReported(StoreReported reported) {
+    if (reported.report() instanceof GovernorSettingsStore.Recovered recovered) {
+      boolean first = !settingsRead;
+      storeReady = true;
+      settingsRead = true;
+      storeProblem = null;
+      storeRestartDelay = STORE_RESTART_FIRST;
+      applyOverrides(recovered.overrides(), "the journal");
+      if (first) {
+        // The previous governor may have leased more slots than the configuration has, if its
+        // budget was raised at run time: none of those goes out before the handover either.
+        slots.assumeHeldElsewhere(policy.budget().maxConcurrentQueries(), System.nanoTime());
+        getContext().getLog().info("governor settings read from the journal: {}", describeOverrides());
+      }
+    } else if (reported.report() instanceof GovernorSettingsStore.Saved saved) {
+      // Also a change answered as unavailable already, which the journal took late: the governor
+      // follows what the journal holds.
+      applyOverrides(saved.overrides(), "a change");
+      if (saving != null) {
+        reply(saving.request(), new SettingsApplied(view()));
+        saving = null;
+      }
+    }
+    nextSettingsRequest();
     return this;
   }
 
-  private Behavior<Command> refuse(Update update, String reason) {
-    getContext().getLog().warn("governor update refused, nothing changed: {}", reason);
-    update.replyTo().tell(StatusReply.error(reason));
+  /** The store stopped: the journal failed it, or it was stopped after not answering in time. */
+  private Behavior<Command> onStoreStopped(Terminated stopped) {
+    if (!stopped.getRef().equals(store)) {
+      return this;
+    }
+    store = null;
+    storeReady = false;
+    String cause =
+        stopped instanceof ChildFailed failed
+            ? String.valueOf(failed.getCause().getMessage())
+            : "it did not answer within " + SAVE_TIMEOUT.toSeconds() + " s";
+    storeProblem =
+        "the journal of the governor's settings failed at "
+            + Instant.now()
+            + ": "
+            + cause
+            + "; reading it again in "
+            + storeRestartDelay.toMillis()
+            + " ms";
+    getContext().getLog().warn("{}", storeProblem);
+    if (saving != null) {
+      reply(saving.request(), new SettingsUnavailable(journalUnavailable()));
+      saving = null;
+    }
+    while (!pending.isEmpty()) {
+      reply(pending.poll().request(), new SettingsUnavailable(journalUnavailable()));
+    }
+    timers.startSingleTimer(StartStore.INSTANCE, storeRestartDelay);
+    storeRestartDelay =
+        storeRestartDelay.multipliedBy(2).compareTo(STORE_RESTART_LONGEST) > 0
+            ? STORE_RESTART_LONGEST
+            : storeRestartDelay.multipliedBy(2);
     return this;
+  }
+
+  private Behavior<Command> onStartStore() {
+    if (store == null) {
+      startStore();
+    }
+    return this;
+  }
+
+  private void startStore() {
+    storesStarted++;
+    store = getContext().spawn(GovernorSettingsStore.create(settingsId, storeReports), "settings-" + storesStarted);
+    getContext().watch(store);
+    storeReady = false;
+  }
+
+  private String journalUnavailable() {
+    return "the governor's settings journal is unavailable, so nothing was changed; retry once it is back"
+        + (storeProblem == null ? "" : " (" + storeProblem + ")");
+  }
+
+  /** Answers the changes that waited too long for the journal; one it is writing stops the store. */
+  private void expireSettingsRequests(long now) {
+    if (saving != null && now - saving.deadlineNanos() > 0) {
+      reply(
+          saving.request(),
+          new SettingsUnavailable(
+              "the governor's settings journal did not confirm the change within "
+                  + SAVE_TIMEOUT.toSeconds()
+                  + " s, so it is not in force; should the journal have stored it after all, it"
+                  + " comes into force when the governor reads the journal again (GET /governor shows it)"));
+      saving = null;
+      // A new store reads what the journal really holds, and the governor follows that.
+      getContext().stop(store);
+    }
+    while (!pending.isEmpty() && now - pending.peek().deadlineNanos() > 0) {
+      reply(
+          pending.poll().request(),
+          new SettingsUnavailable(
+              "the governor has not read its settings journal within "
+                  + SAVE_TIMEOUT.toSeconds()
+                  + " s, so nothing was changed; retry"
+                  + (storeProblem == null ? "" : " (" + storeProblem + ")")));
+    }
+  }
+
+  /** Puts the configuration with these overrides in force. */
+  private void applyOverrides(GovernorOverrides next, String from) {
+    overrides = next;
+    GovernorOverrides.InForce inForce = next.over(settings.budget(), settings.thresholds());
+    if (!inForce.notApplied().isEmpty() && !inForce.notApplied().equals(overridesNotApplied)) {
+      getContext().getLog().warn("governor overrides not applied, the configuration holds for them: {}", inForce.notApplied());
+    }
+    overridesNotApplied = inForce.notApplied();
+    if (inForce.budget().equals(policy.budget()) && inForce.thresholds().equals(policy.thresholds())) {
+      return;
+    }
+    long now = System.nanoTime();
+    policy.updateBudget(inForce.budget());
+    policy.updateThresholds(inForce.thresholds());
+    queryMillis.setRate(policy.current().queryMillisPerSecond(), now);
+    reshare(now);
+    getContext().getLog().info("governor settings from {} in force: {}; {}", from, describeOverrides(), policy.current().reason());
+  }
+
+  private String describeOverrides() {
+    if (overrides.fields().isEmpty()) {
+      return "the configuration";
+    }
+    return "the configuration with "
+        + overrides.fields().entrySet().stream()
+            .map(field -> field.getKey() + " = " + NumberRange.format(field.getValue().value()))
+            .sorted()
+            .collect(Collectors.joining(", "));
   }
 
   private Behavior<Command> onTick() {
     long now = System.nanoTime();
+    expireSettingsRequests(now);
     for (QuerySlots.Expired lease : slots.expire(now)) {
       expired++;
       getContext().getLog().warn("lease of job {} on slot {} expired: its holder is gone", lease.jobId(), lease.slot());
@@ -458,6 +788,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     return new GovernorView(
         policy.budget(),
         policy.thresholds(),
+        settingsView(),
         decision.mode().name(),
         decision.paused(),
         decision.reason(),
@@ -473,5 +804,38 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
         granted,
         denied,
         expired);
+  }
+
+  private GovernorView.Settings settingsView() {
+    Map<String, Double> configured = RuntimeLimits.fieldValues(settings.budget(), settings.thresholds());
+    List<GovernorView.FieldOverride> fields = new ArrayList<>();
+    for (String field : overrides.ordered(configured)) {
+      GovernorOverrides.FieldOverride override = overrides.fields().get(field);
+      fields.add(
+          new GovernorView.FieldOverride(
+              field,
+              override.value(),
+              configured.get(field),
+              !overridesNotApplied.containsKey(field),
+              override.changedAt(),
+              override.by()));
+    }
+    GovernorView.SettingsSource source;
+    if (!settingsRead) {
+      source = GovernorView.SettingsSource.READING_JOURNAL;
+    } else if (fields.stream().anyMatch(GovernorView.FieldOverride::applied)) {
+      source = GovernorView.SettingsSource.OVERRIDES;
+    } else {
+      source = GovernorView.SettingsSource.CONFIGURATION;
+    }
+    List<String> problems = new ArrayList<>();
+    overridesNotApplied.forEach((field, why) -> problems.add(field + " not applied: " + why));
+    if (storeProblem != null) {
+      problems.add(storeProblem);
+    }
+    if (settingsId == null) {
+      problems.add("this governor has no journal: its runtime changes are lost when it stops");
+    }
+    return new GovernorView.Settings(source, fields, problems.isEmpty() ? null : String.join("; ", problems));
   }
 }

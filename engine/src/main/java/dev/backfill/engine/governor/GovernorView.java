@@ -5,12 +5,14 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * What the governor is doing and why: the budget, the thresholds, the latest reading of every
- * health signal, the rate in force, and how it is shared among the jobs asking for it.
+ * What the governor is doing and why: the budget, the thresholds and where they come from, the
+ * latest reading of every health signal, the rate in force, and how it is shared among the jobs
+ * asking for it.
  */
 public record GovernorView(
     GovernorBudget budget,
     HealthThresholds thresholds,
+    Settings settings,
     String mode,
     boolean paused,
     String reason,
@@ -27,6 +29,34 @@ public record GovernorView(
     long leasesDenied,
     long leasesExpired)
     implements CborSerializable {
+
+  /**
+   * Where the budget and thresholds in force come from: the configuration of the node hosting the
+   * governor, with the fields changed at run time over it ({@code overrides}, kept in the journal).
+   * {@code problem}: why an override is not applied, or the journal cannot be used, or null.
+   */
+  public record Settings(SettingsSource source, List<FieldOverride> overrides, String problem) {}
+
+  public enum SettingsSource {
+    /** Every value is the configured one. */
+    CONFIGURATION,
+    /** The fields in {@code overrides} were changed at run time and win; the rest is configured. */
+    OVERRIDES,
+    /**
+     * The governor has not yet read its runtime changes from the journal: the configured values
+     * are shown, and no lease is granted until it has.
+     */
+    READING_JOURNAL
+  }
+
+  /**
+   * A field changed at run time: its name as PATCH /governor names it, the value set, the
+   * configured value it overrides (null for a field this version does not have), whether it is in
+   * force ({@code applied} false: it does not fit this configuration; {@code problem} says why), and
+   * when and through what it was set.
+   */
+  public record FieldOverride(
+      String field, double value, Double configured, boolean applied, Instant changedAt, String by) {}
 
   /** One job's part of the rate: its weight, its own cap, what it gets now, and why and since when it waits. */
   public record JobShare(

@@ -63,6 +63,8 @@ public final class RuntimeLimits {
           "live_ratio_warn", LIVE_RATIO_WARN,
           "live_ratio_critical", LIVE_RATIO_CRITICAL);
 
+  private static final String THRESHOLDS_PREFIX = "thresholds.";
+
   private RuntimeLimits() {}
 
   /** The budget's fields as the API names them, in order. */
@@ -73,6 +75,62 @@ public final class RuntimeLimits {
   /** The thresholds' fields as the API names them, in order. */
   public static Set<String> thresholdFields() {
     return Collections.unmodifiableSet(THRESHOLDS.keySet());
+  }
+
+  /**
+   * Every field of the budget and the thresholds with its value, named as a PATCH body and its
+   * problems name it ("max_rows_per_second", "thresholds.live_ratio_warn"), in order: the names
+   * the governor keeps its runtime changes under.
+   */
+  public static Map<String, Double> fieldValues(GovernorBudget budget, HealthThresholds thresholds) {
+    Map<String, Double> fields = new LinkedHashMap<>(values(budget));
+    values(thresholds).forEach((field, value) -> fields.put(THRESHOLDS_PREFIX + field, value));
+    return fields;
+  }
+
+  /** The range of a field as {@link #fieldValues} names it; null for a field this version does not have. */
+  static NumberRange range(String field) {
+    return field.startsWith(THRESHOLDS_PREFIX)
+        ? THRESHOLDS.get(field.substring(THRESHOLDS_PREFIX.length()))
+        : BUDGET.get(field);
+  }
+
+  /**
+   * The budget of these fields (named as {@link #fieldValues} names them, each in its range);
+   * throws IllegalArgumentException as the record does.
+   */
+  static GovernorBudget budget(Map<String, Double> fields) {
+    return new GovernorBudget(
+        (int) field(fields, "max_concurrent_queries"),
+        field(fields, "max_rows_per_second"),
+        field(fields, "max_query_millis_per_second"));
+  }
+
+  /**
+   * The thresholds of these fields (named as {@link #fieldValues} names them, each in its range);
+   * throws IllegalArgumentException as the record does, a warning level at or above its critical
+   * one among them.
+   */
+  static HealthThresholds thresholds(Map<String, Double> fields) {
+    return new HealthThresholds(
+        field(fields, "thresholds.probe_latency_warn_ms"),
+        field(fields, "thresholds.probe_latency_critical_ms"),
+        (int) field(fields, "thresholds.active_backends_warn"),
+        (int) field(fields, "thresholds.active_backends_critical"),
+        field(fields, "thresholds.replication_lag_warn_ms"),
+        field(fields, "thresholds.replication_lag_critical_ms"),
+        field(fields, "thresholds.hysteresis"),
+        Duration.ofMillis((long) field(fields, "thresholds.resume_after_ms")),
+        field(fields, "thresholds.live_ratio_warn"),
+        field(fields, "thresholds.live_ratio_critical"));
+  }
+
+  private static double field(Map<String, Double> fields, String field) {
+    Double value = fields.get(field);
+    if (value == null) {
+      throw new IllegalArgumentException(field + " is missing");
+    }
+    return value;
   }
 
   /** Why the governor cannot serve a job that claims this priority and cap, or null if it can. */

@@ -21,11 +21,15 @@ import dev.backfill.engine.governor.GovernedPrimary;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -36,8 +40,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.EventRejectedException;
+import org.apache.pekko.persistence.typed.JournalPersistFailed;
+import org.apache.pekko.persistence.typed.JournalPersistRejected;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -45,7 +53,6 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.UniqueKillSwitch;
 
 /**
  * One backfill job, event-sourced in the engine's journal database and sharded by job id.
@@ -54,6 +61,12 @@ import org.apache.pekko.stream.UniqueKillSwitch;
  * every batch of finished calls. Its state, and so the job's status, is the fold of its events.
  * After a restart it resumes the pipeline just after the last checkpoint; the few calls processed
  * after that checkpoint are processed again, which the idempotent result store makes harmless.
+ *
+ * <p>A journal that is down or too slow never fails the job: it stalls, saying why, and goes on
+ * from the last checkpoint the journal accepted. A journal that fails or rejects a write restarts
+ * this actor with backoff; a checkpoint it does not take in time ends the run, and the job runs
+ * again from that checkpoint after a backoff of its own. Only a failure of the job itself (not
+ * of a store it waits for) is recorded as {@link JobFailed}.
  */
 public final class JobSupervisor
     extends EventSourcedBehaviorWithEnforcedReplies<JobSupervisor.Command, JobEvent, JobState> {
@@ -100,7 +113,8 @@ public final class JobSupervisor
     INSTANCE
   }
 
-  private record Counted(long totalCalls, Throwable failure) implements Command {}
+  /** The end of the count whose stop flag is {@code count}: a count of an earlier run is ignored. */
+  private record Counted(AtomicBoolean count, long totalCalls, Throwable failure) implements Command {}
 
   /**
    * The end of the pipeline run numbered {@code run} by the actor incarnation {@code incarnation}:
@@ -140,6 +154,26 @@ public final class JobSupervisor
 
   private static final Duration RECOUNT_AFTER = Duration.ofSeconds(5);
 
+  /** How this actor restarts when its journal fails or rejects a write, or cannot be read. */
+  private static final BackoffSupervisorStrategy JOURNAL_RESTART =
+      SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2);
+
+  /** How long a run that the journal did not keep up with waits before it goes on: 1 s, doubling. */
+  private static final Duration JOURNAL_STALL_MIN = Duration.ofSeconds(1);
+
+  private static final Duration JOURNAL_STALL_MAX = Duration.ofSeconds(30);
+
+  /**
+   * What the journal last did wrong, kept across this actor's restarts (which it causes) until a
+   * checkpoint gets through again. Touched by the actor only.
+   */
+  private static final class JournalHealth {
+    /** Why the job stalls on its journal, or null. */
+    private String trouble;
+    /** Runs in a row that ended on a checkpoint the journal did not take in time. */
+    private int stalls;
+  }
+
   public static void init(ActorSystem<?> system, JobRuntime runtime) {
     ClusterSharding.get(system)
         .init(
@@ -156,9 +190,17 @@ public final class JobSupervisor
   public static Behavior<Command> create(
       String jobId, ActorRef<ClusterSharding.ShardCommand> shard, JobRuntime runtime) {
     return Behaviors.setup(
-        context ->
-            Behaviors.withTimers(
-                timers -> new JobSupervisor(jobId, context, timers, shard, runtime)));
+        outer -> {
+          JournalHealth journal = new JournalHealth();
+          // A write the journal rejects (rather than fails) escapes the event-sourced behavior's
+          // own supervision and would stop the job until something woke it; it restarts too.
+          return Behaviors.supervise(
+                  Behaviors.<Command>setup(
+                      context ->
+                          Behaviors.withTimers(
+                              timers -> new JobSupervisor(jobId, context, timers, shard, runtime, journal))))
+              .onFailure(EventRejectedException.class, JOURNAL_RESTART);
+        });
   }
 
   private final String jobId;
@@ -166,8 +208,12 @@ public final class JobSupervisor
   private final TimerScheduler<Command> timers;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final JobRuntime runtime;
-  private boolean counting;
-  private UniqueKillSwitch pipeline;
+  private final JournalHealth journal;
+  /** The stop flag of the count under way, or null when none is. */
+  private AtomicBoolean count;
+  private JobPipeline.Run pipeline;
+  /** Runs this incarnation's pipelines; a restart stops it with the actor's other children. */
+  private Materializer materializer;
   private int pipelineRun;
   private String incarnation = java.util.UUID.randomUUID().toString();
   /** The pipeline was stopped on purpose and is draining; its end is not the job's end. */
@@ -184,15 +230,15 @@ public final class JobSupervisor
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       ActorRef<ClusterSharding.ShardCommand> shard,
-      JobRuntime runtime) {
-    super(
-        PersistenceId.of(ENTITY_TYPE_KEY.name(), jobId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+      JobRuntime runtime,
+      JournalHealth journal) {
+    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), jobId), JOURNAL_RESTART);
     this.jobId = jobId;
     this.context = context;
     this.timers = timers;
     this.shard = shard;
     this.runtime = runtime;
+    this.journal = journal;
   }
 
   @Override
@@ -216,7 +262,27 @@ public final class JobSupervisor
                 context.getSelf().tell(Begin.INSTANCE);
               }
             })
+        // Each of these restarts the actor (with backoff) once the handler returns.
+        .onSignal(
+            JournalPersistFailed.class,
+            (state, signal) -> journalFailed(state, "the journal failed a write", signal.getFailure()))
+        .onSignal(
+            JournalPersistRejected.class,
+            (state, signal) -> journalFailed(state, "the journal rejected a write", signal.getFailure()))
+        .onSignal(
+            RecoveryFailed.class,
+            (state, signal) -> journalFailed(state, "the journal cannot be read", signal.getFailure()))
+        .onSignal(PreRestart.instance(), state -> stopRuns())
+        .onSignal(PostStop.instance(), state -> stopRuns())
         .build();
+  }
+
+  private void journalFailed(JobState state, String what, Throwable failure) {
+    String from =
+        state instanceof Active active && active.watermark() > 0
+            ? "its last checkpoint (call " + active.watermark() + ")"
+            : "its start";
+    journal.trouble = what + " (" + rootMessage(failure) + "): the job goes on from " + from + " when it answers";
   }
 
   @Override
@@ -323,9 +389,11 @@ public final class JobSupervisor
   private ReplyEffect<JobEvent, JobState> onStatusWhenActive(Active state, GetStatus command) {
     JobStatus status = state.status(jobId);
     if (!state.paused()) {
-      // A store outage explains more than the governor's pacing does, so it is shown first.
-      if (stalledBecause != null) {
-        status = status.heldBack(JobPhase.STALLED, stalledBecause);
+      // A store outage explains more than the governor's pacing does, so it is shown first, and a
+      // journal that takes no checkpoint first of all: nothing the job does counts meanwhile.
+      String stalled = journal.trouble != null ? journal.trouble : stalledBecause;
+      if (stalled != null) {
+        status = status.heldBack(JobPhase.STALLED, stalled);
       } else if (heldBackBecause != null) {
         status = status.heldBack(JobPhase.THROTTLED, heldBackBecause);
       }
@@ -374,12 +442,14 @@ public final class JobSupervisor
    * be taken for the job's end.
    */
   private void forgetRuntimeState() {
+    stopRuns();
     incarnation = java.util.UUID.randomUUID().toString();
     pipeline = null;
+    materializer = null;
     pipelineRun = 0;
     draining = false;
     handingOff = false;
-    counting = false;
+    count = null;
     heldBackBecause = null;
     stalledBecause = null;
     lastHeldBack.set(null);
@@ -387,18 +457,36 @@ public final class JobSupervisor
   }
 
   /**
-   * Stops taking new calls; the calls in flight finish and are checkpointed, then the pipeline
-   * ends (see onPipelineEnded). Returns false when no pipeline was running.
+   * Stops taking new calls and stops reading: no lease is asked for and no page or count query
+   * runs any more, so the job no longer claims a share of the governor's rate. The calls in flight
+   * finish and are checkpointed, then the pipeline ends (see onPipelineEnded). Returns false when
+   * no pipeline was running.
    */
   private boolean stopPipeline() {
     heldBackBecause = null;
     stalledBecause = null;
+    if (count != null) {
+      count.set(true);
+    }
     if (pipeline == null) {
       return false;
     }
-    pipeline.shutdown();
+    pipeline.stop();
     draining = true;
     return true;
+  }
+
+  /**
+   * This actor restarts or stops: what it started must not go on asking the governor for leases
+   * on its behalf (its stream dies with it, but a lease wait runs outside the stream).
+   */
+  private void stopRuns() {
+    if (count != null) {
+      count.set(true);
+    }
+    if (pipeline != null) {
+      pipeline.stop();
+    }
   }
 
   private ReplyEffect<JobEvent, JobState> onHandOff(JobState state, HandOff command) {
@@ -472,12 +560,13 @@ public final class JobSupervisor
   }
 
   private ReplyEffect<JobEvent, JobState> onBegin(Active state, Begin command) {
-    if (pipeline != null || counting || state.paused()) {
+    if (pipeline != null || count != null || state.paused()) {
       return Effect().noReply();
     }
     claim.set(claimOf(state.tuning()));
     if (!state.started()) {
-      counting = true;
+      AtomicBoolean stop = new AtomicBoolean();
+      count = stop;
       context.pipeToSelf(
           runtime
               .primary()
@@ -486,8 +575,9 @@ public final class JobSupervisor
                   1,
                   (slot, rows) -> runtime.callSource().count(state.spec(), slot),
                   total -> new GovernedPrimary.Cost(0, -1),
-                  this::reportHeldBack),
-          (total, failure) -> new Counted(total == null ? -1 : total, failure));
+                  this::reportHeldBack,
+                  stop::get),
+          (total, failure) -> new Counted(stop, total == null ? -1 : total, failure));
       return Effect().noReply();
     }
     startPipeline(state);
@@ -495,7 +585,17 @@ public final class JobSupervisor
   }
 
   private ReplyEffect<JobEvent, JobState> onCounted(Active state, Counted command) {
-    counting = false;
+    if (command.count() != count) {
+      return Effect().noReply();
+    }
+    count = null;
+    if (command.failure() != null && command.count().get()) {
+      // Stopped by a pause, which may have been undone meanwhile.
+      if (!state.paused()) {
+        context.getSelf().tell(Begin.INSTANCE);
+      }
+      return Effect().noReply();
+    }
     if (command.failure() != null) {
       stalledBecause = "the primary does not answer: " + rootMessage(command.failure());
       context.getLog().warn("job {}: cannot count its calls yet: {}", jobId, stalledBecause);
@@ -525,7 +625,20 @@ public final class JobSupervisor
                 batch.skipped(),
                 batch.failed(),
                 Instant.now()))
+        .thenRun(newState -> checkpointAccepted())
         .thenReply(command.replyTo(), newState -> Done.getInstance());
+  }
+
+  /**
+   * The journal took a checkpoint: the job no longer stalls on it. The count of stalled runs goes
+   * back to zero only for a checkpoint taken with no stall pending: a journal slower than the
+   * checkpoint's timeout still takes the checkpoint, late, just before its run ends on it.
+   */
+  private void checkpointAccepted() {
+    if (journal.trouble == null) {
+      journal.stalls = 0;
+    }
+    journal.trouble = null;
   }
 
   private ReplyEffect<JobEvent, JobState> onPipelineEnded(JobState current, PipelineEnded command) {
@@ -554,9 +667,34 @@ public final class JobSupervisor
       context.getLog().info("job {} completed: {}", jobId, state.counts());
       return Effect().persist(new JobCompleted(Instant.now())).thenNoReply();
     }
+    JobPipeline.CheckpointNotRecorded notRecorded =
+        causeOf(command.failure(), JobPipeline.CheckpointNotRecorded.class);
+    if (notRecorded != null) {
+      return stallOnJournal(state, notRecorded);
+    }
     String reason = rootMessage(command.failure());
     context.getLog().error("job {} failed: {}", jobId, reason);
     return Effect().persist(new JobFailed(reason, Instant.now())).thenNoReply();
+  }
+
+  /**
+   * The run ended because the journal did not take a checkpoint in time: a slow journal, not a
+   * failed job. Nothing after the last checkpoint the journal accepted is claimed (the state holds
+   * only what it accepted); after a backoff the job runs again from there.
+   */
+  private ReplyEffect<JobEvent, JobState> stallOnJournal(Active state, Throwable notRecorded) {
+    journal.stalls++;
+    Duration wait = Retries.delay(journal.stalls, JOURNAL_STALL_MIN, JOURNAL_STALL_MAX);
+    journal.trouble =
+        "the journal does not take checkpoints in time: nothing after call "
+            + state.watermark()
+            + " is claimed, and the job goes on from there by itself";
+    context
+        .getLog()
+        .warn("job {} stalls on its journal, runs again from call {} in {} ms: {}",
+            jobId, state.watermark(), wait.toMillis(), notRecorded.getMessage());
+    timers.startSingleTimer(Begin.INSTANCE, wait);
+    return Effect().noReply();
   }
 
   private ReplyEffect<JobEvent, JobState> passivate() {
@@ -578,14 +716,27 @@ public final class JobSupervisor
                 (ActorRef<Done> replyTo) -> new RecordProgress(batch, replyTo),
                 askTimeout,
                 system.scheduler());
-    Materializer materializer = Materializer.createMaterializer(context);
-    var run =
+    if (materializer == null) {
+      materializer = Materializer.createMaterializer(context);
+    }
+    pipeline =
         state.retryingFailed()
             ? pipelineOfJob.runRetryOfFailed(state.watermark(), state.counts().scanned(), checkpoints, materializer)
             : pipelineOfJob.run(state.watermark(), state.counts().finished(), checkpoints, materializer);
-    pipeline = run.first();
+    // Both read now: pipeToSelf applies its function when the message arrives, maybe after a
+    // restart has changed the incarnation.
+    String thisIncarnation = incarnation;
     int thisRun = pipelineRun;
-    context.pipeToSelf(run.second(), (done, failure) -> new PipelineEnded(incarnation, thisRun, failure));
+    context.pipeToSelf(pipeline.done(), (done, failure) -> new PipelineEnded(thisIncarnation, thisRun, failure));
+  }
+
+  private static <T extends Throwable> T causeOf(Throwable failure, Class<T> type) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return type.cast(cause);
+      }
+    }
+    return null;
   }
 
   private static String rootMessage(Throwable failure) {

@@ -1,10 +1,12 @@
 package dev.backfill.engine.job;
 
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.pattern.Patterns;
@@ -14,7 +16,8 @@ import org.apache.pekko.pattern.Patterns;
  * never give up, since giving up would either lose the call or fail a whole backfill over an
  * outage that ends by itself; instead they back off exponentially, with jitter so that many
  * waiting calls do not return at the same instant, and tell the caller about every failure so the
- * job can show why it is waiting.
+ * job can show why it is waiting. They stop only when their caller no longer wants the result (a
+ * paused, cancelled or handed-off job): then no further attempt is made.
  */
 final class Retries {
 
@@ -29,7 +32,23 @@ final class Retries {
       Duration maxBackoff,
       BiConsumer<Integer, Throwable> onFailure,
       ActorSystem<?> system) {
-    return run(attempt, 1, minBackoff, maxBackoff, onFailure, system);
+    return untilSuccess(attempt, minBackoff, maxBackoff, onFailure, () -> false, system);
+  }
+
+  /**
+   * As {@link #untilSuccess(Supplier, Duration, Duration, BiConsumer, ActorSystem)}, until
+   * {@code stopped} says the result is no longer wanted: it is read before every attempt, and a
+   * failure after it was set is neither reported nor retried. The stage then fails with a {@link
+   * CancellationException} (or the last attempt's failure).
+   */
+  static <T> CompletionStage<T> untilSuccess(
+      Supplier<CompletionStage<T>> attempt,
+      Duration minBackoff,
+      Duration maxBackoff,
+      BiConsumer<Integer, Throwable> onFailure,
+      BooleanSupplier stopped,
+      ActorSystem<?> system) {
+    return run(attempt, 1, minBackoff, maxBackoff, onFailure, stopped, system);
   }
 
   private static <T> CompletionStage<T> run(
@@ -38,7 +57,11 @@ final class Retries {
       Duration minBackoff,
       Duration maxBackoff,
       BiConsumer<Integer, Throwable> onFailure,
+      BooleanSupplier stopped,
       ActorSystem<?> system) {
+    if (stopped.getAsBoolean()) {
+      return CompletableFuture.failedFuture(new CancellationException("stopped before attempt " + number));
+    }
     CompletionStage<T> result;
     try {
       result = attempt.get();
@@ -51,12 +74,15 @@ final class Retries {
               if (failure == null) {
                 return CompletableFuture.completedFuture(value);
               }
+              if (stopped.getAsBoolean()) {
+                return CompletableFuture.<T>failedFuture(failure);
+              }
               onFailure.accept(number, failure);
               return Patterns.after(
                   delay(number, minBackoff, maxBackoff),
                   system.classicSystem().scheduler(),
                   system.executionContext(),
-                  () -> run(attempt, number + 1, minBackoff, maxBackoff, onFailure, system));
+                  () -> run(attempt, number + 1, minBackoff, maxBackoff, onFailure, stopped, system));
             })
         .thenCompose(stage -> stage);
   }

@@ -6,6 +6,7 @@ import dev.backfill.protocol.call.SpeakerRole;
 import dev.backfill.protocol.call.Utterance;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -83,6 +84,24 @@ public final class KeywordTrackerProcessor implements Processor {
     return problems;
   }
 
+  /**
+   * The keywords as {@link #parse} reads them (trimmed, spaces collapsed, lower-cased, each once),
+   * sorted and joined with bare commas: " Price,budget" and "budget, price,price" are one
+   * computation. Sorted because the order changes nothing but the order of the result's keys, and
+   * a JSON object's keys have none. Without keywords the parameters stay as given, and so do
+   * parameters it does not know: {@link #validate} refuses both as before.
+   */
+  @Override
+  public Map<String, String> canonicalParameters(Map<String, String> parameters) {
+    List<String> keywords = parse(parameters.get(KEYWORDS));
+    if (keywords.isEmpty()) {
+      return parameters;
+    }
+    Map<String, String> canonical = new HashMap<>(parameters);
+    canonical.put(KEYWORDS, String.join(",", keywords.stream().sorted().toList()));
+    return Map.copyOf(canonical);
+  }
+
   @Override
   public Object process(Call call, Map<String, String> parameters) {
     // validate() already ran when the job was submitted; checking again costs little and stops a
@@ -93,7 +112,8 @@ public final class KeywordTrackerProcessor implements Processor {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
     List<Utterance> utterances = TranscriptChecks.utterances(call);
-    // Insertion order is the order the job gave, which Jackson keeps when writing the map.
+    // Insertion order is the order given (sorted, as the engine gives canonicalParameters), which
+    // Jackson keeps when writing the map.
     Map<String, Counts> result = new LinkedHashMap<>();
     for (String keyword : parse(parameters.get(KEYWORDS))) {
       // Compiled per call rather than cached, so the processor holds no state at all.

@@ -12,7 +12,7 @@ import java.util.Map;
  * constructor, and must be thread-safe and free of side effects: the engine runs one instance for
  * many calls at once and may run the same call twice after a crash. The same call, parameters and
  * version must always give the same result, since a result row is keyed by (call, processor,
- * version) and a rerun overwrites it.
+ * version, hash of the canonical parameters: {@link Computation}) and a rerun overwrites it.
  */
 public interface Processor {
 
@@ -31,6 +31,20 @@ public interface Processor {
    */
   default List<String> validate(Map<String, String> parameters) {
     return parameters.isEmpty() ? List.of() : List.of("parameters: " + id() + " takes none");
+  }
+
+  /**
+   * The parameters in the form that identifies the computation: parameters that give the same
+   * result for every call should come out equal (the same keywords spelled with other spaces, say),
+   * so that a job finds the results of an equal job done and does not compute them again. The
+   * engine hashes this form into the result's key, stores it with the result and gives it, not the
+   * job's own spelling, to {@link #process}. As given by default.
+   *
+   * <p>It must be cheap (it runs once per call), give its own output back unchanged, and leave
+   * parameters that {@link #validate} refuses refused.
+   */
+  default Map<String, String> canonicalParameters(Map<String, String> parameters) {
+    return parameters;
   }
 
   /**

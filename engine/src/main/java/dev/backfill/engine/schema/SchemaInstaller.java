@@ -10,20 +10,41 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Creates every schema the engine uses, idempotently: the primary's calls table (for development
  * and tests: in production it exists already), pekko-persistence-jdbc's tables in the journal
  * database, and the Cassandra keyspace with results, the outcome ledger and the result audit
- * ({@code result_writes}, created always and written only when {@code backfill.results.audit} is
- * on, so that turning the audit on needs no schema change).
+ * ({@code call_result_writes}, created always and written only when {@code backfill.results.audit}
+ * is on, so that turning the audit on needs no schema change).
+ *
+ * <p>Statements only ever add ({@code IF NOT EXISTS}): a table whose key changed gets a new name,
+ * since Cassandra cannot change a primary key, and the old table is left alone, with a notice.
  */
 public final class SchemaInstaller {
 
   /** Shipped inside pekko-persistence-jdbc's jar; read from there, never copied. */
   private static final String JOURNAL_DDL = "schema/postgres/postgres-create-schema.sql";
+
+  /**
+   * Tables of earlier schemas that a table of another name replaced, with why. Their rows cannot
+   * be carried over, so the installer leaves them be and says so.
+   */
+  private static final Map<String, String> REPLACED =
+      new TreeMap<>(
+          Map.of(
+              "results",
+              "call_results, whose key has the processor's parameters too",
+              "result_writes",
+              "call_result_writes, the result audit keyed the same way"));
 
   private final EngineSettings settings;
 
@@ -31,11 +52,12 @@ public final class SchemaInstaller {
     this.settings = settings;
   }
 
-  public void installAll() {
+  /** @return what an operator should know about the schemas found (see {@link #installCassandra}) */
+  public List<String> installAll() {
     installPrimary();
     installJournal();
     try (CqlSession session = CassandraSessions.withoutKeyspace(settings.cassandra())) {
-      installCassandra(session);
+      return installCassandra(session);
     }
   }
 
@@ -51,7 +73,12 @@ public final class SchemaInstaller {
     runSql(journal.url(), journal.user(), journal.password(), statements);
   }
 
-  public void installCassandra(CqlSession session) {
+  /**
+   * @return one notice per table of an earlier schema still in the keyspace (results and
+   *     result_writes from before results were keyed by their parameters): the engine no longer
+   *     reads or writes it, and the operator may drop it. Empty for a keyspace made by this version.
+   */
+  public List<String> installCassandra(CqlSession session) {
     var cassandra = settings.cassandra();
     String cql =
         resource("schema/cassandra.cql")
@@ -60,6 +87,37 @@ public final class SchemaInstaller {
     for (String statement : statements(cql)) {
       session.execute(SimpleStatement.newInstance(statement).setTimeout(cassandra.schemaTimeout()));
     }
+    return replacedTables(session, cassandra.keyspace());
+  }
+
+  private static List<String> replacedTables(CqlSession session, String keyspace) {
+    // The keyspace is created unquoted, so Cassandra keeps its name in lower case.
+    String name = keyspace.toLowerCase(Locale.ROOT);
+    Set<String> tables = new HashSet<>();
+    session
+        .execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", name)
+        .forEach(row -> tables.add(row.getString("table_name")));
+    List<String> notices = new ArrayList<>();
+    REPLACED.forEach(
+        (table, replacement) -> {
+          if (tables.contains(table)) {
+            notices.add(
+                "table "
+                    + name
+                    + "."
+                    + table
+                    + " is from an earlier schema and no longer read or written: it is replaced by "
+                    + replacement
+                    + ". Calls are computed again into the new table as jobs ask for them (the old"
+                    + " key does not say which parameters a row was computed with, so its rows are"
+                    + " not carried over). Drop it when nothing of yours reads it: DROP TABLE "
+                    + name
+                    + "."
+                    + table
+                    + ";");
+          }
+        });
+    return notices;
   }
 
   /** The plugin's DDL creates its indexes without IF NOT EXISTS; make every statement re-runnable. */

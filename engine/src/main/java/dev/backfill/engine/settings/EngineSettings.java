@@ -42,7 +42,7 @@ public record EngineSettings(
 
   public record JobSettings(int checkpointEveryCalls, Duration checkpointEvery, Duration keeperInterval) {}
 
-  /** {@code audit}: every result write also appends a row to {@code result_writes}. */
+  /** {@code audit}: every result write also appends a row to {@code call_result_writes}. */
   public record ResultSettings(boolean audit) {}
 
   public static EngineSettings create(Config root) {

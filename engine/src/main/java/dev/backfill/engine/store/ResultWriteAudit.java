@@ -4,13 +4,15 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.uuid.Uuids;
+import dev.backfill.engine.processor.Computation;
 import java.time.Instant;
 import java.util.UUID;
 
 /**
- * The append-only row each result write adds to {@code result_writes} when backfill.results.audit
- * is on. Each row gets its own time-based {@code written_id}, so writing one call's result again
- * adds a row where the results table overwrites its one: {@link ResultWriteCensus} counts them.
+ * The append-only row each result write adds to {@code call_result_writes} when
+ * backfill.results.audit is on. Each row gets its own time-based {@code written_id}, so writing
+ * one call's result again adds a row where the results table overwrites its one:
+ * {@link ResultWriteCensus} counts them, per computation (the parameters hash is in the key).
  */
 public final class ResultWriteAudit {
 
@@ -18,20 +20,22 @@ public final class ResultWriteAudit {
 
   public ResultWriteAudit(CqlSession session) {
     this.insert =
-        session.prepare(
-            "INSERT INTO result_writes (call_id, processor, version, written_id, analysis_id,"
-                + " analysed_at, job_id) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        CassandraResultStore.prepare(
+            session,
+            "INSERT INTO call_result_writes (call_id, processor, version, parameters_hash, written_id,"
+                + " analysis_id, analysed_at, job_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   }
 
   /**
    * The row for one write. Its written_id is made here, once, so that a driver retry of the same
    * statement rewrites the same row rather than counting as a second write.
    */
-  public BoundStatement entry(long callId, String processor, int version, String jobId, UUID analysisId) {
+  public BoundStatement entry(long callId, Computation computation, String jobId, UUID analysisId) {
     return insert.bind(
         callId,
-        processor,
-        version,
+        computation.processor(),
+        computation.version(),
+        computation.parametersHash(),
         Uuids.timeBased(),
         analysisId,
         Instant.ofEpochMilli(Uuids.unixTimestamp(analysisId)),

@@ -3,6 +3,7 @@ package dev.backfill.engine.store;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import dev.backfill.engine.processor.Computation;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,10 +12,12 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * What the result audit ({@code result_writes}) says about one processor version: facts from the
- * store, not the engine's counters, and ones that can come out non-zero (the results table keeps
- * one row per call however often it is written, so counting its rows never can). One scan of the
- * table; meant for tests and {@code chaos}, which run with backfill.results.audit on.
+ * What the result audit ({@code call_result_writes}) says about one computation (processor,
+ * version and parameters): facts from the store, not the engine's counters, and ones that can come
+ * out non-zero (the results table keeps one row per call and computation however often it is
+ * written, so counting its rows never can). Writes of the same processor version with other
+ * parameters are another computation and not counted. One scan of the table; meant for tests and
+ * {@code chaos}, which run with backfill.results.audit on.
  */
 public final class ResultWriteCensus {
 
@@ -31,35 +34,40 @@ public final class ResultWriteCensus {
    */
   public record Counts(long calls, long writes, long duplicates, long redone) {}
 
+  private static final String COLUMNS = "SELECT call_id, processor, version, parameters_hash, analysis_id";
+
   private ResultWriteCensus() {}
 
-  /** Every call's audited writes of this processor version: one scan of the table. */
-  public static Counts count(CqlSession session, String processor, int version) {
+  /** Every call's audited writes of this computation: one scan of the table. */
+  public static Counts count(CqlSession session, Computation computation) {
     SimpleStatement scan =
-        SimpleStatement.newInstance("SELECT call_id, processor, version, analysis_id FROM result_writes")
+        SimpleStatement.newInstance(COLUMNS + " FROM call_result_writes")
             .setPageSize(5000)
             .setTimeout(Duration.ofSeconds(60));
-    return tally(session.execute(scan), processor, version);
+    return tally(session.execute(scan), computation);
   }
 
-  /** One call's audited writes of this processor version: one partition. */
-  public static Counts countCall(CqlSession session, long callId, String processor, int version) {
+  /** One call's audited writes of this computation: one partition. */
+  public static Counts countCall(CqlSession session, long callId, Computation computation) {
     return tally(
         session.execute(
-            "SELECT call_id, processor, version, analysis_id FROM result_writes"
-                + " WHERE call_id = ? AND processor = ? AND version = ?",
+            COLUMNS
+                + " FROM call_result_writes"
+                + " WHERE call_id = ? AND processor = ? AND version = ? AND parameters_hash = ?",
             callId,
-            processor,
-            version),
-        processor,
-        version);
+            computation.processor(),
+            computation.version(),
+            computation.parametersHash()),
+        computation);
   }
 
-  private static Counts tally(Iterable<Row> rows, String processor, int version) {
+  private static Counts tally(Iterable<Row> rows, Computation computation) {
     Map<Long, Integer> writesByCall = new HashMap<>();
     Map<Long, Set<UUID>> analysesByCall = new HashMap<>();
     for (Row row : rows) {
-      if (!processor.equals(row.getString("processor")) || row.getInt("version") != version) {
+      if (!computation.processor().equals(row.getString("processor"))
+          || row.getInt("version") != computation.version()
+          || !computation.parametersHash().equals(row.getString("parameters_hash"))) {
         continue;
       }
       long callId = row.getLong("call_id");

@@ -1,14 +1,18 @@
 package dev.backfill.engine.call;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.backfill.engine.processor.Computation;
 import dev.backfill.engine.processor.ProcessorRegistry;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.settings.EngineSettings;
@@ -21,16 +25,18 @@ import dev.backfill.engine.testing.RealStores;
 import dev.backfill.engine.testing.TestCluster;
 import dev.backfill.engine.testing.TestTranscripts;
 import dev.backfill.protocol.call.CallRow;
+import dev.backfill.protocol.job.CanonicalParameters;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ForkJoinPool;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,6 +45,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The call entity against a real Cassandra, in a real (single-node) sharded cluster. */
 @ExtendWith({RealStores.class, LogCapturingExtension.class})
 class CallEntityTest {
+
+  private static final String KEYWORDS = "keyword-tracker";
 
   private static ActorTestKit testKit;
   private static CqlSession session;
@@ -84,12 +92,12 @@ class CallEntityTest {
 
     List<Row> results =
         session
-            .execute("SELECT result, job_id FROM results WHERE call_id = ?", call.id())
+            .execute("SELECT result, job_id FROM call_results WHERE call_id = ?", call.id())
             .all();
     assertEquals(1, results.size(), "one result row for the call");
     assertEquals(
         new ResultWriteCensus.Counts(1, 1, 0, 0),
-        ResultWriteCensus.countCall(session, call.id(), "talk-ratio", 1),
+        ResultWriteCensus.countCall(session, call.id(), Computation.withoutParameters("talk-ratio", 1)),
         "the result written once, by one analysis, though asked three times");
     assertEquals(firstJob, results.get(0).getString("job_id"));
     assertTrue(
@@ -97,6 +105,43 @@ class CallEntityTest {
         "talk ratio 6 s of 10 s: " + results.get(0).getString("result"));
     assertEquals("DONE", ledgerStatus(firstJob, call.id()));
     assertEquals("SKIPPED", ledgerStatus(secondJob, call.id()));
+  }
+
+  @Test
+  void jobsWithOtherKeywordsEachKeepTheirOwnResultAndEqualKeywordsSpelledOtherwiseSkip() {
+    CallRow call = TestTranscripts.simpleCall(nextCallId++);
+    String greetings = UUID.randomUUID().toString();
+    String goAhead = UUID.randomUUID().toString();
+    String greetingsAgain = UUID.randomUUID().toString();
+
+    assertEquals(Status.DONE, keywords(greetings, call, "hello, start").status());
+    assertEquals(Status.DONE, keywords(goAhead, call, "go ahead").status());
+    // The same keywords in another order, case and spacing: the same computation, found done.
+    assertEquals(Status.SKIPPED, keywords(greetingsAgain, call, " Start,HELLO").status());
+
+    Map<String, Row> byParameters = new HashMap<>();
+    session
+        .execute(
+            "SELECT parameters_hash, parameters, result, job_id FROM call_results"
+                + " WHERE call_id = ? AND processor = ? AND version = 1",
+            call.id(),
+            KEYWORDS)
+        .forEach(row -> byParameters.put(row.getString("parameters"), row));
+    assertEquals(
+        Set.of("{\"keywords\":\"go ahead\"}", "{\"keywords\":\"hello,start\"}"),
+        byParameters.keySet(),
+        "one row per job's keywords, stored canonical");
+    Row first = byParameters.get("{\"keywords\":\"hello,start\"}");
+    assertEquals(greetings, first.getString("job_id"));
+    assertEquals(
+        json("{\"hello\":{\"rep\":1,\"customer\":0},\"start\":{\"rep\":1,\"customer\":0}}"),
+        json(first.getString("result")));
+    assertEquals(
+        CanonicalParameters.hashOfText(first.getString("parameters")), first.getString("parameters_hash"));
+    Row second = byParameters.get("{\"keywords\":\"go ahead\"}");
+    assertEquals(goAhead, second.getString("job_id"));
+    assertEquals(json("{\"go ahead\":{\"rep\":0,\"customer\":1}}"), json(second.getString("result")));
+    assertEquals("SKIPPED", ledgerStatus(greetingsAgain, call.id()));
   }
 
   @Test
@@ -108,7 +153,7 @@ class CallEntityTest {
 
     assertEquals(Status.FAILED, outcome.status());
     assertTrue(outcome.reason().contains("malformed"), outcome.reason());
-    assertNull(session.execute("SELECT call_id FROM results WHERE call_id = ?", call.id()).one());
+    assertNull(session.execute("SELECT call_id FROM call_results WHERE call_id = ?", call.id()).one());
     assertEquals("FAILED", ledgerStatus(job, call.id()));
   }
 
@@ -116,23 +161,40 @@ class CallEntityTest {
   void passivationInTheMiddleOfWorkStillAnswersBeforeStopping() {
     CallRow call = TestTranscripts.simpleCall(nextCallId++);
     var entity = testKit.spawn(CallEntity.create(processing, 16));
-    TestProbe<StatusReply<CallOutcome>> probe = testKit.createTestProbe();
+    TestProbe<CallEntity.Answer> probe = testKit.createTestProbe();
 
     entity.tell(new CallEntity.Process("job", call, "talk-ratio", 1, Map.of(), 1, probe.getRef()));
     entity.tell(CallEntity.Passivate.INSTANCE);
 
-    assertEquals(Status.DONE, probe.receiveMessage(Duration.ofSeconds(20)).getValue().status());
+    assertEquals(Status.DONE, probe.receiveMessage(Duration.ofSeconds(20)).outcome().status());
     probe.expectTerminated(entity, Duration.ofSeconds(5));
   }
 
   private CallOutcome process(String jobId, CallRow call, int attempt) {
-    TestProbe<StatusReply<CallOutcome>> probe = testKit.createTestProbe();
+    return process(jobId, call, "talk-ratio", Map.of(), attempt);
+  }
+
+  private CallOutcome keywords(String jobId, CallRow call, String keywords) {
+    return process(jobId, call, KEYWORDS, Map.of("keywords", keywords), 1);
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return new ObjectMapper().readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(text, e);
+    }
+  }
+
+  private CallOutcome process(
+      String jobId, CallRow call, String processor, Map<String, String> parameters, int attempt) {
+    TestProbe<CallEntity.Answer> probe = testKit.createTestProbe();
     ClusterSharding.get(testKit.system())
         .entityRefFor(CallEntity.ENTITY_TYPE_KEY, CallEntity.entityId(call.id()))
-        .tell(new CallEntity.Process(jobId, call, "talk-ratio", 1, Map.of(), attempt, probe.getRef()));
-    StatusReply<CallOutcome> reply = probe.receiveMessage(Duration.ofSeconds(20));
-    assertTrue(reply.isSuccess(), () -> "expected an outcome, got " + reply);
-    return reply.getValue();
+        .tell(new CallEntity.Process(jobId, call, processor, 1, parameters, attempt, probe.getRef()));
+    CallEntity.Answer reply = probe.receiveMessage(Duration.ofSeconds(20));
+    assertNotNull(reply.outcome(), () -> "expected an outcome, got " + reply);
+    return reply.outcome();
   }
 
   private static String ledgerStatus(String jobId, long callId) {

@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.javadsl.BehaviorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestInbox;
-import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,22 +30,20 @@ class GovernorRefusesBadValuesTest {
   void aBudgetOutOfRangeIsRefusedWithTheReasonAndThePreviousBudgetStays() {
     GovernorBudget configured = SETTINGS.budget();
 
-    StatusReply<GovernorView> reply =
+    Governor.SettingsReply reply =
         update(new GovernorBudget(configured.maxConcurrentQueries(), 1e300, configured.maxQueryMillisPerSecond()), null);
 
-    assertTrue(reply.isError(), reply::toString);
     assertEquals(
-        "max_rows_per_second must be a number in (0, 1000000], was 1.0E300", reply.getError().getMessage());
+        "max_rows_per_second must be a number in (0, 1000000], was 1.0E300", refusal(reply));
     assertEquals(configured, view().budget());
   }
 
   @Test
   void tooManyConnectionsAreRefused() {
     // Each allowed connection is a slot kept in memory: a million would be a million slots.
-    StatusReply<GovernorView> reply = update(new GovernorBudget(1_000_000, 5000, 500), null);
+    Governor.SettingsReply reply = update(new GovernorBudget(1_000_000, 5000, 500), null);
 
-    assertTrue(reply.isError(), reply::toString);
-    assertTrue(reply.getError().getMessage().contains("max_concurrent_queries must be a whole number in [1, 64]"));
+    assertTrue(refusal(reply).contains("max_concurrent_queries must be a whole number in [1, 64]"));
     assertEquals(SETTINGS.budget(), view().budget());
   }
 
@@ -66,10 +63,9 @@ class GovernorRefusesBadValuesTest {
             configured.liveRatioWarn(),
             1e300);
 
-    StatusReply<GovernorView> reply = update(new GovernorBudget(3, 4000, 1000), criticalAt1e300);
+    Governor.SettingsReply reply = update(new GovernorBudget(3, 4000, 1000), criticalAt1e300);
 
-    assertTrue(reply.isError(), reply::toString);
-    assertEquals("live_ratio_critical must be a number in (1, 1000], was 1.0E300", reply.getError().getMessage());
+    assertEquals("live_ratio_critical must be a number in (1, 1000], was 1.0E300", refusal(reply));
     GovernorView after = view();
     assertEquals(SETTINGS.budget(), after.budget());
     assertEquals(configured, after.thresholds());
@@ -77,12 +73,12 @@ class GovernorRefusesBadValuesTest {
 
   @Test
   void itTakesAGoodChangeAfterRefusingABadOne() {
-    assertTrue(update(new GovernorBudget(2, 1e300, 500), null).isError());
+    assertTrue(update(new GovernorBudget(2, 1e300, 500), null) instanceof Governor.SettingsRefused);
 
-    StatusReply<GovernorView> reply = update(new GovernorBudget(3, 4000, 1000), null);
+    Governor.SettingsReply reply = update(new GovernorBudget(3, 4000, 1000), null);
 
-    assertTrue(reply.isSuccess(), reply::toString);
-    assertEquals(new GovernorBudget(3, 4000, 1000), reply.getValue().budget());
+    assertTrue(reply instanceof Governor.SettingsApplied, reply::toString);
+    assertEquals(new GovernorBudget(3, 4000, 1000), ((Governor.SettingsApplied) reply).view().budget());
   }
 
   @Test
@@ -113,10 +109,16 @@ class GovernorRefusesBadValuesTest {
     return replies.receiveMessage();
   }
 
-  private StatusReply<GovernorView> update(GovernorBudget budget, HealthThresholds thresholds) {
-    TestInbox<StatusReply<GovernorView>> replies = TestInbox.create();
-    governor.run(new Governor.Update(budget, thresholds, replies.getRef()));
+  /** Every field whose value differs from the one in force (fields null). */
+  private Governor.SettingsReply update(GovernorBudget budget, HealthThresholds thresholds) {
+    TestInbox<Governor.SettingsReply> replies = TestInbox.create();
+    governor.run(new Governor.Update(budget, thresholds, null, "test", replies.getRef()));
     return replies.receiveMessage();
+  }
+
+  private static String refusal(Governor.SettingsReply reply) {
+    assertTrue(reply instanceof Governor.SettingsRefused, reply::toString);
+    return ((Governor.SettingsRefused) reply).reason();
   }
 
   private GovernorView view() {

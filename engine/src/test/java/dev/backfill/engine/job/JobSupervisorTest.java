@@ -145,7 +145,7 @@ class JobSupervisorTest {
     assertEquals(1, finished.counts().failed(), "call 13 has a malformed transcript");
     assertEquals(0, finished.counts().skipped());
     long resultRows =
-        session.execute("SELECT call_id, processor FROM results").all().stream()
+        session.execute("SELECT call_id, processor FROM call_results").all().stream()
             .filter(row -> row.getString("processor").equals("talk-ratio"))
             .count();
     assertEquals(CALLS - 1, resultRows);

@@ -109,7 +109,7 @@ public final class EngineBackfill implements AutoCloseable {
     long rows = 0;
     for (var ignored :
         results.execute(
-            SimpleStatement.newInstance("SELECT call_id FROM results").setPageSize(5000).setTimeout(Duration.ofSeconds(60)))) {
+            SimpleStatement.newInstance("SELECT call_id FROM call_results").setPageSize(5000).setTimeout(Duration.ofSeconds(60)))) {
       rows++;
     }
     return rows;
