@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
       "the job), times each recovery from the kill to the job's next checkpoint in the journal, and",
       "starts the node again; with --store-outages it then stops Cassandra and PostgreSQL, each for",
       "30 s, and starts them again on the same data. Then it counts in the stores what is missing or",
-      "duplicated. Exit code 0 only if nothing is. The job is paced (its own max_calls_per_second)",
+      "duplicated or failed. Exit code 0 only if nothing is. The job is paced (its own max_calls_per_second)",
       "so that it outlasts every kill and outage, and runs at full speed after them."
     })
 final class ChaosCommand implements Callable<Integer> {

@@ -3,9 +3,14 @@ package dev.backfill.cluster.node;
 import dev.backfill.engine.job.JobStatus;
 import dev.backfill.protocol.job.JobPhase;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -29,6 +34,11 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * job once a second until each has answered (so runs on a live node) or {@link #CHASE_FOR} has
  * passed. The first asks may come while the shard coordinator still holds the dead node's shards
  * (down-removal-margin); sharding buffers them and places the shard as soon as it lets them go.
+ *
+ * <p>A job is asked again only once its previous ask was answered or timed out: while its shard
+ * is not placed an ask waits out its whole timeout, and asking anew every second would pile up
+ * nodes x jobs asks a second behind the ones still waiting. A removal is the exception: asks sent
+ * before it may have gone to the removed node and be lost, so every chased job is asked at once.
  */
 final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
 
@@ -56,9 +66,21 @@ final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
 
   private record Listed(List<String> jobIds, Throwable failure) implements Command {}
 
-  private record Seen(String jobId, JobStatus status, Throwable failure) implements Command {}
+  /** The answer to ask number {@code ask} of this keeper. */
+  private record Seen(String jobId, long ask, JobStatus status, Throwable failure) implements Command {}
 
   static Behavior<Command> create(JobIndex index, ShardedJobs jobs, Duration interval) {
+    return create(index::jobIds, jobs::status, interval);
+  }
+
+  /**
+   * @param jobIds every job ever submitted
+   * @param status asks a job for its status, which wakes it wherever its shard is
+   */
+  static Behavior<Command> create(
+      Supplier<CompletionStage<List<String>>> jobIds,
+      Function<String, CompletionStage<JobStatus>> status,
+      Duration interval) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -66,26 +88,35 @@ final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, interval);
                   ActorRef<MemberRemoved> removals = context.messageAdapter(MemberRemoved.class, MemberGone::new);
                   Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(removals, MemberRemoved.class));
-                  return new JobKeeper(context, timers, index, jobs);
+                  return new JobKeeper(context, timers, jobIds, status);
                 }));
   }
 
   private final TimerScheduler<Command> timers;
-  private final JobIndex index;
-  private final ShardedJobs jobs;
+  private final Supplier<CompletionStage<List<String>>> jobIds;
+  private final Function<String, CompletionStage<JobStatus>> status;
   private final Set<String> finished = new HashSet<>();
   /** Jobs listed and not yet seen finished. */
   private final Set<String> unfinished = new HashSet<>();
   /** After a removal: the jobs to wake again until they answer. */
   private final Set<String> chased = new HashSet<>();
+  /**
+   * Jobs asked for their status and not yet answered (nor timed out), with the ask's number: not
+   * asked again meanwhile.
+   */
+  private final Map<String, Long> asking = new HashMap<>();
+  private long asks;
   private boolean listing;
 
   private JobKeeper(
-      ActorContext<Command> context, TimerScheduler<Command> timers, JobIndex index, ShardedJobs jobs) {
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      Supplier<CompletionStage<List<String>>> jobIds,
+      Function<String, CompletionStage<JobStatus>> status) {
     super(context);
     this.timers = timers;
-    this.index = index;
-    this.jobs = jobs;
+    this.jobIds = jobIds;
+    this.status = status;
   }
 
   @Override
@@ -103,7 +134,7 @@ final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
   private Behavior<Command> onTick() {
     if (!listing) {
       listing = true;
-      getContext().pipeToSelf(index.jobIds(), Listed::new);
+      getContext().pipeToSelf(jobIds.get(), Listed::new);
     }
     return this;
   }
@@ -114,6 +145,8 @@ final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
       return this;
     }
     chased.addAll(unfinished);
+    // Asks still out may have been sent to the removed node, where they are lost: ask anew.
+    asking.clear();
     getContext()
         .getLog()
         .info(
@@ -161,12 +194,21 @@ final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
     return this;
   }
 
-  /** Asking a job for its status starts its entity, which resumes it, wherever its shard now is. */
+  /**
+   * Asking a job for its status starts its entity, which resumes it, wherever its shard now is. A
+   * job whose last ask is still out is left alone: that ask wakes it as well as a new one would.
+   */
   private void wake(String jobId) {
-    getContext().pipeToSelf(jobs.status(jobId), (status, failure) -> new Seen(jobId, status, failure));
+    if (!asking.containsKey(jobId)) {
+      long ask = ++asks;
+      asking.put(jobId, ask);
+      getContext().pipeToSelf(status.apply(jobId), (seen, failure) -> new Seen(jobId, ask, seen, failure));
+    }
   }
 
   private Behavior<Command> onSeen(Seen seen) {
+    // An ask given up on at a removal answers late: it does not free the job's newer ask.
+    asking.remove(seen.jobId(), seen.ask());
     if (seen.failure() != null) {
       getContext().getLog().debug("job {} did not answer its wake-up yet: {}", seen.jobId(), seen.failure().getMessage());
       return this;

@@ -85,6 +85,7 @@ class PageQueryPlanTest {
         PreparedStatement explain = connection.prepareStatement("EXPLAIN " + PrimaryCallSource.pageSql(spec))) {
       int index = 1;
       explain.setLong(index++, CALLS / 2);
+      explain.setLong(index++, 2L * CALLS); // the end of a scope over the whole table
       if (spec.tenant() != null) {
         explain.setString(index++, spec.tenant());
       }

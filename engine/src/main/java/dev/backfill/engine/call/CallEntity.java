@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -21,13 +22,19 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
- * One historical call, sharded by call id: the single writer of that call's results.
+ * One historical call, sharded by call id: the single writer of that call's results and of its
+ * rows in the jobs' ledgers. A job never writes a call's outcome itself; it asks the entity, and
+ * asks again for as long as it gets no outcome.
  *
  * <p>It keeps no journal (starting one must stay cheap: a backfill touches millions of them) and
- * works on one request at a time, stashing the others. It remembers how each job's request last
- * ended, so that a retried ask (the first answer was lost or late) gets the same answer instead of
- * being counted as skipped, and so that a job whose ask went unanswered can find out whether the
- * request ever arrived ({@link CheckOn}).
+ * works on one request at a time, stashing the others. Every request is idempotent: asked again
+ * (the first ask or its answer was lost, or came late), the entity answers a done or skipped call
+ * from its memory, and otherwise processes it again, which finds its result if it was written.
+ *
+ * <p>A failure of the stores or of the node (see {@link CallProcessing#isStoreFailure}) is answered
+ * without an outcome, and the job asks again. Any other failure of the processing is the call's
+ * own and the same on every attempt: the entity records the call FAILED with the reason and answers
+ * that outcome.
  *
  * <p>Its mailbox ({@link CallEntityMailbox}) is bounded for requests only: the end of its own work
  * always gets in, so the entity cannot be left working forever.
@@ -46,10 +53,26 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
   public sealed interface Command extends CborSerializable {}
 
   /**
-   * What jobs send, each an ask that its job repeats when unanswered: the only messages that can
-   * overflow the entity's mailbox.
+   * What jobs send, each an ask that its job repeats until it gets an outcome: the only messages
+   * that can overflow the entity's mailbox. The job, call and computation it is about are in every
+   * one.
    */
-  public sealed interface Request extends Command {}
+  public sealed interface Request extends Command {
+    String jobId();
+
+    long callId();
+
+    String processor();
+
+    int version();
+
+    Map<String, String> parameters();
+
+    /** The job's ask for this call, counted from 1: recorded in the ledger with the outcome. */
+    int attempt();
+
+    ActorRef<Answer> replyTo();
+  }
 
   /** Analyse this call for this job and answer how it ended. */
   public record Process(
@@ -60,68 +83,55 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
       Map<String, String> parameters,
       int attempt,
       ActorRef<Answer> replyTo)
+      implements Request {
+
+    @Override
+    public long callId() {
+      return call.id();
+    }
+  }
+
+  /**
+   * Record this call FAILED for this job with this reason, without analysing it: what a job sends
+   * instead of a {@link Process} that it cannot send ({@link RequestSizeLimit}). The call is only
+   * found skipped instead when the result of this computation exists already.
+   */
+  public record RecordFailed(
+      String jobId,
+      long callId,
+      String processor,
+      int version,
+      Map<String, String> parameters,
+      String reason,
+      int attempt,
+      ActorRef<Answer> replyTo)
       implements Request {}
 
   /**
-   * What became of this job's request for the call? Sent when a {@link Process} got no answer in
-   * time: the answer tells a request that never arrived (lost on the way) from one that is still
-   * in the works or ended while its asker had stopped listening.
+   * The answer to a request: the call's outcome, already in the job's ledger; or, when there is
+   * none yet, why (a store does not answer, the entity holds too many requests): the job asks
+   * again later.
    */
-  public record CheckOn(String jobId, String processor, int version, ActorRef<Answer> replyTo)
-      implements Request {}
-
-  /**
-   * The answer to a {@link Process} or a {@link CheckOn}: the call's outcome, or, when it has none
-   * (yet), the setback and its reason.
-   */
-  public record Answer(CallOutcome outcome, Setback setback, String reason) implements CborSerializable {
+  public record Answer(CallOutcome outcome, String reason) implements CborSerializable {
 
     public static Answer finished(CallOutcome outcome) {
-      return new Answer(outcome, null, null);
+      return new Answer(outcome, null);
     }
 
-    public static Answer notFinished(Setback setback, String reason) {
-      return new Answer(null, setback, CallOutcome.shorten(reason));
-    }
-  }
-
-  /** Why a request has no outcome. The job decides from {@link #callsOwn()} whether to wait or to give up. */
-  public enum Setback {
-    /** A store did not answer (a timeout, Cassandra unavailable): it passes by itself. */
-    STORE_UNAVAILABLE(false),
-    /** The entity holds as many requests as it may; asked again later, it takes this one. */
-    BUSY(false),
-    /** (to a CheckOn) The entity has the request and has not finished it yet. */
-    IN_PROGRESS(false),
-    /**
-     * Processing this call failed for a reason of its own: its data hits a bug or a limit of the
-     * engine, so asking again fails the same way.
-     */
-    CALL_FAILED(true),
-    /**
-     * (to a CheckOn) The entity answers, but never received the request: the message was lost on
-     * its way (larger than a frame between nodes, not serializable, or dropped by a full mailbox).
-     */
-    NEVER_RECEIVED(true);
-
-    private final boolean callsOwn;
-
-    Setback(boolean callsOwn) {
-      this.callsOwn = callsOwn;
-    }
-
-    /** Whether the trouble is the call's own (it may never succeed), not the stores' or the cluster's. */
-    public boolean callsOwn() {
-      return callsOwn;
+    public static Answer notFinished(String reason) {
+      return new Answer(null, CallOutcome.shorten(reason));
     }
   }
 
-  private record WorkFinished(Process request, CallOutcome outcome, Throwable failure)
-      implements Command {}
+  /** The end of {@link Work#process} for the current request. */
+  private record Processed(CallOutcome outcome, Throwable failure) implements Command {}
+
+  /** The end of {@link Work#recordFailed} for the current request. */
+  private record FailureRecorded(CallOutcome outcome, Throwable failure) implements Command {}
 
   /**
    * Sent by sharding when it passivates this entity. Stopping at once would drop the answer of
-   * work in flight (the ask would time out and the job stall until it retries), so the entity
+   * work in flight (the ask would time out and the job wait until it asks again), so the entity
    * finishes what it holds first.
    */
   enum Passivate implements Command {
@@ -129,19 +139,22 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
   }
 
   /** What the entity does with a request: {@link CallProcessing} on a node. */
-  @FunctionalInterface
   public interface Work {
     /**
-     * @return the call's outcome; a failed stage is a setback, classified by {@link
-     *     CallProcessing#isStoreFailure}
+     * Processes the call and records its outcome in the job's ledger.
+     *
+     * @return the outcome; a failed stage is the stores' trouble when {@link
+     *     CallProcessing#isStoreFailure} says so, the call's own otherwise
      */
-    CompletionStage<CallOutcome> process(
-        String jobId,
-        CallRow call,
-        String processor,
-        int version,
-        Map<String, String> parameters,
-        int attempt);
+    CompletionStage<CallOutcome> process(Process request);
+
+    /**
+     * Records the call FAILED with {@code reason} in the job's ledger, unless the result of the
+     * request's computation exists (then SKIPPED): a call with a result is never recorded failed.
+     *
+     * @return the outcome recorded; a failed stage means it could not be recorded
+     */
+    CompletionStage<CallOutcome> recordFailed(Request request, String reason);
   }
 
   /**
@@ -158,7 +171,7 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
 
   /**
    * The entity's mailbox: a request that overflows it goes to dead letters (its job's ask times out
-   * and is retried); the entity's own messages never do.
+   * and is sent again); the entity's own messages never do.
    */
   public static MailboxSelector mailbox() {
     return MailboxSelector.fromConfig(MAILBOX_CONFIG);
@@ -176,10 +189,10 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
 
   private final StashBuffer<Command> stash;
   private final Work work;
-  /** The last answer to each job's request (by {@link #requestKey}). */
-  private final Map<String, Answer> answers = new HashMap<>();
+  /** Each job's outcome for this call, once it has one (a job has one computation). */
+  private final Map<String, CallOutcome> outcomes = new HashMap<>();
   /** The request being worked on; null when idle. */
-  private Process current;
+  private Request current;
   private boolean passivating;
 
   private CallEntity(ActorContext<Command> context, StashBuffer<Command> stash, Work work) {
@@ -191,27 +204,25 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Process.class, this::onProcess)
-        .onMessage(CheckOn.class, this::onCheckOn)
-        .onMessage(WorkFinished.class, this::onWorkFinished)
+        .onMessage(Process.class, this::onRequest)
+        .onMessage(RecordFailed.class, this::onRequest)
+        .onMessage(Processed.class, this::onProcessed)
+        .onMessage(FailureRecorded.class, this::onFailureRecorded)
         .onMessage(Passivate.class, this::onPassivate)
         .build();
   }
 
-  private Behavior<Command> onProcess(Process request) {
-    Answer earlier = answers.get(requestKey(request));
-    // A failed call is analysed again when asked again, which is what retry-failed wants once its
-    // data has been fixed (and gives the same answer otherwise).
-    if (earlier != null && earlier.outcome() != null && earlier.outcome().status() != Status.FAILED) {
-      request.replyTo().tell(earlier);
+  private Behavior<Command> onRequest(Request request) {
+    CallOutcome earlier = outcomes.get(request.jobId());
+    // A failed call is taken again when asked again, which is what retry-failed wants once its
+    // data has been fixed (and records the same failure otherwise).
+    if (earlier != null && earlier.status() != Status.FAILED) {
+      request.replyTo().tell(Answer.finished(earlier));
       return this;
     }
     if (current != null) {
       if (stash.isFull()) {
-        Answer busy = Answer.notFinished(Setback.BUSY, "the call's entity holds " + stash.size() + " requests already");
-        // Remembered too: a check on it must not read as a request that never arrived.
-        answers.put(requestKey(request), busy);
-        request.replyTo().tell(busy);
+        request.replyTo().tell(Answer.notFinished("the call's entity holds " + stash.size() + " requests already"));
       } else {
         stash.stash(request);
       }
@@ -221,62 +232,75 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
     return this;
   }
 
-  private void start(Process request) {
+  private void start(Request request) {
     current = request;
+    if (request instanceof RecordFailed failed) {
+      recordFailed(request, failed.reason());
+      return;
+    }
     CompletionStage<CallOutcome> outcome;
     try {
-      outcome =
-          work.process(
-              request.jobId(),
-              request.call(),
-              request.processor(),
-              request.version(),
-              request.parameters(),
-              request.attempt());
+      outcome = work.process((Process) request);
     } catch (RuntimeException e) {
-      // Thrown before any work started: this call's data hit a bug. It is answered like any other
+      // Thrown before any work started: this call's data hit a bug. It is settled like any other
       // failure; a crash would stop the entity and leave every ask for the call unanswered.
       outcome = CompletableFuture.failedFuture(e);
     }
-    getContext().pipeToSelf(outcome, (done, failure) -> new WorkFinished(request, done, failure));
+    getContext().pipeToSelf(outcome, Processed::new);
   }
 
-  private Behavior<Command> onWorkFinished(WorkFinished finished) {
-    current = null;
-    Process request = finished.request();
-    Answer answer;
-    if (finished.failure() != null) {
-      Setback setback =
-          CallProcessing.isStoreFailure(finished.failure()) ? Setback.STORE_UNAVAILABLE : Setback.CALL_FAILED;
-      answer = Answer.notFinished(setback, rootMessage(finished.failure()));
-    } else if (finished.outcome() == null) {
-      answer = Answer.notFinished(Setback.CALL_FAILED, "processing ended without an outcome");
-    } else {
-      answer = Answer.finished(finished.outcome());
+  private void recordFailed(Request request, String reason) {
+    CompletionStage<CallOutcome> recorded;
+    try {
+      recorded = work.recordFailed(request, reason);
+    } catch (RuntimeException e) {
+      recorded = CompletableFuture.failedFuture(e);
     }
-    answers.put(requestKey(request), answer);
-    request.replyTo().tell(answer);
-    if (passivating && stash.isEmpty()) {
+    getContext().pipeToSelf(recorded, FailureRecorded::new);
+  }
+
+  private Behavior<Command> onProcessed(Processed processed) {
+    Throwable failure = processed.failure();
+    if (failure != null && (CallProcessing.isStoreFailure(failure) || shuttingDown())) {
+      return answer(Answer.notFinished(rootMessage(failure)));
+    }
+    if (failure != null) {
+      recordFailed(current, "processing failed: " + rootMessage(failure));
+      return this;
+    }
+    if (processed.outcome() == null) {
+      recordFailed(current, "processing ended without an outcome");
+      return this;
+    }
+    return remember(processed.outcome());
+  }
+
+  private Behavior<Command> onFailureRecorded(FailureRecorded recorded) {
+    if (recorded.failure() != null || recorded.outcome() == null) {
+      String why = recorded.failure() == null ? "no outcome" : rootMessage(recorded.failure());
+      return answer(Answer.notFinished("the call has failed, and its failure cannot be recorded yet: " + why));
+    }
+    return remember(recorded.outcome());
+  }
+
+  private Behavior<Command> remember(CallOutcome outcome) {
+    outcomes.put(current.jobId(), outcome);
+    return answer(Answer.finished(outcome));
+  }
+
+  /**
+   * Answers the current request and takes the held ones. Those answered from memory leave the
+   * entity idle: if sharding asked it to stop meanwhile, it stops now, or it never would, and its
+   * shard would hold the call's messages for it forever.
+   */
+  private Behavior<Command> answer(Answer answer) {
+    current.replyTo().tell(answer);
+    current = null;
+    Behavior<Command> next = stash.unstashAll(this);
+    if (passivating && current == null && stash.isEmpty()) {
       return Behaviors.stopped();
     }
-    return stash.unstashAll(this);
-  }
-
-  private Behavior<Command> onCheckOn(CheckOn check) {
-    String key = requestKey(check.jobId(), check.processor(), check.version());
-    Answer last = answers.get(key);
-    Answer answer;
-    if (current != null && requestKey(current).equals(key)) {
-      answer = Answer.notFinished(Setback.IN_PROGRESS, "the call's entity is still processing the request");
-    } else if (stash.anyMatch(held -> held instanceof Process waiting && requestKey(waiting).equals(key))) {
-      answer = Answer.notFinished(Setback.IN_PROGRESS, "the request waits behind another one for the call");
-    } else if (last != null) {
-      answer = last;
-    } else {
-      answer = Answer.notFinished(Setback.NEVER_RECEIVED, "the call's entity never received the request");
-    }
-    check.replyTo().tell(answer);
-    return this;
+    return next;
   }
 
   private Behavior<Command> onPassivate(Passivate passivate) {
@@ -287,12 +311,12 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
     return this;
   }
 
-  private static String requestKey(Process request) {
-    return requestKey(request.jobId(), request.processor(), request.version());
-  }
-
-  private static String requestKey(String jobId, String processor, int version) {
-    return jobId + '/' + processor + '/' + version;
+  /**
+   * While the node shuts down no failure is taken for the call's own: its session, executors and
+   * stages are being closed and cancelled under the work.
+   */
+  private boolean shuttingDown() {
+    return CoordinatedShutdown.get(getContext().getSystem()).getShutdownReason().isPresent();
   }
 
   private static String rootMessage(Throwable failure) {

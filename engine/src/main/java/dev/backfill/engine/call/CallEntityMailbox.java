@@ -16,9 +16,9 @@ import scala.Option;
 /**
  * The call entity's mailbox: bounded for what jobs send, never for the entity's own messages.
  *
- * <p>A {@link CallEntity.Request} (a job's Process or CheckOn) that finds {@code mailbox-capacity}
- * requests queued goes to dead letters, as in Pekko's NonBlockingBoundedMailbox: it is an ask, and
- * its job asks again. Every other message is always queued. Those are the end of the entity's
+ * <p>A {@link CallEntity.Request} (a job's Process or RecordFailed) that finds {@code
+ * mailbox-capacity} requests queued goes to dead letters, as in Pekko's NonBlockingBoundedMailbox:
+ * it is an ask, and its job asks again. Every other message is always queued. Those are the end of the entity's
  * work (pipeToSelf's message) and sharding's stop message: in a mailbox that drops anything, a
  * dropped end of work leaves the entity working forever (each later request stashed, then refused
  * as busy), and a dropped stop message leaves its shard holding the entity's messages for an entity

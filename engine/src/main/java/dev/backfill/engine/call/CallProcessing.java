@@ -1,6 +1,17 @@
 package dev.backfill.engine.call;
 
-import com.datastax.oss.driver.api.core.DriverException;
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import com.datastax.oss.driver.api.core.DriverTimeoutException;
+import com.datastax.oss.driver.api.core.NodeUnavailableException;
+import com.datastax.oss.driver.api.core.RequestThrottlingException;
+import com.datastax.oss.driver.api.core.connection.BusyConnectionException;
+import com.datastax.oss.driver.api.core.connection.ClosedConnectionException;
+import com.datastax.oss.driver.api.core.connection.HeartbeatException;
+import com.datastax.oss.driver.api.core.servererrors.BootstrappingException;
+import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
+import com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException;
+import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
+import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,36 +20,40 @@ import dev.backfill.engine.processor.MalformedCallException;
 import dev.backfill.engine.processor.Processor;
 import dev.backfill.engine.processor.ProcessorRegistry;
 import dev.backfill.engine.store.OutcomeLedger;
-import dev.backfill.engine.store.OutcomeLedger.Status;
 import dev.backfill.engine.store.ResultStore;
 import dev.backfill.protocol.call.Call;
 import dev.backfill.protocol.call.CallRow;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeoutException;
 
 /**
  * What happens to one call, without any actor in it: skip it if the result of this computation
  * (processor, version and the processor's canonical parameters) exists, otherwise parse and
  * analyse it off the actor threads, write the result, and record the outcome.
  *
- * <p>A failure of the stores fails the returned stage (transient: the caller retries). A call
- * that cannot be analysed completes normally as FAILED (permanent: retrying will not help). Any
- * other failure of the stage is an exception that escaped the processing of this call: {@link
- * #isStoreFailure} tells the two kinds of failed stage apart.
+ * <p>A call that cannot be analysed (malformed, a processor that throws on its data) completes
+ * normally as FAILED, recorded in the ledger. A failed stage is either the stores' trouble, which
+ * passes by itself ({@link #isStoreFailure}), or an exception that escaped processing this call,
+ * which its entity records with {@link #recordFailed}.
  */
 public final class CallProcessing implements CallEntity.Work {
+
+  /** Computations kept (one per job and node, see {@link #prepare}); all are forgotten beyond. */
+  private static final int COMPUTATIONS_KEPT = 64;
 
   private final ResultStore results;
   private final OutcomeLedger ledger;
   private final ProcessorRegistry processors;
   private final Executor processorExecutor;
   private final ObjectMapper json;
+  private final Map<ComputationKey, Prepared> computations = new ConcurrentHashMap<>();
 
   public CallProcessing(
       ResultStore results,
@@ -54,30 +69,17 @@ public final class CallProcessing implements CallEntity.Work {
   }
 
   @Override
-  public CompletionStage<CallOutcome> process(
-      String jobId,
-      CallRow row,
-      String processorId,
-      int version,
-      Map<String, String> parameters,
-      int attempt) {
-    Processor processor =
-        processors.find(processorId).filter(p -> p.version() == version).orElse(null);
-    if (processor == null) {
-      // Without the processor its canonical parameters, hence the result's key, are unknown.
-      return finish(
-          jobId,
-          CallOutcome.failed(
-              row.id(), "processor " + processorId + " version " + version + " is not on this node"),
-          attempt);
-    }
-    Map<String, String> canonical;
+  public CompletionStage<CallOutcome> process(CallEntity.Process request) {
+    String jobId = request.jobId();
+    CallRow row = request.call();
+    int attempt = request.attempt();
+    Prepared prepared;
     try {
-      canonical = processor.canonicalParameters(parameters);
-    } catch (RuntimeException e) {
-      return finish(jobId, CallOutcome.failed(row.id(), "processor error: " + e), attempt);
+      prepared = prepare(request);
+    } catch (Unprocessable e) {
+      return finish(jobId, CallOutcome.failed(row.id(), e.getMessage()), attempt);
     }
-    Computation computation = Computation.ofCanonical(processorId, version, canonical);
+    Computation computation = prepared.computation();
     return results
         .exists(row.id(), computation)
         .thenCompose(
@@ -86,7 +88,7 @@ public final class CallProcessing implements CallEntity.Work {
                 return finish(jobId, CallOutcome.skipped(row.id(), "result already present"), attempt);
               }
               return CompletableFuture.supplyAsync(
-                      () -> analyse(row, processor, canonical), processorExecutor)
+                      () -> analyse(row, prepared.processor(), prepared.canonical()), processorExecutor)
                   .thenCompose(
                       analysis ->
                           analysis.failure() != null
@@ -97,30 +99,116 @@ public final class CallProcessing implements CallEntity.Work {
             });
   }
 
+  @Override
+  public CompletionStage<CallOutcome> recordFailed(CallEntity.Request request, String reason) {
+    CallOutcome failed = CallOutcome.failed(request.callId(), reason);
+    Prepared prepared;
+    try {
+      prepared = prepare(request);
+    } catch (Unprocessable e) {
+      // Without its computation no result of it can have been written here.
+      return finish(request.jobId(), failed, request.attempt());
+    }
+    return results
+        .exists(request.callId(), prepared.computation())
+        .thenCompose(
+            exists ->
+                finish(
+                    request.jobId(),
+                    exists ? CallOutcome.skipped(request.callId(), "result already present") : failed,
+                    request.attempt()));
+  }
+
   /**
-   * Whether a failed stage of {@link #process} is the stores' (transient: it passes by itself) or
-   * the call's own (an exception that escaped processing this call: its data hits a bug or a limit
-   * of the engine, and processing it again fails the same way).
+   * Whether a failed stage of {@link #process} or {@link #recordFailed} is the stores' trouble:
+   * it passes by itself, so the call is asked again, however long that takes. That is a timeout
+   * (the driver's, a replica's read or write), too few replicas, no node or no connection to one
+   * (or every node failed: their errors are the driver's retries of transient ones), an overloaded
+   * or bootstrapping node, a closed session and an executor that takes no more work (this node
+   * shuts down).
    *
-   * <p>The stores' are everything the Cassandra driver reports: timeouts, unavailable replicas, no
-   * node, a lost connection, and also its refusals, which come from the schema or the cluster (a
-   * missing table, a bad keyspace) and would fail every call alike, so they must stall the job, not
-   * fail its calls one by one. And any other timeout, and what a node that shuts down answers (a
-   * closed session, a stopped executor, a cancelled stage).
+   * <p>Anything else is the call's own, the same on every attempt: a processor's exception, a
+   * store's refusal of this call's statement (an InvalidQueryException: a result too large for a
+   * mutation), a result larger than a frame to Cassandra. Retrying those would stall the job
+   * forever on one call.
    */
   public static boolean isStoreFailure(Throwable failure) {
     Throwable cause = failure;
     for (int depth = 0; cause != null && depth < 32; depth++) {
-      if (cause instanceof DriverException
-          || cause instanceof TimeoutException
-          || cause instanceof IllegalStateException
+      if (cause instanceof DriverTimeoutException
+          || cause instanceof ReadTimeoutException
+          || cause instanceof WriteTimeoutException
+          || cause instanceof UnavailableException
+          || cause instanceof AllNodesFailedException
+          || cause instanceof NodeUnavailableException
+          || cause instanceof ClosedConnectionException
+          || cause instanceof HeartbeatException
+          || cause instanceof BusyConnectionException
+          || cause instanceof RequestThrottlingException
+          || cause instanceof OverloadedException
+          || cause instanceof BootstrappingException
           || cause instanceof RejectedExecutionException
-          || cause instanceof CancellationException) {
+          || isClosedSession(cause)) {
         return true;
       }
       cause = cause.getCause() == cause ? null : cause.getCause();
     }
     return false;
+  }
+
+  private static boolean isClosedSession(Throwable cause) {
+    return cause instanceof IllegalStateException
+        && cause.getMessage() != null
+        && cause.getMessage().toLowerCase(Locale.ROOT).contains("session is closed");
+  }
+
+  /** The processor and the computation of a request: worked out once per job, not per call. */
+  private record Prepared(Processor processor, Map<String, String> canonical, Computation computation) {}
+
+  private record ComputationKey(String processor, int version, Map<String, String> parameters) {}
+
+  /** A request whose computation cannot be worked out on this node; the message says why. */
+  private static final class Unprocessable extends RuntimeException {
+    Unprocessable(String reason) {
+      super(reason, null, false, false);
+    }
+  }
+
+  /**
+   * The request's processor, its canonical parameters and the computation they make, remembered
+   * by processor, version and parameters: every call of a job asks for the same.
+   *
+   * @throws Unprocessable when this node has no such processor, or it refuses the parameters
+   */
+  private Prepared prepare(CallEntity.Request request) {
+    Map<String, String> parameters = request.parameters() == null ? Map.of() : request.parameters();
+    ComputationKey key = new ComputationKey(request.processor(), request.version(), parameters);
+    Prepared known = computations.get(key);
+    if (known != null) {
+      return known;
+    }
+    // Without the processor its canonical parameters, hence the result's key, are unknown.
+    Processor processor =
+        processors
+            .find(request.processor())
+            .filter(p -> p.version() == request.version())
+            .orElseThrow(
+                () ->
+                    new Unprocessable(
+                        "processor " + request.processor() + " version " + request.version() + " is not on this node"));
+    Map<String, String> canonical;
+    try {
+      canonical = processor.canonicalParameters(parameters);
+    } catch (RuntimeException e) {
+      throw new Unprocessable("processor error: " + e);
+    }
+    Prepared fresh =
+        new Prepared(processor, canonical, Computation.ofCanonical(processor.id(), processor.version(), canonical));
+    if (computations.size() >= COMPUTATIONS_KEPT) {
+      computations.clear();
+    }
+    computations.put(new ComputationKey(key.processor(), key.version(), new HashMap<>(parameters)), fresh);
+    return fresh;
   }
 
   private CompletionStage<CallOutcome> finish(String jobId, CallOutcome outcome, int attempt) {

@@ -16,7 +16,9 @@ import scala.util.Try;
  * ask times out, on every attempt, and since a job's outcomes stay in call-id order the whole job
  * would wait for that call forever. A call with a long transcript is such a message. Such a call
  * is failed at once, with a reason that says so, whichever node its entity lives on (a rule that
- * held only when the entity happens to be remote would make the outcome depend on shard placement).
+ * held only when the entity happens to be remote would make the outcome depend on shard placement):
+ * its job sends the entity a {@link CallEntity.RecordFailed} instead, without the transcript, and
+ * the entity records it.
  *
  * <p>Most requests are far below the limit: a request is serialized here only when its text could
  * exceed it (three UTF-8 bytes per character at most), so the check costs nothing for them.

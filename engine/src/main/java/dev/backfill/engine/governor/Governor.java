@@ -43,8 +43,12 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * <p>Except for what an operator changed at run time: the budget and threshold fields set with
  * {@link Update} are kept in the journal by its child {@link GovernorSettingsStore} and lie over
  * the configured ones ({@link GovernorOverrides}). A change is in force only once the journal has
- * it, and a governor that starts reads them back before it grants any lease, so the cluster never
- * runs on a budget an operator had lowered, not even for a moment after a move.
+ * it, and a governor that starts reads them back before it grants any lease, so the cluster does
+ * not run on a budget an operator had lowered after a move. It waits for them at most {@code
+ * settings-read-timeout}: a journal that cannot be read (down, or holding an event that no longer
+ * reads after an upgrade) must not stop every job for good. After that it grants leases on the
+ * configuration, says so in its view, keeps reading, and applies the changes once read; {@link
+ * ClearOverrides} drops them without reading the journal.
  */
 public final class Governor extends AbstractBehavior<Governor.Command> {
 
@@ -86,7 +90,11 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       ActorRef<SettingsReply> replyTo)
       implements Command {}
 
-  /** Drop every runtime change: the configuration is in force again. Answers as {@link Update}. */
+  /**
+   * Drop every runtime change: the configuration is in force again. Answers as {@link Update}. It
+   * needs no reading of the journal: when the journal has not been read, the clear is written
+   * after whatever it holds, with a snapshot from which every later reading starts.
+   */
   public record ClearOverrides(String by, ActorRef<SettingsReply> replyTo) implements Command {}
 
   /** The answer to {@link Update} and {@link ClearOverrides}. */
@@ -156,7 +164,8 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   /**
    * How long a change may wait for the journal (to be read at start, then to take the change)
    * before it is answered as unavailable: well under the API's ask timeout (10 s), so that a PATCH
-   * says the journal failed rather than that the cluster did not answer.
+   * says the journal failed rather than that the cluster did not answer. The store that did not
+   * answer in time is stopped and forgotten at once; a new one reads the journal again.
    */
   static final Duration SAVE_TIMEOUT = Duration.ofSeconds(5);
   /** A store stopped by the journal is started again after this, doubling up to the longest. */
@@ -187,7 +196,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
 
   /**
    * A governor that keeps its runtime changes in the journal under {@code settingsId}, and reads
-   * them back before it grants a lease.
+   * them back before it grants a lease, or until {@code settings-read-timeout} has passed.
    */
   public static Behavior<Command> create(
       GovernorSettings settings, PrimaryHealthProbe probe, PersistenceId settingsId) {
@@ -212,13 +221,24 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   /** Where the runtime changes are kept; null: in memory only. */
   private final PersistenceId settingsId;
   private final ActorRef<GovernorSettingsStore.Report> storeReports;
-  /** The running settings store; null while none runs (the journal failed, a new one comes later). */
+  /**
+   * The running settings store; null while none runs (it failed, or was given up on and stopped:
+   * a new one comes later).
+   */
   private ActorRef<GovernorSettingsStore.Command> store;
-  private int storesStarted;
-  /** The running store has read the journal and takes changes. */
+  /** The running store's generation: reports from an earlier one, stopped since, are ignored. */
+  private int storeGeneration;
+  /** Stores started to read the journal, shown while it cannot be read. */
+  private int readAttempts;
+  /** The running store knows what the journal holds (read it, or cleared it) and takes changes. */
   private boolean storeReady;
-  /** The runtime changes were read from the journal at least once: leases may be granted. */
+  /** What the journal holds is known (read, or cleared without reading) and in force. */
   private boolean settingsRead;
+  /** When this governor started to read its runtime changes: leases wait for them from then on, for a while. */
+  private final long readingSinceNanos;
+  private final Instant readingSince;
+  /** The wait for the runtime changes was given up on and said so (logged once). */
+  private boolean leasingUnread;
   /** Why the journal could not be used lately, or null. */
   private String storeProblem;
   private Duration storeRestartDelay = STORE_RESTART_FIRST;
@@ -270,12 +290,14 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     this.pageSizer = new PageSizer(settings.targetPageMillis(), settings.minPageRows(), Integer.MAX_VALUE);
     this.livePath = new LivePathMonitor(settings.livePath());
     this.queryMillis = new TokenBucket(policy.current().queryMillisPerSecond(), 1, now);
+    this.readingSinceNanos = now;
+    this.readingSince = Instant.now();
     if (settingsId == null) {
       this.storeReports = null;
       this.settingsRead = true;
     } else {
       this.storeReports = context.messageAdapter(GovernorSettingsStore.Report.class, StoreReported::new);
-      startStore();
+      startReading();
     }
     context.getLog().info("governor started on this node: {}", policy.current().reason());
   }
@@ -333,12 +355,10 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     int rows = pageSizer.rows(Math.max(1, request.rows()));
     String refusal = null;
     Duration retryAfter = null;
-    if (!settingsRead) {
+    if (awaitingSettings(now)) {
       // A budget an operator lowered at run time may be in the journal: none of the configured one
-      // is granted before it is known.
-      refusal =
-          "the governor is reading the runtime changes to its budget and thresholds from the journal"
-              + (storeProblem == null ? "" : " (" + storeProblem + ")");
+      // is granted before it is known, or the wait for it is over.
+      refusal = awaitingSettingsReason();
       retryAfter = RETRY_WHEN_PAUSED;
     } else if (livePath.holdForQuiet(now)) {
       refusal =
@@ -406,10 +426,12 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   }
 
   private Behavior<Command> onSettingsRequest(Command request) {
-    if (settingsId != null && store == null) {
-      reply(request, new SettingsUnavailable(journalUnavailable()));
-    } else if (pending.size() >= MAX_PENDING) {
+    if (pending.size() >= MAX_PENDING) {
       reply(request, new SettingsUnavailable("too many changes are waiting for the journal; nothing changed, retry"));
+    } else if (settingsId != null && request instanceof ClearOverrides clear && !storeReady && saving == null) {
+      clearWithoutReading(clear);
+    } else if (settingsId != null && store == null) {
+      reply(request, new SettingsUnavailable(journalUnavailable()));
     } else {
       pending.add(new Pending(request, System.nanoTime() + SAVE_TIMEOUT.toNanos()));
       nextSettingsRequest();
@@ -516,43 +538,117 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   }
 
   private Behavior<Command> onStoreReported(StoreReported reported) {
-    if (reported.report() instanceof GovernorSettingsStore.Recovered recovered) {
-      boolean first = !settingsRead;
+    GovernorSettingsStore.Report report = reported.report();
+    if (store == null || report.generation() != storeGeneration) {
+      // From a store given up on (it failed, or did not answer in time), whose end may even have
+      // come first (a child's failure is a system message): the next store reads the journal anew,
+      // and the governor follows that.
+      return this;
+    }
+    if (report instanceof GovernorSettingsStore.Recovered recovered) {
       storeReady = true;
-      settingsRead = true;
-      storeProblem = null;
-      storeRestartDelay = STORE_RESTART_FIRST;
-      applyOverrides(recovered.overrides(), "the journal");
-      if (first) {
-        // The previous governor may have leased more slots than the configuration has, if its
-        // budget was raised at run time: none of those goes out before the handover either.
-        slots.assumeHeldElsewhere(policy.budget().maxConcurrentQueries(), System.nanoTime());
-        getContext().getLog().info("governor settings read from the journal: {}", describeOverrides());
+      settingsKnown(recovered.overrides(), "read from the journal");
+    } else if (report instanceof GovernorSettingsStore.ClearedWithoutReading) {
+      storeReady = true;
+      settingsKnown(GovernorOverrides.NONE, "cleared without reading the journal");
+      answerSaving();
+    } else if (report instanceof GovernorSettingsStore.SnapshotAfterClearFailed failed) {
+      // The clear is the journal's last word, so no runtime change holds; but what lies before it
+      // may still stop a reading. A new store reads it again, and the view shows if it cannot.
+      settingsKnown(GovernorOverrides.NONE, "cleared without reading the journal");
+      Pending clear = saving;
+      saving = null;
+      storeFailed(
+          "the clear is in the journal, but not the snapshot after it (" + failed.reason() + "), so what the"
+              + " journal holds before the clear may still not read");
+      if (clear != null) {
+        reply(clear.request(), new SettingsApplied(view()));
       }
-    } else if (reported.report() instanceof GovernorSettingsStore.Saved saved) {
-      // Also a change answered as unavailable already, which the journal took late: the governor
-      // follows what the journal holds.
+    } else if (report instanceof GovernorSettingsStore.Saved saved) {
       applyOverrides(saved.overrides(), "a change");
-      if (saving != null) {
-        reply(saving.request(), new SettingsApplied(view()));
-        saving = null;
-      }
+      answerSaving();
     }
     nextSettingsRequest();
     return this;
   }
 
-  /** The store stopped: the journal failed it, or it was stopped after not answering in time. */
+  /** What the journal holds is known: in force from now on, and leases need not wait for it. */
+  private void settingsKnown(GovernorOverrides known, String how) {
+    boolean first = !settingsRead;
+    boolean leasedMeanwhile = leasingUnread;
+    settingsRead = true;
+    storeProblem = null;
+    storeRestartDelay = STORE_RESTART_FIRST;
+    applyOverrides(known, "the journal");
+    if (first) {
+      // The previous governor may have leased more slots than the configuration has, if its
+      // budget was raised at run time: none of those goes out before the handover either.
+      slots.assumeHeldElsewhere(policy.budget().maxConcurrentQueries(), System.nanoTime());
+      getContext()
+          .getLog()
+          .info(
+              "governor settings {}{}: {}",
+              how,
+              leasedMeanwhile ? " after leases went out on the configuration" : "",
+              describeOverrides());
+    }
+  }
+
+  /** The change the store was writing is in the journal and in force. */
+  private void answerSaving() {
+    if (saving != null) {
+      reply(saving.request(), new SettingsApplied(view()));
+      saving = null;
+    }
+  }
+
+  /** The store ended by itself: the journal failed it. One stopped on purpose was forgotten before. */
   private Behavior<Command> onStoreStopped(Terminated stopped) {
     if (!stopped.getRef().equals(store)) {
       return this;
     }
+    storeFailed(stopped instanceof ChildFailed failed ? String.valueOf(failed.getCause().getMessage()) : "it stopped");
+    return this;
+  }
+
+  private Behavior<Command> onStartStore() {
+    if (store == null) {
+      startReading();
+    }
+    return this;
+  }
+
+  private void startReading() {
+    readAttempts++;
+    int generation = ++storeGeneration;
+    watchStore(GovernorSettingsStore.create(settingsId, storeReports, generation), generation);
+  }
+
+  private void watchStore(Behavior<GovernorSettingsStore.Command> behavior, int generation) {
+    store = getContext().spawn(behavior, "settings-" + generation);
+    getContext().watch(store);
+    storeReady = false;
+  }
+
+  /**
+   * Stops the running store, if any, and forgets it at once, so that no change is sent to it while
+   * it dies; its late reports and its end are ignored ({@link #onStoreReported}, {@link
+   * #onStoreStopped}).
+   */
+  private void stopStore() {
+    if (store != null) {
+      getContext().stop(store);
+    }
     store = null;
     storeReady = false;
-    String cause =
-        stopped instanceof ChildFailed failed
-            ? String.valueOf(failed.getCause().getMessage())
-            : "it did not answer within " + SAVE_TIMEOUT.toSeconds() + " s";
+  }
+
+  /**
+   * The store failed, or is given up on: answers whoever waits for it (nothing changed) and starts
+   * a new one, which reads the journal again, after a backoff.
+   */
+  private void storeFailed(String cause) {
+    stopStore();
     storeProblem =
         "the journal of the governor's settings failed at "
             + Instant.now()
@@ -574,21 +670,29 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
         storeRestartDelay.multipliedBy(2).compareTo(STORE_RESTART_LONGEST) > 0
             ? STORE_RESTART_LONGEST
             : storeRestartDelay.multipliedBy(2);
-    return this;
   }
 
-  private Behavior<Command> onStartStore() {
-    if (store == null) {
-      startStore();
+  /**
+   * Drops every runtime change without reading the journal: the way out when it cannot be read
+   * (an event or snapshot that no longer reads), and harmless when it simply has not been yet. The
+   * store reading it is stopped; the changes waiting for it were asked before the clear and would
+   * land after it, so they are answered as not made.
+   */
+  private void clearWithoutReading(ClearOverrides clear) {
+    while (!pending.isEmpty()) {
+      reply(
+          pending.poll().request(),
+          new SettingsUnavailable(
+              "the runtime changes were cleared (" + clear.by() + ") before the journal could take this"
+                  + " change; nothing was changed, retry"));
     }
-    return this;
-  }
-
-  private void startStore() {
-    storesStarted++;
-    store = getContext().spawn(GovernorSettingsStore.create(settingsId, storeReports), "settings-" + storesStarted);
-    getContext().watch(store);
-    storeReady = false;
+    stopStore();
+    timers.cancel(StartStore.INSTANCE);
+    int generation = ++storeGeneration;
+    watchStore(GovernorSettingsStore.clearing(settingsId, storeReports, generation), generation);
+    getContext().getLog().warn("clearing the governor's runtime changes without reading the journal ({})", clear.by());
+    saving = new Pending(clear, System.nanoTime() + SAVE_TIMEOUT.toNanos());
+    store.tell(new GovernorSettingsStore.Clear(Instant.now(), clear.by(), storeReports));
   }
 
   private String journalUnavailable() {
@@ -596,7 +700,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
         + (storeProblem == null ? "" : " (" + storeProblem + ")");
   }
 
-  /** Answers the changes that waited too long for the journal; one it is writing stops the store. */
+  /** Answers the changes that waited too long for the journal; one it is writing gives the store up. */
   private void expireSettingsRequests(long now) {
     if (saving != null && now - saving.deadlineNanos() > 0) {
       reply(
@@ -608,7 +712,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
                   + " comes into force when the governor reads the journal again (GET /governor shows it)"));
       saving = null;
       // A new store reads what the journal really holds, and the governor follows that.
-      getContext().stop(store);
+      storeFailed("it did not confirm a change within " + SAVE_TIMEOUT.toSeconds() + " s");
     }
     while (!pending.isEmpty() && now - pending.peek().deadlineNanos() > 0) {
       reply(
@@ -619,6 +723,47 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
                   + " s, so nothing was changed; retry"
                   + (storeProblem == null ? "" : " (" + storeProblem + ")")));
     }
+  }
+
+  /**
+   * Leases wait for the runtime changes in the journal: they are not known yet, and the wait for
+   * them ({@code settings-read-timeout}) is not over.
+   */
+  private boolean awaitingSettings(long nowNanos) {
+    return !settingsRead && nowNanos - readingSinceNanos < settings.settingsReadTimeout().toNanos();
+  }
+
+  private String readingSettings() {
+    return "reading the runtime changes to the budget and thresholds from the journal since "
+        + readingSince
+        + " (attempt "
+        + readAttempts
+        + ")";
+  }
+
+  private String storeProblemSuffix() {
+    return storeProblem == null ? "" : ": " + storeProblem;
+  }
+
+  /** Why no lease goes out while the runtime changes are awaited. */
+  private String awaitingSettingsReason() {
+    return "no lease: the governor is "
+        + readingSettings()
+        + ", and waits for them at most "
+        + describe(settings.settingsReadTimeout())
+        + storeProblemSuffix();
+  }
+
+  /** Leases go out although the runtime changes could not be read. */
+  private String unreadSettingsNote() {
+    return "on the configured budget and thresholds: the runtime changes in the journal could not be read within "
+        + describe(settings.settingsReadTimeout())
+        + " and come into force once read; still "
+        + readingSettings();
+  }
+
+  private static String describe(Duration duration) {
+    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
   }
 
   /** Puts the configuration with these overrides in force. */
@@ -654,6 +799,10 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private Behavior<Command> onTick() {
     long now = System.nanoTime();
     expireSettingsRequests(now);
+    if (!settingsRead && !leasingUnread && !awaitingSettings(now)) {
+      leasingUnread = true;
+      getContext().getLog().warn("governor leases go out {}{}", unreadSettingsNote(), storeProblemSuffix());
+    }
     for (QuerySlots.Expired lease : slots.expire(now)) {
       expired++;
       getContext().getLog().warn("lease of job {} on slot {} expired: its holder is gone", lease.jobId(), lease.slot());
@@ -766,6 +915,14 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private GovernorView view() {
     long now = System.nanoTime();
     var decision = policy.current();
+    // What leases see: none go out while the runtime changes are awaited, whatever the policy says.
+    boolean awaiting = awaitingSettings(now);
+    String reason = decision.reason();
+    if (awaiting) {
+      reason = awaitingSettingsReason();
+    } else if (!settingsRead) {
+      reason = reason + "; " + unreadSettingsNote();
+    }
     List<GovernorView.JobShare> shares = jobs.shares();
     var baseline = livePath.baseline();
     var estimate = livePath.estimate(now);
@@ -788,13 +945,13 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     return new GovernorView(
         policy.budget(),
         policy.thresholds(),
-        settingsView(),
-        decision.mode().name(),
-        decision.paused(),
-        decision.reason(),
-        decision.rowsPerSecond(),
-        decision.queryMillisPerSecond(),
-        decision.concurrency(),
+        settingsView(now),
+        awaiting ? GovernorMode.PAUSED.name() : decision.mode().name(),
+        awaiting || decision.paused(),
+        reason,
+        awaiting ? 0 : decision.rowsPerSecond(),
+        awaiting ? 0 : decision.queryMillisPerSecond(),
+        awaiting ? 0 : decision.concurrency(),
         decision.signals(),
         sampledAt,
         live,
@@ -806,7 +963,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
         expired);
   }
 
-  private GovernorView.Settings settingsView() {
+  private GovernorView.Settings settingsView(long now) {
     Map<String, Double> configured = RuntimeLimits.fieldValues(settings.budget(), settings.thresholds());
     List<GovernorView.FieldOverride> fields = new ArrayList<>();
     for (String field : overrides.ordered(configured)) {
@@ -822,7 +979,10 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     }
     GovernorView.SettingsSource source;
     if (!settingsRead) {
-      source = GovernorView.SettingsSource.READING_JOURNAL;
+      source =
+          awaitingSettings(now)
+              ? GovernorView.SettingsSource.READING_JOURNAL
+              : GovernorView.SettingsSource.CONFIGURATION_UNTIL_READ;
     } else if (fields.stream().anyMatch(GovernorView.FieldOverride::applied)) {
       source = GovernorView.SettingsSource.OVERRIDES;
     } else {
@@ -830,6 +990,14 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     }
     List<String> problems = new ArrayList<>();
     overridesNotApplied.forEach((field, why) -> problems.add(field + " not applied: " + why));
+    if (source == GovernorView.SettingsSource.CONFIGURATION_UNTIL_READ) {
+      problems.add(
+          "the runtime changes in the journal could not be read within "
+              + describe(settings.settingsReadTimeout())
+              + ", so leases go out on the configured budget and thresholds; still "
+              + readingSettings()
+              + "; DELETE /governor/overrides drops them without reading the journal");
+    }
     if (storeProblem != null) {
       problems.add(storeProblem);
     }

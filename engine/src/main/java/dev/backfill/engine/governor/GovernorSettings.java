@@ -16,6 +16,9 @@ import java.util.stream.Collectors;
  * @param connectionIdleTimeout how long a node keeps a slot's connection open with no query on it
  * @param slotHandover how long after its release a slot may go to another node; longer than
  *     {@code connectionIdleTimeout}, so the first node has closed its connection by then
+ * @param settingsReadTimeout how long a governor that starts grants no lease while it reads the
+ *     runtime changes from the journal; after it, leases go out on the configuration until they
+ *     are read (0: at once)
  */
 public record GovernorSettings(
     GovernorBudget budget,
@@ -33,7 +36,8 @@ public record GovernorSettings(
     Duration connectionIdleTimeout,
     Duration slotHandover,
     Duration jobIdleAfter,
-    Duration askTimeout) {
+    Duration askTimeout,
+    Duration settingsReadTimeout) {
 
   public GovernorSettings {
     requirePositive("sample-interval", sampleInterval);
@@ -43,6 +47,10 @@ public record GovernorSettings(
     requirePositive("connection-idle-timeout", connectionIdleTimeout);
     requirePositive("job-idle-after", jobIdleAfter);
     requirePositive("ask-timeout", askTimeout);
+    if (settingsReadTimeout == null || settingsReadTimeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "backfill.governor.settings-read-timeout must not be negative, was " + settingsReadTimeout);
+    }
     // Checked here, at start-up: a bad value would otherwise throw inside the governor, which
     // would restart for ever while every job waits for an answer.
     var outOfRange = RuntimeLimits.outOfRange(budget, thresholds);
@@ -121,6 +129,7 @@ public record GovernorSettings(
         config.getDuration("connection-idle-timeout"),
         config.getDuration("slot-handover"),
         config.getDuration("job-idle-after"),
-        config.getDuration("ask-timeout"));
+        config.getDuration("ask-timeout"),
+        config.getDuration("settings-read-timeout"));
   }
 }

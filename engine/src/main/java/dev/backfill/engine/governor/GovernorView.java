@@ -33,7 +33,7 @@ public record GovernorView(
   /**
    * Where the budget and thresholds in force come from: the configuration of the node hosting the
    * governor, with the fields changed at run time over it ({@code overrides}, kept in the journal).
-   * {@code problem}: why an override is not applied, or the journal cannot be used, or null.
+   * {@code problem}: why an override is not applied, or the journal cannot be used or read, or null.
    */
   public record Settings(SettingsSource source, List<FieldOverride> overrides, String problem) {}
 
@@ -44,9 +44,15 @@ public record GovernorView(
     OVERRIDES,
     /**
      * The governor has not yet read its runtime changes from the journal: the configured values
-     * are shown, and no lease is granted until it has.
+     * are shown, and no lease is granted until it has, for at most {@code settings-read-timeout}.
      */
-    READING_JOURNAL
+    READING_JOURNAL,
+    /**
+     * The runtime changes could not be read within {@code settings-read-timeout}: leases go out on
+     * the configured values (shown) while the governor keeps reading; they come into force once
+     * read. {@code problem} says since when and why.
+     */
+    CONFIGURATION_UNTIL_READ
   }
 
   /**

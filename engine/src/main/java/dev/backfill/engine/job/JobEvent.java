@@ -13,7 +13,19 @@ public sealed interface JobEvent extends CborSerializable {
 
   record JobTuned(JobTuning tuning, Instant at) implements JobEvent {}
 
-  record JobStarted(long totalCalls, Instant at) implements JobEvent {}
+  /**
+   * The job's scope is fixed: it covers the {@code totalCalls} calls matching its filters with ids
+   * up to {@code lastCallId} (read together under its first lease), and ends there however many
+   * calls are recorded while it runs. {@code lastCallId} is null in events written before jobs had
+   * a scope: such a job is open-ended until {@link JobScoped} fixes its scope on its next start.
+   */
+  record JobStarted(long totalCalls, Long lastCallId, Instant at) implements JobEvent {}
+
+  /**
+   * The scope of a job started before jobs had one, fixed on its next start as {@link JobStarted}
+   * fixes a new job's; its start time and its progress so far stay as they were.
+   */
+  record JobScoped(long totalCalls, long lastCallId, Instant at) implements JobEvent {}
 
   /**
    * A checkpoint: calls up to and including {@code watermark} (by id) have all finished, with

@@ -8,6 +8,7 @@ import dev.backfill.engine.governor.GovernedPrimary;
 import dev.backfill.engine.store.OutcomeLedger;
 import dev.backfill.engine.store.OutcomeLedger.Status;
 import dev.backfill.engine.source.Page;
+import dev.backfill.engine.source.PrimaryCallSource;
 import dev.backfill.protocol.call.CallRow;
 import dev.backfill.protocol.job.JobSpec;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -61,9 +63,13 @@ final class JobPipeline {
 
   /**
    * A running pipeline and its end. The end fails with {@link CheckpointNotRecorded} (somewhere in
-   * its causes) when a checkpoint was not acknowledged: the journal did not take it in time.
+   * its causes) when a checkpoint was not acknowledged: the journal did not take it in time; and
+   * with the primary's refusal when it refused a query for good ({@link
+   * PrimaryCallSource#refusal}): the job cannot go on. A primary that does not answer never ends
+   * the run: its queries are retried until it does.
    */
-  record Run(UniqueKillSwitch calls, AtomicBoolean stopped, CompletionStage<Done> done) {
+  record Run(
+      UniqueKillSwitch calls, AtomicBoolean stopped, AtomicBoolean abandoned, CompletionStage<Done> done) {
 
     /**
      * Stops taking new calls (the calls in flight finish and are checkpointed), and stops reading:
@@ -74,6 +80,16 @@ final class JobPipeline {
     void stop() {
       calls.shutdown();
       stopped.set(true);
+    }
+
+    /**
+     * Stops, and gives up the calls in flight too: none of them is asked of its entity again. For
+     * a supervisor that stops or restarts (the job goes on from its checkpoint, here or on another
+     * node), never for a pause or a hand-off's drain, which let those calls finish.
+     */
+    void abandon() {
+      stop();
+      abandoned.set(true);
     }
   }
 
@@ -100,6 +116,11 @@ final class JobPipeline {
   private final ActorSystem<?> system;
   /** Set by {@link Run#stop()} or when the stream has ended; read before every lease and retry. */
   private final AtomicBoolean stopped = new AtomicBoolean();
+  /**
+   * Set by {@link Run#abandon()} or when the stream has ended; read before every ask of a call
+   * entity. Not set by a stop: a drain must let the calls in flight finish.
+   */
+  private final AtomicBoolean abandoned = new AtomicBoolean();
 
   /**
    * @param claim the job's current claim on the governor's rate (its tuning can change mid-run)
@@ -127,13 +148,14 @@ final class JobPipeline {
   }
 
   /**
-   * Runs from just after {@code watermark}; the stage completes when the last call has finished,
-   * or when the run was stopped and the calls already taken have finished and been checkpointed.
+   * Runs from just after {@code watermark} to {@code lastCallId}, the end of the job's scope; the
+   * stage completes when the last call has finished, or when the run was stopped and the calls
+   * already taken have finished and been checkpointed.
    */
-  Run run(long watermark, long alreadyScanned, Checkpoints checkpoints, Materializer materializer) {
+  Run run(long watermark, long lastCallId, long alreadyScanned, Checkpoints checkpoints, Materializer materializer) {
     AtomicLong scanned = new AtomicLong(alreadyScanned);
     var jobs = settings.jobs();
-    return started(Source.unfoldAsync(watermark, this::nextPage)
+    return started(Source.unfoldAsync(watermark, afterId -> nextPage(afterId, lastCallId))
         // Read the next page while the calls of this one are processed, or the pipeline would
         // drain and wait for every page query. Bounded: at most this many pages held ahead.
         .buffer(settings.primary().prefetchPages(), OverflowStrategy.backpressure())
@@ -157,9 +179,16 @@ final class JobPipeline {
 
   private Run started(Pair<UniqueKillSwitch, CompletionStage<Done>> running) {
     // However the stream ends (a stop, a failure, the supervisor's restart), a lease wait or a
-    // retry that it left behind ends with it instead of asking the governor on its behalf.
-    running.second().whenComplete((done, failure) -> stopped.set(true));
-    return new Run(running.first(), stopped, running.second());
+    // retry that it left behind ends with it instead of asking the governor or a call's entity
+    // on its behalf.
+    running
+        .second()
+        .whenComplete(
+            (done, failure) -> {
+              stopped.set(true);
+              abandoned.set(true);
+            });
+    return new Run(running.first(), stopped, abandoned, running.second());
   }
 
   /** A checkpoint not acknowledged ends the run, marked so that the supervisor can tell it apart. */
@@ -183,14 +212,16 @@ final class JobPipeline {
    * The page after {@code afterId}, read under a lease from the governor (waiting as long as it
    * holds the job back). A failed query is retried with backoff, each attempt under a new lease,
    * for as long as the primary does not answer: the job stalls, saying why, and goes on by itself.
-   * Once the run is stopped there is no next page: the source completes without another query.
+   * Once the run is stopped, or has read up to {@code lastCallId}, there is no next page: the
+   * source completes without another query.
    */
-  private CompletionStage<Optional<Pair<Long, List<CallRow>>>> nextPage(long afterId) {
-    if (stopped.get()) {
+  private CompletionStage<Optional<Pair<Long, List<CallRow>>>> nextPage(long afterId, long lastCallId) {
+    if (stopped.get() || afterId >= lastCallId) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
     return readCalls(
-            settings.primary().pageSize(), (slot, rows) -> runtime.callSource().page(spec, afterId, slot, rows))
+            settings.primary().pageSize(),
+            (slot, rows) -> runtime.callSource().page(spec, afterId, lastCallId, slot, rows))
         .<Optional<Pair<Long, List<CallRow>>>>thenApply(
             rows ->
                 rows.isEmpty()
@@ -208,7 +239,8 @@ final class JobPipeline {
   /**
    * A query for up to {@code rows} calls under a lease, retried while the primary does not answer,
    * until the run is stopped (then it fails with a CancellationException, having neither asked for
-   * another lease nor run another query).
+   * another lease nor run another query). A query the primary refuses for good is not sent again:
+   * it fails at once with the refusal, which ends the run.
    */
   private CompletionStage<List<CallRow>> readCalls(int rows, GovernedPrimary.LeasedQuery<Page> query) {
     return Retries.untilSuccess(
@@ -228,6 +260,7 @@ final class JobPipeline {
             (attempt, failure) ->
                 stalled.accept("the primary does not answer (attempt " + attempt + "): " + rootMessage(failure)),
             stopped::get,
+            PrimaryCallSource::isPermanent,
             system)
         .thenApply(
             calls -> {
@@ -300,44 +333,41 @@ final class JobPipeline {
   }
 
   /**
-   * Asks the call's entity to process the call, and settles a call that does not get through by
-   * one rule, so that one call can neither stop its job for good nor fail over an outage:
+   * Asks the call's entity to process the call until it answers with the call's outcome, which the
+   * entity has recorded in the job's ledger (the job never writes a call's outcome itself):
    *
    * <ul>
-   *   <li>The stores or the cluster are in trouble: the entity answers that a store does not
-   *       answer, that it is busy or still working on the request, or neither the ask nor a check
-   *       on it ({@link CallEntity.CheckOn}) is answered (its node is down, its shard moving).
-   *       Asked again with backoff and jitter, for as long as it takes: after {@code attempts}
-   *       tries the job shows STALLED with the reason, and it goes on by itself when the trouble
-   *       passes. A transient failure never turns into a lost or failed call.
-   *   <li>The trouble is the call's own: its request is too large to send between nodes ({@link
-   *       RequestSizeLimit}: failed at once, never sent), or {@code attempts} times in a row its
-   *       processing failed for a reason of its own, or its entity answered a check but had never
-   *       received the request (lost on the way). The call is recorded FAILED with the reason in
-   *       the ledger, here since its entity did not, and the job goes on.
+   *   <li>An ask that is not answered (its request or answer was lost: a full mailbox, a node
+   *       down, a shard moving to a new incarnation of the entity) or answered without an outcome
+   *       (a store does not answer, the entity is busy) is sent again, with backoff and jitter,
+   *       for as long as it takes: the request is idempotent. After {@code attempts} tries the job
+   *       shows STALLED with the reason, and it goes on by itself when the trouble passes. Such
+   *       trouble never turns into a lost or failed call.
+   *   <li>A call whose request is too large to send between nodes ({@link RequestSizeLimit}) is
+   *       not sent: its entity is asked to record it FAILED with the reason instead.
+   *   <li>A call that cannot be processed for a reason of its own comes back FAILED at once, with
+   *       the reason, and is not asked again.
    * </ul>
    *
-   * Calls that cannot be analysed come back from the entity as FAILED outcomes, already in the
-   * ledger, and are not asked again.
+   * Once the run is abandoned (its stream has ended, or its supervisor stopped) the asks stop:
+   * the job goes on from its checkpoint, maybe on another node.
    */
   private CompletionStage<CallOutcome> processCall(CallRow row) {
     var calls = settings.calls();
     var entity = sharding.entityRefFor(CallEntity.ENTITY_TYPE_KEY, CallEntity.entityId(row.id()));
-    CallTries tries = new CallTries(calls.attempts());
-    String tooLarge = RequestSizeLimit.get(system).refusal(request(row, 0, system.deadLetters()));
-    if (tooLarge != null) {
-      tries.giveUp(tooLarge);
-    }
+    String tooLarge = RequestSizeLimit.get(system).refusal(process(row, 0, system.deadLetters()));
+    AtomicInteger asked = new AtomicInteger();
     return Retries.untilSuccess(
-            () -> tries.verdict() == null ? askEntity(entity, row, tries) : recordFailed(row, tries),
+            () -> askEntity(entity, row, tooLarge, asked.incrementAndGet()),
             calls.minBackoff(),
             calls.maxBackoff(),
             (number, failure) -> {
               if (number >= calls.attempts()) {
                 stalled.accept(
-                    "call " + row.id() + " has no answer after " + number + " attempts: " + rootMessage(failure));
+                    "call " + row.id() + " has no outcome after " + number + " attempts: " + rootMessage(failure));
               }
             },
+            abandoned::get,
             system)
         .thenApply(
             outcome -> {
@@ -346,129 +376,32 @@ final class JobPipeline {
             });
   }
 
-  private CallEntity.Process request(CallRow row, int attempt, ActorRef<CallEntity.Answer> replyTo) {
+  private CallEntity.Process process(CallRow row, int attempt, ActorRef<CallEntity.Answer> replyTo) {
     return new CallEntity.Process(
         jobId, row, spec.processor(), spec.version(), spec.parameters(), attempt, replyTo);
   }
 
-  /** One ask; one that goes unanswered is followed by a check on what became of the request. */
+  /** One ask; an answer without an outcome fails the stage with its reason, to be asked again. */
   private CompletionStage<CallOutcome> askEntity(
-      EntityRef<CallEntity.Command> entity, CallRow row, CallTries tries) {
-    int attempt = tries.nextAttempt();
-    return entity
-        .<CallEntity.Answer>ask(replyTo -> request(row, attempt, replyTo), settings.calls().askTimeout())
-        .exceptionallyCompose(silence -> checkOn(entity, silence))
-        .thenCompose(answer -> settle(row, answer, tries));
-  }
-
-  /**
-   * Whether the entity has the request: the same kind of message, small, sent after the request
-   * and so delivered after it if it was delivered at all. No answer to this either: the entity
-   * cannot be reached, which is the cluster's trouble, not the call's.
-   */
-  private CompletionStage<CallEntity.Answer> checkOn(EntityRef<CallEntity.Command> entity, Throwable silence) {
+      EntityRef<CallEntity.Command> entity, CallRow row, String tooLarge, int attempt) {
     return entity
         .<CallEntity.Answer>ask(
-            replyTo -> new CallEntity.CheckOn(jobId, spec.processor(), spec.version(), replyTo),
+            replyTo ->
+                tooLarge == null
+                    ? process(row, attempt, replyTo)
+                    : new CallEntity.RecordFailed(
+                        jobId, row.id(), spec.processor(), spec.version(), spec.parameters(), tooLarge, attempt, replyTo),
             settings.calls().askTimeout())
-        .exceptionally(
-            unreachable -> {
-              throw new CallSetback(
-                  "neither the request nor a check on it was answered: the call's entity cannot be reached ("
-                      + rootMessage(silence)
-                      + ")");
-            });
+        .<CallOutcome>thenCompose(
+            answer ->
+                answer.outcome() != null
+                    ? CompletableFuture.completedFuture(answer.outcome())
+                    : CompletableFuture.failedFuture(new NoOutcome(answer.reason())));
   }
 
-  /** The outcome, or a failed stage that Retries tries again, or the call recorded as failed. */
-  private CompletionStage<CallOutcome> settle(CallRow row, CallEntity.Answer answer, CallTries tries) {
-    if (answer.outcome() != null) {
-      return CompletableFuture.completedFuture(answer.outcome());
-    }
-    if (answer.setback() == null || !answer.setback().callsOwn()) {
-      tries.notOwn();
-      return CompletableFuture.failedFuture(new CallSetback(answer.reason()));
-    }
-    String reason =
-        answer.setback() == CallEntity.Setback.NEVER_RECEIVED
-            ? "its request never reached its call entity, though the entity answers (lost on the way:"
-                + " not serializable, or dropped by a full mailbox)"
-            : answer.reason();
-    if (!tries.ownFailure(reason)) {
-      return CompletableFuture.failedFuture(new CallSetback(reason));
-    }
-    return recordFailed(row, tries);
-  }
-
-  /**
-   * A call that failed for a reason of its own ends in the ledger like one its entity found
-   * malformed: the entity never recorded it (it never got the request, or its processing failed),
-   * and retry-failed re-drives the calls that the ledger holds as failed.
-   */
-  private CompletionStage<CallOutcome> recordFailed(CallRow row, CallTries tries) {
-    CallOutcome failed = CallOutcome.failed(row.id(), tries.verdict());
-    return runtime
-        .ledger()
-        .record(jobId, row.id(), Status.FAILED, failed.reason(), tries.asked())
-        .handle(
-            (recorded, failure) -> {
-              if (failure != null) {
-                throw new CallSetback(
-                    "the call has failed ("
-                        + failed.reason()
-                        + "), and the outcome ledger does not answer to record it: "
-                        + rootMessage(failure));
-              }
-              return failed;
-            });
-  }
-
-  /** One call's tries: the asks made, the failures of its own in a row, and why it failed. */
-  private static final class CallTries {
-    private final int allowed;
-    private int asked;
-    private int ownInARow;
-    private String verdict;
-
-    CallTries(int allowed) {
-      this.allowed = allowed;
-    }
-
-    synchronized int nextAttempt() {
-      return ++asked;
-    }
-
-    synchronized int asked() {
-      return asked;
-    }
-
-    /** Why the call has failed, or null while it has not. */
-    synchronized String verdict() {
-      return verdict;
-    }
-
-    synchronized void giveUp(String reason) {
-      verdict = reason;
-    }
-
-    synchronized void notOwn() {
-      ownInARow = 0;
-    }
-
-    /** Counts a failure of the call's own; true when it was the last one allowed. */
-    synchronized boolean ownFailure(String reason) {
-      ownInARow++;
-      if (ownInARow < allowed) {
-        return false;
-      }
-      verdict = reason + " (" + ownInARow + " attempts in a row)";
-      return true;
-    }
-  }
-
-  /** A try that did not settle its call; the message is the reason the job shows while it waits. */
-  private static final class CallSetback extends RuntimeException {
-    CallSetback(String reason) {
+  /** An answer without an outcome; the message is the reason the job shows while it waits. */
+  private static final class NoOutcome extends RuntimeException {
+    NoOutcome(String reason) {
       super(reason, null, false, false);
     }
   }

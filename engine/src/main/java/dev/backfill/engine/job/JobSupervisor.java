@@ -6,6 +6,7 @@ import dev.backfill.engine.job.JobEvent.JobCompleted;
 import dev.backfill.engine.job.JobEvent.JobFailed;
 import dev.backfill.engine.job.JobEvent.JobPaused;
 import dev.backfill.engine.job.JobEvent.JobResumed;
+import dev.backfill.engine.job.JobEvent.JobScoped;
 import dev.backfill.engine.job.JobEvent.JobStarted;
 import dev.backfill.engine.job.JobEvent.JobSubmitted;
 import dev.backfill.engine.job.JobEvent.JobTuned;
@@ -18,6 +19,7 @@ import dev.backfill.protocol.job.JobPhase;
 import dev.backfill.protocol.job.JobSpec;
 import dev.backfill.protocol.job.JobTuning;
 import dev.backfill.engine.governor.GovernedPrimary;
+import dev.backfill.engine.source.PrimaryCallSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletionException;
@@ -57,16 +59,21 @@ import org.apache.pekko.stream.Materializer;
 /**
  * One backfill job, event-sourced in the engine's journal database and sharded by job id.
  *
- * <p>It counts the job's calls, then runs the {@link JobPipeline} and records a checkpoint for
- * every batch of finished calls. Its state, and so the job's status, is the fold of its events.
- * After a restart it resumes the pipeline just after the last checkpoint; the few calls processed
- * after that checkpoint are processed again, which the idempotent result store makes harmless.
+ * <p>It fixes the job's scope first (how many calls match its filters, and the highest id among
+ * them: the job ends there, however many calls are recorded while it runs), then runs the {@link
+ * JobPipeline} and records a checkpoint for every batch of finished calls. Its state, and so the
+ * job's status, is the fold of its events. After a restart it resumes the pipeline just after the
+ * last checkpoint; the few calls processed after that checkpoint are processed again, which the
+ * idempotent result store makes harmless. A job journaled before jobs had a scope gets one on its
+ * next start, before it reads another page.
  *
  * <p>A journal that is down or too slow never fails the job: it stalls, saying why, and goes on
  * from the last checkpoint the journal accepted. A journal that fails or rejects a write restarts
  * this actor with backoff; a checkpoint it does not take in time ends the run, and the job runs
- * again from that checkpoint after a backoff of its own. Only a failure of the job itself (not
- * of a store it waits for) is recorded as {@link JobFailed}.
+ * again from that checkpoint after a backoff of its own. A primary that does not answer stalls
+ * the job the same way. Only a failure of the job itself (not of a store it waits for) is recorded
+ * as {@link JobFailed}: a query of the job's that the primary refuses for good (its filters hold a
+ * value the primary rejects, its table is gone), which no retry could get through.
  */
 public final class JobSupervisor
     extends EventSourcedBehaviorWithEnforcedReplies<JobSupervisor.Command, JobEvent, JobState> {
@@ -113,8 +120,11 @@ public final class JobSupervisor
     INSTANCE
   }
 
-  /** The end of the count whose stop flag is {@code count}: a count of an earlier run is ignored. */
-  private record Counted(AtomicBoolean count, long totalCalls, Throwable failure) implements Command {}
+  /**
+   * The end of the scope query whose stop flag is {@code count}: one of an earlier run is ignored.
+   * It fails only when stopped or refused for good: a primary that does not answer is asked again.
+   */
+  private record Counted(AtomicBoolean count, PrimaryCallSource.Scope scope, Throwable failure) implements Command {}
 
   /**
    * The end of the pipeline run numbered {@code run} by the actor incarnation {@code incarnation}:
@@ -145,14 +155,20 @@ public final class JobSupervisor
 
   /**
    * How long a hand-off may drain before the job stops anyway: well under sharding's handoff
-   * timeout, after which the shard starts elsewhere, so that the job never runs in two places.
+   * timeout, after which the shard starts elsewhere, and under the cluster's down-removal-margin
+   * (2.5 s), so that a job on the minority side of a partition has stopped before the majority
+   * starts it: the job never runs in two places. Calls still in flight then are redone elsewhere
+   * (found done and skipped).
    */
-  private static final Duration HAND_OFF_DRAIN = Duration.ofSeconds(5);
+  private static final Duration HAND_OFF_DRAIN = Duration.ofSeconds(2);
 
   /** A finished job's entity stays this long after its last question, then stops. */
   private static final Duration FINISHED_IDLE = Duration.ofSeconds(60);
 
-  private static final Duration RECOUNT_AFTER = Duration.ofSeconds(5);
+  /** How long the scope query waits after the primary failed to answer it: 0.5 s, doubling. */
+  private static final Duration RECOUNT_MIN = Duration.ofMillis(500);
+
+  private static final Duration RECOUNT_MAX = Duration.ofSeconds(15);
 
   /** How this actor restarts when its journal fails or rejects a write, or cannot be read. */
   private static final BackoffSupervisorStrategy JOURNAL_RESTART =
@@ -209,7 +225,7 @@ public final class JobSupervisor
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final JobRuntime runtime;
   private final JournalHealth journal;
-  /** The stop flag of the count under way, or null when none is. */
+  /** The stop flag of the scope query under way, or null when none is. */
   private AtomicBoolean count;
   private JobPipeline.Run pipeline;
   /** Runs this incarnation's pipelines; a restart stops it with the actor's other children. */
@@ -465,6 +481,9 @@ public final class JobSupervisor
   private boolean stopPipeline() {
     heldBackBecause = null;
     stalledBecause = null;
+    // Forgotten with the reasons, so that the same reason after a resume is told and shown again.
+    lastHeldBack.set(null);
+    lastStalled.set(null);
     if (count != null) {
       count.set(true);
     }
@@ -478,14 +497,15 @@ public final class JobSupervisor
 
   /**
    * This actor restarts or stops: what it started must not go on asking the governor for leases
-   * on its behalf (its stream dies with it, but a lease wait runs outside the stream).
+   * or call entities for outcomes on its behalf (its stream dies with it, but a lease wait and a
+   * call's retries run outside the stream).
    */
   private void stopRuns() {
     if (count != null) {
       count.set(true);
     }
     if (pipeline != null) {
-      pipeline.stop();
+      pipeline.abandon();
     }
   }
 
@@ -564,24 +584,44 @@ public final class JobSupervisor
       return Effect().noReply();
     }
     claim.set(claimOf(state.tuning()));
-    if (!state.started()) {
-      AtomicBoolean stop = new AtomicBoolean();
-      count = stop;
-      context.pipeToSelf(
-          runtime
-              .primary()
-              .underLease(
-                  claim::get,
-                  1,
-                  (slot, rows) -> runtime.callSource().count(state.spec(), slot),
-                  total -> new GovernedPrimary.Cost(0, -1),
-                  this::reportHeldBack,
-                  stop::get),
-          (total, failure) -> new Counted(stop, total == null ? -1 : total, failure));
+    // A retry of failed calls reads them by id, up to the watermark: it needs no scope.
+    if (!state.started() || (!state.scoped() && !state.retryingFailed())) {
+      fixScope(state);
       return Effect().noReply();
     }
     startPipeline(state);
     return Effect().noReply();
+  }
+
+  /**
+   * Reads the job's scope under a lease, asking again with backoff while the primary does not
+   * answer (the job shows STALLED meanwhile): one statement gives the count and the highest id.
+   */
+  private void fixScope(Active state) {
+    AtomicBoolean stop = new AtomicBoolean();
+    count = stop;
+    context.pipeToSelf(
+        Retries.untilSuccess(
+            () ->
+                runtime
+                    .primary()
+                    .underLease(
+                        claim::get,
+                        1,
+                        (slot, rows) -> runtime.callSource().scope(state.spec(), slot),
+                        scope -> new GovernedPrimary.Cost(0, -1),
+                        this::reportHeldBack,
+                        stop::get),
+            RECOUNT_MIN,
+            RECOUNT_MAX,
+            (attempt, failure) ->
+                reportStalled(
+                    "the primary does not answer (attempt " + attempt + "), so the job's calls cannot be counted: "
+                        + rootMessage(failure)),
+            stop::get,
+            PrimaryCallSource::isPermanent,
+            context.getSystem()),
+        (scope, failure) -> new Counted(stop, scope, failure));
   }
 
   private ReplyEffect<JobEvent, JobState> onCounted(Active state, Counted command) {
@@ -596,15 +636,30 @@ public final class JobSupervisor
       }
       return Effect().noReply();
     }
-    if (command.failure() != null) {
-      stalledBecause = "the primary does not answer: " + rootMessage(command.failure());
-      context.getLog().warn("job {}: cannot count its calls yet: {}", jobId, stalledBecause);
-      timers.startSingleTimer(Begin.INSTANCE, RECOUNT_AFTER);
-      return Effect().noReply();
-    }
+    lastStalled.set(null);
     stalledBecause = null;
+    if (command.failure() != null) {
+      String refusal = PrimaryCallSource.refusal(command.failure());
+      String reason =
+          "the job's calls cannot be counted: "
+              + (refusal != null ? refusal : rootMessage(command.failure()));
+      context.getLog().error("job {} failed: {}", jobId, reason);
+      return Effect().persist(new JobFailed(reason, Instant.now())).thenNoReply();
+    }
+    PrimaryCallSource.Scope scope = command.scope();
+    JobEvent fixed;
+    if (state.started()) {
+      context
+          .getLog()
+          .info(
+              "job {} was started before jobs had a scope: it now ends at call {} ({} calls)",
+              jobId, scope.lastCallId(), scope.calls());
+      fixed = new JobScoped(scope.calls(), scope.lastCallId(), Instant.now());
+    } else {
+      fixed = new JobStarted(scope.calls(), scope.lastCallId(), Instant.now());
+    }
     return Effect()
-        .persist(new JobStarted(command.totalCalls(), Instant.now()))
+        .persist(fixed)
         .thenRun(
             newState -> {
               if (newState instanceof Active active && !active.paused()) {
@@ -672,7 +727,11 @@ public final class JobSupervisor
     if (notRecorded != null) {
       return stallOnJournal(state, notRecorded);
     }
-    String reason = rootMessage(command.failure());
+    // A page query the primary refused for good; otherwise a failure of the engine's own: pages
+    // are retried while the primary does not answer, calls while their stores do not.
+    String refusal = PrimaryCallSource.refusal(command.failure());
+    String reason =
+        refusal != null ? "a page of the job's calls cannot be read: " + refusal : rootMessage(command.failure());
     context.getLog().error("job {} failed: {}", jobId, reason);
     return Effect().persist(new JobFailed(reason, Instant.now())).thenNoReply();
   }
@@ -722,7 +781,8 @@ public final class JobSupervisor
     pipeline =
         state.retryingFailed()
             ? pipelineOfJob.runRetryOfFailed(state.watermark(), state.counts().scanned(), checkpoints, materializer)
-            : pipelineOfJob.run(state.watermark(), state.counts().finished(), checkpoints, materializer);
+            : pipelineOfJob.run(
+                state.watermark(), state.lastCallId(), state.counts().finished(), checkpoints, materializer);
     // Both read now: pipeToSelf applies its function when the message arrives, maybe after a
     // restart has changed the incarnation.
     String thisIncarnation = incarnation;

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.pattern.Patterns;
@@ -17,7 +18,9 @@ import org.apache.pekko.pattern.Patterns;
  * outage that ends by itself; instead they back off exponentially, with jitter so that many
  * waiting calls do not return at the same instant, and tell the caller about every failure so the
  * job can show why it is waiting. They stop only when their caller no longer wants the result (a
- * paused, cancelled or handed-off job): then no further attempt is made.
+ * paused, cancelled or handed-off job): then no further attempt is made; or on a failure that the
+ * caller says is permanent (the same request would fail the same way, such as a query the primary
+ * refuses), which it must then treat as the end of whatever it was doing, not as an outage.
  */
 final class Retries {
 
@@ -48,7 +51,24 @@ final class Retries {
       BiConsumer<Integer, Throwable> onFailure,
       BooleanSupplier stopped,
       ActorSystem<?> system) {
-    return run(attempt, 1, minBackoff, maxBackoff, onFailure, stopped, system);
+    return untilSuccess(attempt, minBackoff, maxBackoff, onFailure, stopped, failure -> false, system);
+  }
+
+  /**
+   * As {@link #untilSuccess(Supplier, Duration, Duration, BiConsumer, BooleanSupplier,
+   * ActorSystem)}, except that a failure {@code permanent} accepts is not retried: the stage fails
+   * with it at once, and {@code onFailure} does not hear of it (the caller is not waiting for
+   * anything to come back).
+   */
+  static <T> CompletionStage<T> untilSuccess(
+      Supplier<CompletionStage<T>> attempt,
+      Duration minBackoff,
+      Duration maxBackoff,
+      BiConsumer<Integer, Throwable> onFailure,
+      BooleanSupplier stopped,
+      Predicate<Throwable> permanent,
+      ActorSystem<?> system) {
+    return run(attempt, 1, minBackoff, maxBackoff, onFailure, stopped, permanent, system);
   }
 
   private static <T> CompletionStage<T> run(
@@ -58,6 +78,7 @@ final class Retries {
       Duration maxBackoff,
       BiConsumer<Integer, Throwable> onFailure,
       BooleanSupplier stopped,
+      Predicate<Throwable> permanent,
       ActorSystem<?> system) {
     if (stopped.getAsBoolean()) {
       return CompletableFuture.failedFuture(new CancellationException("stopped before attempt " + number));
@@ -74,7 +95,7 @@ final class Retries {
               if (failure == null) {
                 return CompletableFuture.completedFuture(value);
               }
-              if (stopped.getAsBoolean()) {
+              if (stopped.getAsBoolean() || permanent.test(failure)) {
                 return CompletableFuture.<T>failedFuture(failure);
               }
               onFailure.accept(number, failure);
@@ -82,7 +103,7 @@ final class Retries {
                   delay(number, minBackoff, maxBackoff),
                   system.classicSystem().scheduler(),
                   system.executionContext(),
-                  () -> run(attempt, number + 1, minBackoff, maxBackoff, onFailure, stopped, system));
+                  () -> run(attempt, number + 1, minBackoff, maxBackoff, onFailure, stopped, permanent, system));
             })
         .thenCompose(stage -> stage);
   }

@@ -40,7 +40,7 @@ public interface Processor {
    * engine hashes this form into the result's key, stores it with the result and gives it, not the
    * job's own spelling, to {@link #process}. As given by default.
    *
-   * <p>It must be cheap (it runs once per call), give its own output back unchanged, and leave
+   * <p>It must be cheap (it runs once per job on each node), give its own output back unchanged, and leave
    * parameters that {@link #validate} refuses refused.
    */
   default Map<String, String> canonicalParameters(Map<String, String> parameters) {

@@ -25,7 +25,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * on the primary and make the connection count grow with the number of nodes.
  *
  * <p>Keyset pagination ({@code id > last ORDER BY id LIMIT n}) costs the same for the last page as
- * for the first, unlike OFFSET, and gives a natural resume point: the last id handed out.
+ * for the first, unlike OFFSET, and gives a natural resume point: the last id handed out. A job's
+ * pages end at the {@link Scope} fixed when it started ({@code AND id <= lastCallId}): calls
+ * recorded while it runs are not its calls, or a job over a live table would never end.
+ *
+ * <p>A query the primary refuses for a reason of the query's own ({@link #refusal}) would be
+ * refused again however often it was sent: the job fails with it instead of retrying it.
  */
 public final class PrimaryCallSource {
 
@@ -34,15 +39,25 @@ public final class PrimaryCallSource {
   private final PrimaryConnections connections;
   private final AtomicLong queries = new AtomicLong();
 
+  /**
+   * What a job covers: the {@code calls} matching its filters with ids up to {@code lastCallId},
+   * the highest matching id when it was read (0 when none matched). Both come from one statement,
+   * so from one snapshot of the table: the count is exactly the calls within the scope then.
+   */
+  public record Scope(long calls, long lastCallId) {}
+
   public PrimaryCallSource(PrimarySettings settings, Executor jdbcExecutor, PrimaryConnections connections) {
     this.settings = settings;
     this.jdbcExecutor = jdbcExecutor;
     this.connections = connections;
   }
 
-  /** Up to {@code rows} of the job's calls with ids above {@code afterId}, in id order, on the slot's connection. */
-  public CompletionStage<Page> page(JobSpec spec, long afterId, int slot, int rows) {
-    return CompletableFuture.supplyAsync(() -> readPage(spec, afterId, slot, rows), jdbcExecutor);
+  /**
+   * Up to {@code rows} of the job's calls with ids above {@code afterId} and at most {@code
+   * lastCallId}, in id order, on the slot's connection.
+   */
+  public CompletionStage<Page> page(JobSpec spec, long afterId, long lastCallId, int slot, int rows) {
+    return CompletableFuture.supplyAsync(() -> readPage(spec, afterId, lastCallId, slot, rows), jdbcExecutor);
   }
 
   /** These calls (at most a page of them), in id order: one query, for re-driving failed calls. */
@@ -50,9 +65,9 @@ public final class PrimaryCallSource {
     return CompletableFuture.supplyAsync(() -> readByIds(ids, slot), jdbcExecutor);
   }
 
-  /** How many calls the job covers, for progress and ETA: one query per job. */
-  public CompletionStage<Long> count(JobSpec spec, int slot) {
-    return CompletableFuture.supplyAsync(() -> countCalls(spec, slot), jdbcExecutor);
+  /** The job's scope as of now, for where it ends and for progress and ETA: one query per job. */
+  public CompletionStage<Scope> scope(JobSpec spec, int slot) {
+    return CompletableFuture.supplyAsync(() -> readScope(spec, slot), jdbcExecutor);
   }
 
   /**
@@ -70,7 +85,11 @@ public final class PrimaryCallSource {
    * filtered out per page) and the (tenant, id) index (a small one). PageQueryPlanTest checks both.
    */
   public static String pageSql(JobSpec spec) {
-    return "SELECT " + CALL_COLUMNS + " FROM calls WHERE id > ?" + CallFilter.of(spec).sql() + " ORDER BY id LIMIT ?";
+    return "SELECT "
+        + CALL_COLUMNS
+        + " FROM calls WHERE id > ? AND id <= ?"
+        + CallFilter.of(spec).sql()
+        + " ORDER BY id LIMIT ?";
   }
 
   /** Queries this source has sent to the primary since it was created. */
@@ -78,7 +97,7 @@ public final class PrimaryCallSource {
     return queries.get();
   }
 
-  private Page readPage(JobSpec spec, long afterId, int slot, int rows) {
+  private Page readPage(JobSpec spec, long afterId, long lastCallId, int slot, int rows) {
     CallFilter filter = CallFilter.of(spec);
     return onSlot(
         slot,
@@ -87,6 +106,7 @@ public final class PrimaryCallSource {
         (connection, statement) -> {
           int index = 1;
           statement.setLong(index++, afterId);
+          statement.setLong(index++, lastCallId);
           index = filter.bind(statement, index);
           statement.setInt(index, Math.min(rows, settings.pageSize()));
           return calls(statement);
@@ -104,17 +124,17 @@ public final class PrimaryCallSource {
         });
   }
 
-  private long countCalls(JobSpec spec, int slot) {
+  private Scope readScope(JobSpec spec, int slot) {
     CallFilter filter = CallFilter.of(spec);
     return onSlot(
         slot,
-        "SELECT count(*) FROM calls WHERE true" + filter.sql(),
+        "SELECT count(*), coalesce(max(id), 0) FROM calls WHERE true" + filter.sql(),
         "counting the job's calls",
         (connection, statement) -> {
           filter.bind(statement, 1);
           try (ResultSet result = statement.executeQuery()) {
             result.next();
-            return result.getLong(1);
+            return new Scope(result.getLong(1), result.getLong(2));
           }
         });
   }
@@ -139,6 +159,43 @@ public final class PrimaryCallSource {
     } catch (SQLException e) {
       throw new PrimaryUnavailableException(what + " failed: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Why the primary refused a query for good, or null if {@code failure} may pass (an outage, a
+   * timeout, a conflict, anything not known to be permanent). Permanent are the SQLState classes
+   * 22 (data exception: a NUL in a string, a date out of range, a value of the wrong type) and 42
+   * (syntax error or access rule violation: a missing table or column, no privilege): the same
+   * query is refused the same way every time. Class 08 (connection), 53 (resources), 57
+   * (operator intervention: a cancelled statement, a server shutting down) and 40 (serialization
+   * failure, deadlock) pass with time. The first SQLException in the causes that has a state
+   * decides.
+   */
+  public static String refusal(Throwable failure) {
+    String what = null;
+    Throwable cause = failure;
+    for (int depth = 0; cause != null && depth < 32; depth++) {
+      if (what == null && cause instanceof PrimaryUnavailableException unavailable) {
+        what = unavailable.getMessage();
+      }
+      if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        if (!state.startsWith("22") && !state.startsWith("42")) {
+          return null;
+        }
+        return "the primary refuses the query for good (SQLState "
+            + state
+            + "), so it is not retried: "
+            + (what != null ? what : sql.getMessage());
+      }
+      cause = cause.getCause() == cause ? null : cause.getCause();
+    }
+    return null;
+  }
+
+  /** Whether {@code failure} is one the primary gives again however often it is retried. */
+  public static boolean isPermanent(Throwable failure) {
+    return refusal(failure) != null;
   }
 
   /** Runs a query selecting {@link #CALL_COLUMNS}; the page's cost is the primary's own account of it. */

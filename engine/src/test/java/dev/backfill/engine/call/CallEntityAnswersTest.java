@@ -2,17 +2,27 @@ package dev.backfill.engine.call;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.DriverTimeoutException;
 import com.datastax.oss.driver.api.core.NoNodeAvailableException;
+import com.datastax.oss.driver.api.core.connection.ClosedConnectionException;
+import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
 import dev.backfill.engine.store.OutcomeLedger.Status;
 import dev.backfill.engine.testing.LocalActorConfig;
 import dev.backfill.protocol.call.CallRow;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -23,8 +33,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * What a call entity answers when its work does not end in an outcome, and to a check on a
- * request: what a job needs to tell a call's own trouble from the stores' or the cluster's.
+ * What a call entity answers: an outcome it has recorded, or no outcome while a store does not
+ * answer (the job asks again); a failure of the call's own recorded FAILED by the entity at once;
+ * a request asked again answered from memory; and a passivation that is never lost.
  */
 @ExtendWith(LogCapturingExtension.class)
 class CallEntityAnswersTest {
@@ -44,72 +55,157 @@ class CallEntityAnswersTest {
   }
 
   @Test
-  void aStoreThatDoesNotAnswerIsTheStoresTroubleAndAnExceptionFromProcessingIsTheCallsOwn() {
-    CallEntity.Work work =
-        (jobId, call, processor, version, parameters, attempt) ->
-            switch (jobId) {
-              case "timeout" -> CompletableFuture.failedFuture(new DriverTimeoutException("Query timed out after PT10S"));
-              case "no-node" -> CompletableFuture.failedFuture(new NoNodeAvailableException());
-              case "closing" -> CompletableFuture.failedFuture(new IllegalStateException("Session is closed"));
-              case "bug" -> CompletableFuture.failedFuture(new IllegalArgumentException("speaker 3 has no role"));
-              case "thrown" -> throw new NullPointerException("transcript is null");
-              default -> CompletableFuture.completedFuture(CallOutcome.done(call.id()));
-            };
-    ActorRef<CallEntity.Command> entity = testKit.spawn(CallEntity.create(work, 4), CallEntity.mailbox());
+  void onlyAnOutageOfTheStoresOrOfTheNodeIsTransient() {
+    List<Throwable> outages =
+        List.of(
+            new DriverTimeoutException("Query timed out after PT10S"),
+            new NoNodeAvailableException(),
+            new ClosedConnectionException("Lost connection to remote peer"),
+            new IllegalStateException("Session is closed"),
+            new RejectedExecutionException("executor shut down"),
+            new CompletionException(new DriverTimeoutException("wrapped")));
+    List<Throwable> ownFailures =
+        List.of(
+            new InvalidQueryException(null, "Mutation of 17825792 bytes is too large for the maximum size of 16777216"),
+            new IllegalStateException("speaker 3 has no role"),
+            new IllegalArgumentException("speaker 3 has no role"),
+            new CancellationException(),
+            new CompletionException(new NullPointerException("transcript is null")));
 
-    assertEquals(CallEntity.Setback.STORE_UNAVAILABLE, ask(entity, "timeout").setback());
-    assertEquals(CallEntity.Setback.STORE_UNAVAILABLE, ask(entity, "no-node").setback());
-    assertEquals(CallEntity.Setback.STORE_UNAVAILABLE, ask(entity, "closing").setback());
-    CallEntity.Answer bug = ask(entity, "bug");
-    assertEquals(CallEntity.Setback.CALL_FAILED, bug.setback());
-    assertTrue(bug.reason().contains("speaker 3 has no role"), bug::toString);
-    assertTrue(bug.setback().callsOwn());
-    assertFalse(CallEntity.Setback.STORE_UNAVAILABLE.callsOwn());
-    // Thrown on the entity's own thread: answered like any failure, and the entity lives on.
-    CallEntity.Answer thrown = ask(entity, "thrown");
-    assertEquals(CallEntity.Setback.CALL_FAILED, thrown.setback());
-    assertTrue(thrown.reason().contains("transcript is null"), thrown::toString);
+    outages.forEach(failure -> assertTrue(CallProcessing.isStoreFailure(failure), failure::toString));
+    ownFailures.forEach(failure -> assertFalse(CallProcessing.isStoreFailure(failure), failure::toString));
+  }
+
+  @Test
+  void aStoreThatDoesNotAnswerGetsNoOutcomeAndIsAskedAgainWhileTheCallsOwnFailureIsRecordedAtOnce() {
+    FakeWork work =
+        new FakeWork(
+            request ->
+                switch (request.jobId()) {
+                  case "timeout" -> CompletableFuture.failedFuture(new DriverTimeoutException("Query timed out after PT10S"));
+                  case "closing" -> CompletableFuture.failedFuture(new IllegalStateException("Session is closed"));
+                  case "refused" -> CompletableFuture.failedFuture(
+                      new InvalidQueryException(null, "Mutation of 17825792 bytes is too large"));
+                  case "bug" -> CompletableFuture.failedFuture(new IllegalArgumentException("speaker 3 has no role"));
+                  case "thrown" -> throw new NullPointerException("transcript is null");
+                  default -> CompletableFuture.completedFuture(CallOutcome.done(request.callId()));
+                });
+    ActorRef<CallEntity.Command> entity = spawn(work);
+
+    for (String outage : List.of("timeout", "closing")) {
+      CallEntity.Answer answer = ask(entity, outage);
+      assertNull(answer.outcome(), answer::toString);
+      assertNotNull(answer.reason(), answer::toString);
+      // Not remembered: asked again, the entity works on it again.
+      assertNull(ask(entity, outage).outcome());
+      assertEquals(2, work.processed(outage), outage);
+      assertEquals(0, work.recordedFailed(outage), outage);
+    }
+    for (String own : List.of("refused", "bug", "thrown")) {
+      CallEntity.Answer answer = ask(entity, own);
+      assertNotNull(answer.outcome(), answer::toString);
+      assertEquals(Status.FAILED, answer.outcome().status(), own);
+      assertEquals(1, work.processed(own), own);
+      assertEquals(1, work.recordedFailed(own), "recorded by the entity, once: " + own);
+    }
+    assertTrue(work.reasonFor("refused").contains("too large"), work.reasonFor("refused"));
+    assertTrue(work.reasonFor("bug").contains("speaker 3 has no role"), work.reasonFor("bug"));
+    // Thrown on the entity's own thread: recorded like any failure, and the entity lives on.
+    assertTrue(work.reasonFor("thrown").contains("transcript is null"), work.reasonFor("thrown"));
     assertEquals(Status.DONE, ask(entity, "fine").outcome().status());
   }
 
   @Test
-  void aCheckTellsARequestNeverReceivedFromOneInProgressAndOneThatEnded() {
-    CompletableFuture<CallOutcome> gate = new CompletableFuture<>();
-    CallEntity.Work work =
-        (jobId, call, processor, version, parameters, attempt) ->
-            jobId.equals("slow") ? gate : CompletableFuture.completedFuture(CallOutcome.done(call.id()));
-    ActorRef<CallEntity.Command> entity = testKit.spawn(CallEntity.create(work, 4), CallEntity.mailbox());
-    TestProbe<CallEntity.Answer> slow = testKit.createTestProbe();
-    TestProbe<CallEntity.Answer> behind = testKit.createTestProbe();
+  void aRequestAskedAgainIsAnsweredFromMemoryWhenDoneAndTakenAgainWhenFailed() {
+    FakeWork work =
+        new FakeWork(
+            request ->
+                CompletableFuture.completedFuture(
+                    request.jobId().equals("malformed")
+                        ? CallOutcome.failed(request.callId(), "malformed call: no role")
+                        : CallOutcome.done(request.callId())));
+    ActorRef<CallEntity.Command> entity = spawn(work);
 
-    assertEquals(CallEntity.Setback.NEVER_RECEIVED, checkOn(entity, "slow").setback());
-    entity.tell(process("slow", slow.getRef()));
-    entity.tell(process("behind", behind.getRef()));
-    assertEquals(CallEntity.Setback.IN_PROGRESS, checkOn(entity, "slow").setback());
-    assertEquals(CallEntity.Setback.IN_PROGRESS, checkOn(entity, "behind").setback());
-    assertEquals(CallEntity.Setback.NEVER_RECEIVED, checkOn(entity, "elsewhere").setback());
+    assertEquals(Status.DONE, ask(entity, "done").outcome().status());
+    assertEquals(Status.DONE, ask(entity, "done").outcome().status());
+    assertEquals(1, work.processed("done"), "the second ask answered from memory");
 
-    gate.complete(CallOutcome.done(CALL.id()));
-
-    assertEquals(Status.DONE, slow.receiveMessage().outcome().status());
-    assertEquals(Status.DONE, behind.receiveMessage().outcome().status());
-    CallEntity.Answer ended = checkOn(entity, "slow");
-    assertNull(ended.setback());
-    assertEquals(Status.DONE, ended.outcome().status());
+    assertEquals(Status.FAILED, ask(entity, "malformed").outcome().status());
+    assertEquals(Status.FAILED, ask(entity, "malformed").outcome().status());
+    assertEquals(2, work.processed("malformed"), "what retry-failed relies on: a failed call is taken again");
   }
 
   @Test
-  void aCheckOnARequestThatFailedGivesItsSetbackNotANeverReceived() {
-    CallEntity.Work work =
-        (jobId, call, processor, version, parameters, attempt) ->
-            CompletableFuture.failedFuture(new DriverTimeoutException("Query timed out after PT10S"));
-    ActorRef<CallEntity.Command> entity = testKit.spawn(CallEntity.create(work, 4), CallEntity.mailbox());
+  void aCallTooLargeToSendIsRecordedFailedByItsEntityWithoutBeingProcessed() {
+    FakeWork work = new FakeWork(request -> CompletableFuture.completedFuture(CallOutcome.done(request.callId())));
+    ActorRef<CallEntity.Command> entity = spawn(work);
+    TestProbe<CallEntity.Answer> probe = testKit.createTestProbe();
 
-    ask(entity, "outage");
+    entity.tell(
+        new CallEntity.RecordFailed(
+            "large", CALL.id(), "talk-ratio", 1, Map.of(), "call 7 is too large to send", 1, probe.getRef()));
 
-    // The answer may have reached nobody (its ask had timed out): the check must not read as a
-    // lost request, or a store outage would fail calls.
-    assertEquals(CallEntity.Setback.STORE_UNAVAILABLE, checkOn(entity, "outage").setback());
+    CallEntity.Answer answer = probe.receiveMessage(Duration.ofSeconds(10));
+    assertEquals(Status.FAILED, answer.outcome().status());
+    assertEquals("call 7 is too large to send", work.reasonFor("large"));
+    assertEquals(0, work.processed("large"));
+  }
+
+  @Test
+  void aFailureThatCannotBeRecordedYetGetsNoOutcomeAndIsRecordedWhenAskedAgain() {
+    AtomicInteger recordings = new AtomicInteger();
+    FakeWork work =
+        new FakeWork(
+            request -> CompletableFuture.failedFuture(new IllegalArgumentException("speaker 3 has no role")),
+            (request, reason) ->
+                recordings.incrementAndGet() == 1
+                    ? CompletableFuture.failedFuture(new DriverTimeoutException("Query timed out after PT10S"))
+                    : CompletableFuture.completedFuture(CallOutcome.failed(request.callId(), reason)));
+    ActorRef<CallEntity.Command> entity = spawn(work);
+
+    CallEntity.Answer first = ask(entity, "bug");
+    assertNull(first.outcome(), first::toString);
+    assertTrue(first.reason().contains("cannot be recorded yet"), first::toString);
+
+    assertEquals(Status.FAILED, ask(entity, "bug").outcome().status());
+    assertEquals(2, recordings.get());
+  }
+
+  @Test
+  void anEntityAskedToStopWhileItWorksStopsOnceItsHeldRequestsAreAnsweredFromMemory() {
+    CompletableFuture<CallOutcome> gate = new CompletableFuture<>();
+    FakeWork work = new FakeWork(request -> gate);
+    ActorRef<CallEntity.Command> entity = spawn(work);
+    TestProbe<CallEntity.Answer> first = testKit.createTestProbe();
+    TestProbe<CallEntity.Answer> again = testKit.createTestProbe();
+
+    entity.tell(process("slow", first.getRef()));
+    // The job's ask again (the first timed out), held while the entity works on the first.
+    entity.tell(process("slow", again.getRef()));
+    entity.tell(CallEntity.Passivate.INSTANCE);
+    gate.complete(CallOutcome.done(CALL.id()));
+
+    assertEquals(Status.DONE, first.receiveMessage(Duration.ofSeconds(10)).outcome().status());
+    assertEquals(Status.DONE, again.receiveMessage(Duration.ofSeconds(10)).outcome().status());
+    assertEquals(1, work.processed("slow"), "the held request answered from memory");
+    // Idle once the held request is answered: it must stop, or sharding holds the call's messages
+    // for it forever.
+    first.expectTerminated(entity, Duration.ofSeconds(10));
+  }
+
+  @Test
+  void anIdleEntityAskedToStopStopsAtOnce() {
+    FakeWork work = new FakeWork(request -> CompletableFuture.completedFuture(CallOutcome.done(request.callId())));
+    ActorRef<CallEntity.Command> entity = spawn(work);
+    assertEquals(Status.DONE, ask(entity, "done").outcome().status());
+
+    entity.tell(CallEntity.Passivate.INSTANCE);
+
+    testKit.createTestProbe().expectTerminated(entity, Duration.ofSeconds(10));
+  }
+
+  private static ActorRef<CallEntity.Command> spawn(CallEntity.Work work) {
+    return testKit.spawn(CallEntity.create(work, 4), CallEntity.mailbox());
   }
 
   private static CallEntity.Answer ask(ActorRef<CallEntity.Command> entity, String jobId) {
@@ -118,13 +214,61 @@ class CallEntityAnswersTest {
     return probe.receiveMessage(Duration.ofSeconds(10));
   }
 
-  private static CallEntity.Answer checkOn(ActorRef<CallEntity.Command> entity, String jobId) {
-    TestProbe<CallEntity.Answer> probe = testKit.createTestProbe();
-    entity.tell(new CallEntity.CheckOn(jobId, "talk-ratio", 1, probe.getRef()));
-    return probe.receiveMessage(Duration.ofSeconds(10));
-  }
-
   private static CallEntity.Process process(String jobId, ActorRef<CallEntity.Answer> replyTo) {
     return new CallEntity.Process(jobId, CALL, "talk-ratio", 1, Map.of(), 1, replyTo);
+  }
+
+  /** Work given as functions, counting what the entity asks of it per job. */
+  private static final class FakeWork implements CallEntity.Work {
+
+    interface Processing {
+      CompletionStage<CallOutcome> process(CallEntity.Process request);
+    }
+
+    interface Recording {
+      CompletionStage<CallOutcome> recordFailed(CallEntity.Request request, String reason);
+    }
+
+    private final Processing processing;
+    private final Recording recording;
+    private final Map<String, AtomicInteger> processed = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> recordedFailed = new ConcurrentHashMap<>();
+    private final Map<String, String> reasons = new ConcurrentHashMap<>();
+
+    FakeWork(Processing processing) {
+      this(processing, (request, reason) -> CompletableFuture.completedFuture(CallOutcome.failed(request.callId(), reason)));
+    }
+
+    FakeWork(Processing processing, Recording recording) {
+      this.processing = processing;
+      this.recording = recording;
+    }
+
+    @Override
+    public CompletionStage<CallOutcome> process(CallEntity.Process request) {
+      processed.computeIfAbsent(request.jobId(), job -> new AtomicInteger()).incrementAndGet();
+      return processing.process(request);
+    }
+
+    @Override
+    public CompletionStage<CallOutcome> recordFailed(CallEntity.Request request, String reason) {
+      recordedFailed.computeIfAbsent(request.jobId(), job -> new AtomicInteger()).incrementAndGet();
+      reasons.put(request.jobId(), reason);
+      return recording.recordFailed(request, reason);
+    }
+
+    int processed(String jobId) {
+      AtomicInteger count = processed.get(jobId);
+      return count == null ? 0 : count.get();
+    }
+
+    int recordedFailed(String jobId) {
+      AtomicInteger count = recordedFailed.get(jobId);
+      return count == null ? 0 : count.get();
+    }
+
+    String reasonFor(String jobId) {
+      return reasons.getOrDefault(jobId, "");
+    }
   }
 }

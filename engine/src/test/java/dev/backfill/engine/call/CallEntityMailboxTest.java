@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backfill.engine.store.OutcomeLedger.Status;
 import dev.backfill.engine.testing.LocalActorConfig;
@@ -15,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.DeadLetter;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
@@ -99,8 +102,10 @@ class CallEntityMailboxTest {
     TestProbe<CallEntity.Answer> later = testKit.createTestProbe();
     entity.tell(process("later", later.getRef()));
     assertEquals(Status.DONE, later.receiveMessage(Duration.ofSeconds(10)).outcome().status());
-    entity.tell(new CallEntity.CheckOn("first", "talk-ratio", 1, later.getRef()));
+    // Asked again, the first job's request is answered from the entity's memory.
+    entity.tell(process("first", later.getRef()));
     assertEquals(Status.DONE, later.receiveMessage(Duration.ofSeconds(10)).outcome().status());
+    assertEquals(1, work.firstStarted(), "the first job's call processed once");
   }
 
   /**
@@ -124,16 +129,19 @@ class CallEntityMailboxTest {
     // Not a request: the message that ends the entity's work.
     DeadLetter lost = deadLetters.receiveMessage(Duration.ofSeconds(10));
     assertFalse(lost.message() instanceof CallEntity.Request, lost::toString);
-    TestProbe<CallEntity.Answer> checker = testKit.createTestProbe();
-    // Polled: a check sent while the mailbox is still full is dropped too.
-    checker.awaitAssert(
-        Duration.ofSeconds(10),
-        Duration.ofMillis(50),
-        () -> {
-          entity.tell(new CallEntity.CheckOn("first", "talk-ratio", 1, checker.getRef()));
-          assertEquals(CallEntity.Setback.IN_PROGRESS, checker.receiveMessage(Duration.ofMillis(500)).setback());
-          return null;
-        });
+    TestProbe<CallEntity.Answer> later = testKit.createTestProbe();
+    // Polled: a request sent while the mailbox is still full is dropped too. The entity still
+    // believes it works on the first request, holds the queued ones, and has no room for more.
+    CallEntity.Answer refused =
+        later.awaitAssert(
+            Duration.ofSeconds(10),
+            Duration.ofMillis(50),
+            () -> {
+              entity.tell(process("later", later.getRef()));
+              return later.receiveMessage(Duration.ofMillis(500));
+            });
+    assertNull(refused.outcome(), refused::toString);
+    assertTrue(refused.reason().contains("holds " + CAPACITY + " requests"), refused::toString);
     first.expectNoMessage(Duration.ofMillis(300));
     queued.expectNoMessage(Duration.ofMillis(100));
   }
@@ -172,21 +180,30 @@ class CallEntityMailboxTest {
   }
 
   /** Job "first" waits for the gate (and says it started); any other job is done at once. */
-  private record GatedWork(TestProbe<String> started, CompletableFuture<CallOutcome> gate)
+  private record GatedWork(TestProbe<String> started, CompletableFuture<CallOutcome> gate, AtomicInteger firsts)
       implements CallEntity.Work {
 
     GatedWork(TestProbe<String> started) {
-      this(started, new CompletableFuture<>());
+      this(started, new CompletableFuture<>(), new AtomicInteger());
     }
 
     @Override
-    public CompletionStage<CallOutcome> process(
-        String jobId, CallRow call, String processor, int version, Map<String, String> parameters, int attempt) {
-      if (jobId.equals("first")) {
-        started.getRef().tell(jobId);
+    public CompletionStage<CallOutcome> process(CallEntity.Process request) {
+      if (request.jobId().equals("first")) {
+        firsts.incrementAndGet();
+        started.getRef().tell(request.jobId());
         return gate;
       }
-      return CompletableFuture.completedFuture(CallOutcome.done(call.id()));
+      return CompletableFuture.completedFuture(CallOutcome.done(request.callId()));
+    }
+
+    @Override
+    public CompletionStage<CallOutcome> recordFailed(CallEntity.Request request, String reason) {
+      return CompletableFuture.completedFuture(CallOutcome.failed(request.callId(), reason));
+    }
+
+    int firstStarted() {
+      return firsts.get();
     }
   }
 

@@ -158,6 +158,25 @@ class CallEntityTest {
   }
 
   @Test
+  void aCallRecordedFailedByItsEntityIsFailedInTheLedgerUnlessItsResultExists() {
+    CallRow withResult = TestTranscripts.simpleCall(nextCallId++);
+    CallRow without = TestTranscripts.simpleCall(nextCallId++);
+    String first = UUID.randomUUID().toString();
+    String second = UUID.randomUUID().toString();
+    assertEquals(Status.DONE, process(first, withResult, 1).status());
+
+    CallOutcome skipped = recordFailed(second, withResult.id(), "too large to send");
+    CallOutcome failed = recordFailed(second, without.id(), "too large to send");
+
+    assertEquals(Status.SKIPPED, skipped.status(), "a call with a result is never recorded failed");
+    assertEquals("SKIPPED", ledgerStatus(second, withResult.id()));
+    assertEquals(Status.FAILED, failed.status());
+    assertEquals("too large to send", failed.reason());
+    assertEquals("FAILED", ledgerStatus(second, without.id()));
+    assertNull(session.execute("SELECT call_id FROM call_results WHERE call_id = ?", without.id()).one());
+  }
+
+  @Test
   void passivationInTheMiddleOfWorkStillAnswersBeforeStopping() {
     CallRow call = TestTranscripts.simpleCall(nextCallId++);
     var entity = testKit.spawn(CallEntity.create(processing, 16));
@@ -192,6 +211,16 @@ class CallEntityTest {
     ClusterSharding.get(testKit.system())
         .entityRefFor(CallEntity.ENTITY_TYPE_KEY, CallEntity.entityId(call.id()))
         .tell(new CallEntity.Process(jobId, call, processor, 1, parameters, attempt, probe.getRef()));
+    CallEntity.Answer reply = probe.receiveMessage(Duration.ofSeconds(20));
+    assertNotNull(reply.outcome(), () -> "expected an outcome, got " + reply);
+    return reply.outcome();
+  }
+
+  private CallOutcome recordFailed(String jobId, long callId, String reason) {
+    TestProbe<CallEntity.Answer> probe = testKit.createTestProbe();
+    ClusterSharding.get(testKit.system())
+        .entityRefFor(CallEntity.ENTITY_TYPE_KEY, CallEntity.entityId(callId))
+        .tell(new CallEntity.RecordFailed(jobId, callId, "talk-ratio", 1, Map.of(), reason, 1, probe.getRef()));
     CallEntity.Answer reply = probe.receiveMessage(Duration.ofSeconds(20));
     assertNotNull(reply.outcome(), () -> "expected an outcome, got " + reply);
     return reply.outcome();

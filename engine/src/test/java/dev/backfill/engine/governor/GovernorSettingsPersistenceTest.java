@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -18,15 +19,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.PersistentRepr;
+import org.apache.pekko.persistence.testkit.ProcessingSuccess;
+import org.apache.pekko.persistence.testkit.ReadEvents;
+import org.apache.pekko.persistence.testkit.WriteEvents;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -34,8 +43,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The governor's runtime changes outlive it: kept in Pekko's in-memory test journal (events and
  * snapshots serialized with the node's CBOR bindings), read back by the next governor before it
  * grants a lease, laid over a configuration that may have changed since, refused changes kept
- * nowhere, and a journal that fails answered as such with nothing changed. No primary: the
- * governor is given no probe, so it neither probes nor reads the primary's load.
+ * nowhere, and a journal that fails answered as such with nothing changed. A journal that cannot
+ * be read (a change in it no longer reads) holds leases back only for {@code
+ * settings-read-timeout}, and can be cleared without being read. No primary: the governor is given
+ * no probe, so it neither probes nor reads the primary's load.
  */
 @ExtendWith(LogCapturingExtension.class)
 class GovernorSettingsPersistenceTest {
@@ -50,14 +61,32 @@ class GovernorSettingsPersistenceTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create("GovernorSettingsPersistenceTest", SYSTEM);
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+  private static final SnapshotTestKit snapshots = SnapshotTestKit.create(testKit.system());
 
   private static final GovernorSettings CONFIGURED = governorSettings(Map.of());
+
+  /**
+   * With no probe a quiet moment never completes and holds leases back for its whole quiet-max:
+   * keep that short where a test waits for a lease.
+   */
+  private static final Map<String, Object> QUICK_QUIET_MOMENT =
+      Map.of(
+          "backfill.governor.live-path.quiet-settle", "0ms",
+          "backfill.governor.live-path.quiet-probes", 5,
+          "backfill.governor.live-path.probe-interval", "10ms",
+          "backfill.governor.live-path.quiet-max", "100ms");
 
   private final PersistenceId settingsId = PersistenceId.ofUniqueId("governor-settings-" + UUID.randomUUID());
 
   @AfterAll
   static void stop() {
     testKit.shutdownTestKit();
+  }
+
+  /** A test's journal failures end with it. */
+  @AfterEach
+  void journalAnswersAgain() {
+    journal.resetPolicy();
   }
 
   @Test
@@ -145,8 +174,125 @@ class GovernorSettingsPersistenceTest {
 
     assertInstanceOf(Governor.LeaseDenied.class, reply);
     assertTrue(((Governor.LeaseDenied) reply).reason().contains("reading the runtime changes"), reply::toString);
-    assertEquals(SettingsSource.READING_JOURNAL, view(governor).settings().source());
+    GovernorView reading = view(governor);
+    assertEquals(SettingsSource.READING_JOURNAL, reading.settings().source());
+    // What the view says is what leases get: nothing, and why.
+    assertTrue(reading.paused(), reading::toString);
+    assertEquals(GovernorMode.PAUSED.name(), reading.mode());
+    assertEquals(0.0, reading.rowsPerSecond());
+    assertTrue(reading.reason().contains("reading the runtime changes"), reading::reason);
+    assertTrue(reading.reason().contains("(attempt "), reading::reason);
     awaitView(governor, view -> assertEquals(SettingsSource.CONFIGURATION, view.settings().source()));
+  }
+
+  @Test
+  void aJournalThatCannotBeReadHoldsLeasesBackOnlyForTheReadTimeoutAndItsChangesComeIntoForceOnceRead() {
+    ActorRef<Governor.Command> first = startAndRead(CONFIGURED);
+    applied(update(first, new GovernorBudget(2, 2000, 500), null, Set.of("max_rows_per_second")));
+    testKit.stop(first);
+    firstChangeNoLongerReads();
+    GovernorSettings readTimeout2s =
+        governorSettings(QUICK_QUIET_MOMENT, Map.of("backfill.governor.settings-read-timeout", "2s"));
+
+    ActorRef<Governor.Command> second = testKit.spawn(Governor.create(readTimeout2s, null, settingsId));
+
+    Governor.LeaseReply waiting = lease(second);
+    assertInstanceOf(Governor.LeaseDenied.class, waiting);
+    assertTrue(((Governor.LeaseDenied) waiting).reason().contains("reading the runtime changes"), waiting::toString);
+    GovernorView unread =
+        awaitView(second, view -> assertEquals(SettingsSource.CONFIGURATION_UNTIL_READ, view.settings().source()));
+    assertFalse(unread.paused(), unread::toString);
+    assertEquals(readTimeout2s.budget(), unread.budget(), "the configuration is in force meanwhile");
+    assertTrue(unread.reason().contains("on the configured budget and thresholds"), unread::reason);
+    assertTrue(unread.settings().problem().contains("could not be read within 2 s"), unread.settings()::problem);
+    assertTrue(unread.settings().problem().contains("(attempt "), unread.settings()::problem);
+    assertTrue(unread.settings().problem().contains("failed at"), "the journal's failure is shown");
+    awaitLeaseGranted(second);
+
+    journal.resetPolicy();
+
+    GovernorView read = awaitView(second, view -> assertEquals(SettingsSource.OVERRIDES, view.settings().source()));
+    assertEquals(2000.0, read.budget().maxRowsPerSecond(), "the change comes into force once read");
+    assertNull(read.settings().problem(), read.settings()::problem);
+    assertFalse(read.reason().contains("configured budget"), read::reason);
+  }
+
+  @Test
+  void aJournalThatCannotBeReadIsClearedWithoutReadingItAndReadsAgainFromTheClear() {
+    ActorRef<Governor.Command> first = startAndRead(CONFIGURED);
+    applied(update(first, new GovernorBudget(2, 2000, 500), null, Set.of("max_rows_per_second")));
+    testKit.stop(first);
+    firstChangeNoLongerReads();
+    ActorRef<Governor.Command> second = testKit.spawn(Governor.create(CONFIGURED, null, settingsId));
+    awaitView(second, view -> assertNotNull(view.settings().problem(), "the failed reading is shown"));
+    // A change needs the journal read: it is not made.
+    assertInstanceOf(
+        Governor.SettingsUnavailable.class,
+        update(second, new GovernorBudget(2, 1800, 500), null, Set.of("max_rows_per_second")));
+
+    TestProbe<Governor.SettingsReply> replies = testKit.createTestProbe();
+    second.tell(new Governor.ClearOverrides("test", replies.getRef()));
+    GovernorView cleared = applied(replies.receiveMessage(Duration.ofSeconds(10)));
+
+    assertEquals(SettingsSource.CONFIGURATION, cleared.settings().source());
+    assertEquals(CONFIGURED.budget(), cleared.budget());
+    assertNull(cleared.settings().problem(), cleared.settings()::problem);
+    assertFalse(cleared.paused(), "leases need not wait: the journal's content is known");
+    journal.expectNextPersistedClass(settingsId.id(), OverridesChanged.class);
+    journal.expectNextPersistedClass(settingsId.id(), OverridesCleared.class);
+    assertEquals(GovernorOverrides.NONE, snapshots.expectNextPersistedClass(settingsId.id(), GovernorOverrides.class));
+    // The store that cleared takes changes from now on.
+    GovernorView changed = applied(update(second, new GovernorBudget(2, 1500, 500), null, Set.of("max_rows_per_second")));
+    assertEquals(1500.0, changed.budget().maxRowsPerSecond());
+
+    // The change that does not read is still in the journal, but a reading starts at the snapshot
+    // after the clear.
+    testKit.stop(second);
+    ActorRef<Governor.Command> third = testKit.spawn(Governor.create(CONFIGURED, null, settingsId));
+    GovernorView again = awaitView(third, view -> assertEquals(SettingsSource.OVERRIDES, view.settings().source()));
+    assertEquals(1500.0, again.budget().maxRowsPerSecond());
+    assertNull(again.settings().problem(), again.settings()::problem);
+  }
+
+  @Test
+  void aStoreGivenUpOnIsForgottenAtOnceAndItsLateWriteIsReadBack() {
+    ActorRef<Governor.Command> governor = startAndRead(CONFIGURED);
+    CountDownLatch journalAnswers = new CountDownLatch(1);
+    // A journal slower than the governor waits (SAVE_TIMEOUT): it takes the write only when let.
+    journal.withPolicy(
+        (persistenceId, operation) -> {
+          if (persistenceId.equals(settingsId.id()) && operation instanceof WriteEvents) {
+            try {
+              journalAnswers.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return ProcessingSuccess.getInstance();
+        });
+    try {
+      Governor.SettingsReply late =
+          update(governor, new GovernorBudget(2, 1500, 500), null, Set.of("max_rows_per_second"), Duration.ofSeconds(15));
+      assertInstanceOf(Governor.SettingsUnavailable.class, late);
+      assertTrue(((Governor.SettingsUnavailable) late).reason().contains("did not confirm"), late::toString);
+
+      // Not sent to the store given up on, where it would wait out its own deadline.
+      Governor.SettingsReply next =
+          update(governor, new GovernorBudget(2, 1200, 500), null, Set.of("max_rows_per_second"), Duration.ofSeconds(15));
+      assertInstanceOf(Governor.SettingsUnavailable.class, next);
+      // Answered at once as unavailable (naming the last failure), not after a store's save timeout.
+      assertTrue(
+          ((Governor.SettingsUnavailable) next).reason().startsWith("the governor's settings journal is unavailable"),
+          next::toString);
+      assertEquals(CONFIGURED.budget(), view(governor).budget(), "neither change is in force");
+    } finally {
+      journalAnswers.countDown();
+    }
+
+    // The journal took the first change after all: the next store reads it, and the governor follows.
+    GovernorView read = awaitView(governor, view -> assertEquals(1500.0, view.budget().maxRowsPerSecond()));
+    assertEquals(SettingsSource.OVERRIDES, read.settings().source());
+    assertEquals(1, journal.persistedInStorage(settingsId.id()).size(), "only the change the journal took late");
   }
 
   @Test
@@ -198,7 +344,7 @@ class GovernorSettingsPersistenceTest {
   void theStoreFoldsItsEventsAndRecoversFromASnapshot() {
     TestProbe<GovernorSettingsStore.Report> governor = testKit.createTestProbe();
     EventSourcedBehaviorTestKit<GovernorSettingsStore.Command, GovernorSettingsEvent, GovernorOverrides> store =
-        EventSourcedBehaviorTestKit.create(testKit.system(), GovernorSettingsStore.create(settingsId, governor.getRef()));
+        EventSourcedBehaviorTestKit.create(testKit.system(), GovernorSettingsStore.create(settingsId, governor.getRef(), 1));
 
     // More changes than a snapshot is taken after: the recovery reads the snapshot and what follows it.
     for (int rows = 1001; rows <= 1025; rows++) {
@@ -235,9 +381,51 @@ class GovernorSettingsPersistenceTest {
 
   private static Governor.SettingsReply update(
       ActorRef<Governor.Command> governor, GovernorBudget budget, HealthThresholds thresholds, Set<String> fields) {
+    return update(governor, budget, thresholds, fields, Duration.ofSeconds(10));
+  }
+
+  private static Governor.SettingsReply update(
+      ActorRef<Governor.Command> governor,
+      GovernorBudget budget,
+      HealthThresholds thresholds,
+      Set<String> fields,
+      Duration patience) {
     TestProbe<Governor.SettingsReply> replies = testKit.createTestProbe();
     governor.tell(new Governor.Update(budget, thresholds, fields, "test", replies.getRef()));
-    return replies.receiveMessage();
+    return replies.receiveMessage(patience);
+  }
+
+  private static Governor.LeaseReply lease(ActorRef<Governor.Command> governor) {
+    TestProbe<Governor.LeaseReply> leases = testKit.createTestProbe();
+    governor.tell(new Governor.AcquireLease("job-1", 1, null, 10, "node-a", leases.getRef()));
+    return leases.receiveMessage();
+  }
+
+  private static void awaitLeaseGranted(ActorRef<Governor.Command> governor) {
+    TestProbe<Object> waiter = testKit.createTestProbe();
+    waiter.awaitAssert(
+        Duration.ofSeconds(10),
+        Duration.ofMillis(50),
+        () -> {
+          Governor.LeaseReply reply = lease(governor);
+          assertInstanceOf(Governor.LeaseGranted.class, reply, reply::toString);
+          return reply;
+        });
+  }
+
+  /**
+   * From now on every reading of this test's journal stream that includes its first change
+   * fails, as one would whose event no longer deserializes after an upgrade. Its highest sequence
+   * number still reads, and so does what follows a snapshot after it.
+   */
+  private void firstChangeNoLongerReads() {
+    journal.failNextNOpsCond(
+        (persistenceId, operation) ->
+            persistenceId.equals(settingsId.id())
+                && operation instanceof ReadEvents read
+                && read.getBatch().stream()
+                    .anyMatch(event -> event instanceof PersistentRepr repr && repr.sequenceNr() == 1),
+        Integer.MAX_VALUE);
   }
 
   private static GovernorView applied(Governor.SettingsReply reply) {
@@ -284,7 +472,12 @@ class GovernorSettingsPersistenceTest {
 
   /** The node's configuration with these keys changed. */
   private static GovernorSettings governorSettings(Map<String, Object> changed) {
+    return governorSettings(changed, Map.of());
+  }
+
+  private static GovernorSettings governorSettings(Map<String, Object> changed, Map<String, Object> more) {
     Map<String, Object> keys = new HashMap<>(changed);
+    keys.putAll(more);
     return GovernorSettings.create(
         ConfigFactory.load(ConfigFactory.parseMap(keys).withFallback(ConfigFactory.parseResources("application.conf"))));
   }
