@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * later does not pass for the recovery; no sleep guesses when that one has committed. The killed
  * node is started again only after that, so that the figure is the cluster's own failure
  * detection, downing and hand-over, not the restart; while it waits, nothing asks any node about
- * the job (a status request would wake it, which the job keeper must do by itself).
+ * the job (a status request would wake it, which sharding must do by itself).
  */
 public final class Chaos {
 

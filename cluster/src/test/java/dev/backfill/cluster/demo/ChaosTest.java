@@ -42,8 +42,8 @@ class ChaosTest {
     assertNotNull(kill.hostedBy(), figures::toString);
     assertEquals(kill.address(), kill.hostedBy(), figures::toString);
     assertTrue(kill.hostedJob(), figures::toString);
-    // The job went on by itself (failure detection, downing, the job keeper), not because the
-    // killed node came back.
+    // The job went on by itself (failure detection, downing, and its shard, placed on another
+    // node, starting the job it remembers), not because the killed node came back.
     assertFalse(kill.restartedFirst(), figures::toString);
     assertTrue(kill.recoveryMs() > 0, figures::toString);
     assertEquals(0L, figures.get("missing"), figures::toString);

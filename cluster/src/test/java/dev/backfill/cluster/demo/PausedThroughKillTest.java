@@ -3,16 +3,20 @@ package dev.backfill.cluster.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import dev.backfill.cluster.http.ApiJson;
 import dev.backfill.cluster.cli.ApiClient;
 import dev.backfill.cluster.seed.CallSeeder;
+import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.settings.EngineSettings;
+import dev.backfill.engine.testing.JobResults;
 import dev.backfill.engine.testing.RealStores;
 import dev.backfill.stores.Endpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,7 +47,8 @@ class PausedThroughKillTest {
             Integer.parseInt(cassandra.substring(cassandra.lastIndexOf(':') + 1)));
     Path directory = Files.createDirectories(Path.of("target", "paused-kill-" + ProcessHandle.current().pid()));
 
-    try (ChildNodes nodes = ChildNodes.start(1, stores, settings.cassandra().keyspace(), directory)) {
+    try (ChildNodes nodes = ChildNodes.start(1, stores, settings.cassandra().keyspace(), directory);
+        CqlSession results = CassandraSessions.withKeyspace(settings.cassandra())) {
       ApiClient api = new ApiClient(nodes.apiUrls().get(0));
       String jobId =
           json(api.post("/jobs", "{\"processor\":\"talk-ratio\",\"version\":1,\"max_calls_per_second\":60}"))
@@ -57,12 +62,18 @@ class PausedThroughKillTest {
 
       JsonNode afterRestart = awaitStatus(api, jobId, status -> status.has("status"), "an answer after the restart");
       assertEquals("PAUSED", afterRestart.path("status").asText(), afterRestart::toString);
+      // Shown paused, and paused in fact: at its cap of 60 calls/s a running job would write
+      // dozens of results a second; this one writes none.
+      long whilePaused = JobResults.awaitSettled(results, jobId, Duration.ofMillis(1500), Duration.ofSeconds(30));
+      assertTrue(whilePaused < CALLS, () -> "paused before its end, with " + whilePaused + " results");
+      JobResults.assertUnchangedFor(results, jobId, whilePaused, Duration.ofSeconds(3));
       json(api.patch("/jobs/" + jobId, "{\"max_calls_per_second\": null}"));
       assertEquals(200, api.post("/jobs/" + jobId + "/resume", "").status());
       JsonNode done =
           awaitStatus(api, jobId, status -> status.path("status").asText().equals("COMPLETED"), "completion");
       assertEquals(CALLS, done.path("processed").asLong() + done.path("skipped").asLong(), done::toString);
       assertEquals(0, done.path("failed").asLong());
+      assertEquals(CALLS, JobResults.count(results, jobId), "every call's result, by this job");
     }
   }
 

@@ -5,13 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.backfill.cluster.seed.CallSeeder;
 import dev.backfill.cluster.testing.ApiTestClient;
 import dev.backfill.cluster.testing.TestNodes;
+import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.settings.EngineSettings;
+import dev.backfill.engine.testing.JobResults;
 import dev.backfill.engine.testing.RealStores;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -35,10 +38,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class GovernorControlTest {
 
   private static final int CALLS = 4_000;
+  /** The row budget this class's node is configured with (below), restored after a change. */
+  private static final double CONFIGURED_BUDGET = 400;
+  /** A row budget a job is measured under: far below what the job does unlimited. */
+  private static final double LOW_BUDGET = 20;
+  /** A row budget far above the low one, to see the job speed up. */
+  private static final double HIGH_BUDGET = 1_000;
+  /** The observation window in which a job under the low budget is counted. */
+  private static final Duration LOW_BUDGET_WINDOW = Duration.ofSeconds(10);
   private static TestNodes nodes;
   private static ApiTestClient api;
   private static EngineSettings settings;
   private static TestProbe<Object> probe;
+  private static CqlSession cassandra;
 
   @BeforeAll
   static void start() throws SQLException {
@@ -59,12 +71,16 @@ class GovernorControlTest {
     nodes = TestNodes.start(1, environment);
     api = nodes.api(0);
     probe = TestProbe.create(nodes.node(0).system());
+    cassandra = CassandraSessions.withKeyspace(settings.cassandra());
   }
 
   @AfterAll
   static void stop() {
     if (nodes != null) {
       nodes.close();
+    }
+    if (cassandra != null) {
+      cassandra.close();
     }
   }
 
@@ -140,6 +156,11 @@ class GovernorControlTest {
     assertEquals(before.path("thresholds"), after.path("thresholds"));
   }
 
+  /**
+   * A change is echoed, and a new row budget changes the rate a job runs at, as Cassandra counts
+   * its results: lowered before the job starts (so that no page leased under the old budget runs
+   * after it), then raised while the job runs.
+   */
   @Test
   void aValidGovernorChangeTakesEffectAtOnce() {
     JsonNode changed =
@@ -148,6 +169,33 @@ class GovernorControlTest {
     assertEquals(1200.0, changed.path("budget").path("max_query_millis_per_second").asDouble(), changed::toString);
     assertEquals(45, changed.path("thresholds").path("active_backends_warn").asInt(), changed::toString);
     assertEquals(1200.0, api.get("/governor").body().path("budget").path("max_query_millis_per_second").asDouble());
+
+    String jobId = null;
+    try {
+      JsonNode lowered = patchRowBudget(LOW_BUDGET);
+      assertEquals(LOW_BUDGET, lowered.path("budget").path("max_rows_per_second").asDouble(), lowered::toString);
+      jobId = submit("{\"processor\":\"longest-monologue\",\"version\":1}");
+
+      // A page goes as soon as the job's bucket is out of debt and is charged whole, so a window
+      // may see one page (at most page-size, 100 rows) beyond the budget's rows; a page leased
+      // before it was charged before it. About 300 rows in 10 s, where twice the budget allows
+      // 400. Unlimited, the job reads hundreds of calls a second.
+      long first = JobResults.awaitMoreThan(cassandra, jobId, 0, Duration.ofSeconds(60));
+      JobResults.assertGrowsAtMostDuring(
+          cassandra, jobId, first, (long) (2 * LOW_BUDGET * LOW_BUDGET_WINDOW.toSeconds()), LOW_BUDGET_WINDOW);
+
+      assertEquals(
+          HIGH_BUDGET, patchRowBudget(HIGH_BUDGET).path("budget").path("max_rows_per_second").asDouble());
+      // Three times the low budget over 5 s: under it, 5 s hold at most one page beyond the
+      // budget's rows, 200 rows, 40 rows/s. A slow start after the raise is waited out.
+      JobResults.awaitRateAbove(cassandra, jobId, 3 * LOW_BUDGET, Duration.ofSeconds(5), Duration.ofSeconds(40));
+    } finally {
+      // The configured budget again, and no job of this test left claiming a share.
+      patchRowBudget(CONFIGURED_BUDGET);
+      if (jobId != null) {
+        api.post("/jobs/" + jobId + "/cancel", "");
+      }
+    }
   }
 
   @Test
@@ -174,6 +222,12 @@ class GovernorControlTest {
     assertTrue(
         response.body().path("errors").findValuesAsText("field").contains(field),
         () -> "expected a problem naming " + field + ": " + response.body());
+  }
+
+  private static JsonNode patchRowBudget(double rowsPerSecond) {
+    var response = api.patch("/governor", "{\"max_rows_per_second\": " + rowsPerSecond + "}");
+    assertEquals(200, response.status(), () -> String.valueOf(response.body()));
+    return response.body();
   }
 
   private static String submit(String body) {

@@ -98,8 +98,14 @@ class GovernorYieldsToLivePathTest {
         long reacted = slowedAt + REACTION_ALLOWED_NANOS + STATISTICS_DELAY_NANOS;
         assertTrue(timeline.samples(reacted, loadEnd) >= 20, "the primary's statistics were read throughout");
         double pageRowsAfter = timeline.pageRowsPerSecond(reacted, loadEnd);
+        // The governor halves the rate at its next decision (a quarter second); over the rest of
+        // the load the rate then holds or climbs back by 5% a second when the competing load's
+        // share of the probes' slowness is excused, so the window's average lies between half
+        // and two thirds of the rate before (two suite runs on a busy machine measured 0.51 and 0.53,
+        // which a test asking for half failed). A governor that did
+        // not react reads at the rate before or faster.
         assertTrue(
-            pageRowsAfter <= pageRowsBefore / 2,
+            pageRowsAfter <= pageRowsBefore * 2 / 3,
             "page rows read per second: "
                 + pageRowsBefore
                 + " before the load, "

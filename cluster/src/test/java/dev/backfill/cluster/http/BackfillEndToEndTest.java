@@ -1,6 +1,7 @@
 package dev.backfill.cluster.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -16,6 +17,7 @@ import dev.backfill.engine.processor.Computation;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.engine.store.ResultWriteCensus;
+import dev.backfill.engine.testing.JobResults;
 import dev.backfill.engine.testing.RealStores;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,9 +25,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
@@ -41,6 +49,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class BackfillEndToEndTest {
 
   private static final int CALLS = 2_000;
+  /** A stopped job's results have not changed for this long: the calls in flight have finished. */
+  private static final Duration SETTLED_AFTER = Duration.ofMillis(1500);
+  /**
+   * The observation window over which a paused or cancelled job must write nothing: at its cap of
+   * 20 calls/s a job still running would write dozens of results meanwhile.
+   */
+  private static final Duration NOTHING_HAPPENS_WINDOW = Duration.ofSeconds(3);
   private static BackfillNode node;
   private static ApiTestClient api;
   private static EngineSettings settings;
@@ -135,21 +150,94 @@ class BackfillEndToEndTest {
     assertTrue(listed.isArray());
   }
 
+  /**
+   * Once a pause or a cancel has answered and the calls it found in flight have finished, the job
+   * writes no result, as Cassandra counts them over an observation window; after a resume it writes
+   * again and completes. Each job has a processor no other test here runs, and is capped so that it
+   * is certainly mid-way when stopped and has few calls in flight.
+   */
   @Test
   void jobsArePausedResumedAndCancelledOverHttp() {
-    String jobId = submit("{\"processor\":\"patience\",\"version\":1,\"max_calls_per_second\":5}");
+    String jobId = submit("{\"processor\":\"patience\",\"version\":1,\"max_calls_per_second\":20}");
+    JobResults.awaitMoreThan(cassandra, jobId, 0, Duration.ofSeconds(60));
 
     var paused = api.post("/jobs/" + jobId + "/pause", "");
     assertEquals(200, paused.status(), () -> String.valueOf(paused.body()));
     assertEquals("PAUSED", paused.body().path("status").asText());
+    long whilePaused = JobResults.awaitSettled(cassandra, jobId, SETTLED_AFTER, Duration.ofSeconds(30));
+    assertTrue(whilePaused < CALLS, () -> "paused before its end, with " + whilePaused + " results");
+    JobResults.assertUnchangedFor(cassandra, jobId, whilePaused, NOTHING_HAPPENS_WINDOW);
     assertEquals("PAUSED", api.get("/jobs/" + jobId).body().path("status").asText());
-    assertEquals(200, api.post("/jobs/" + jobId + "/resume", "").status());
-    var cancelled = api.post("/jobs/" + jobId + "/cancel", "");
-    assertEquals("CANCELLED", cancelled.body().path("status").asText(), () -> String.valueOf(cancelled.body()));
 
-    assertProblem(api.post("/jobs/" + jobId + "/resume", ""), 409, null);
+    // Uncapped for the rest, so that it completes in seconds.
+    assertEquals(200, api.patch("/jobs/" + jobId, "{\"max_calls_per_second\": null}").status());
+    assertEquals(200, api.post("/jobs/" + jobId + "/resume", "").status());
+    JobResults.awaitMoreThan(cassandra, jobId, whilePaused, Duration.ofSeconds(60));
+    JsonNode done = awaitCompleted(jobId);
+    assertEquals(CALLS, done.path("processed").asLong() + done.path("skipped").asLong(), done::toString);
+    assertEquals(0, done.path("failed").asLong(), done::toString);
+    assertEquals(CALLS, JobResults.count(cassandra, jobId), "every call's result, by this job");
+
+    String cancelledId = submit("{\"processor\":\"interactivity\",\"version\":1,\"max_calls_per_second\":20}");
+    JobResults.awaitMoreThan(cassandra, cancelledId, 0, Duration.ofSeconds(60));
+    var cancelled = api.post("/jobs/" + cancelledId + "/cancel", "");
+    assertEquals("CANCELLED", cancelled.body().path("status").asText(), () -> String.valueOf(cancelled.body()));
+    long afterCancel = JobResults.awaitSettled(cassandra, cancelledId, SETTLED_AFTER, Duration.ofSeconds(30));
+    assertTrue(afterCancel < CALLS, () -> "cancelled before its end, with " + afterCancel + " results");
+    JobResults.assertUnchangedFor(cassandra, cancelledId, afterCancel, NOTHING_HAPPENS_WINDOW);
+
+    assertProblem(api.post("/jobs/" + cancelledId + "/resume", ""), 409, null);
     assertProblem(api.post("/jobs/00000000-0000-0000-0000-000000000001/pause", ""), 404, null);
-    assertProblem(api.post("/jobs/" + jobId + "/explode", ""), 404, null);
+    assertProblem(api.post("/jobs/" + cancelledId + "/explode", ""), 404, null);
+  }
+
+  /**
+   * The tenant and date filters, on seeded calls of many tenants over two years: the bounds are
+   * start times of the tenant's own calls, so that one call starts exactly at {@code from}
+   * (included) and one exactly at {@code to} (excluded). The calls that get a result must be
+   * exactly those PostgreSQL selects with the same filter.
+   */
+  @Test
+  void aJobWithATenantAndDatesProcessesExactlyTheMatchingCalls() throws SQLException {
+    String tenant = "contoso";
+    List<Instant> starts = startTimesOf(tenant);
+    assertTrue(starts.size() >= 8, () -> "the seed gives " + tenant + " enough calls: " + starts.size());
+    Instant from = starts.get(starts.size() / 4);
+    Instant to = starts.get(starts.size() * 3 / 4);
+    Set<Long> expected =
+        callIds("SELECT id FROM calls WHERE tenant = ? AND started_at >= ? AND started_at < ?", tenant, from, to);
+    // Each filter must matter here, or the test could pass with it ignored.
+    assertFalse(expected.isEmpty());
+    assertFalse(
+        callIds("SELECT id FROM calls WHERE tenant <> ? AND started_at >= ? AND started_at < ?", tenant, from, to)
+            .isEmpty(),
+        "other tenants' calls lie between the dates");
+    assertFalse(
+        callIds("SELECT id FROM calls WHERE tenant = ? AND (started_at < ? OR started_at >= ?)", tenant, from, to)
+            .isEmpty(),
+        "the tenant has calls outside the dates");
+    Set<Long> atFrom = callIds("SELECT id FROM calls WHERE tenant = ? AND started_at = ?", tenant, from);
+    Set<Long> atTo = callIds("SELECT id FROM calls WHERE tenant = ? AND started_at = ?", tenant, to);
+
+    String jobId =
+        submit(
+            "{\"processor\":\"longest-monologue\",\"version\":1,\"tenant\":\""
+                + tenant
+                + "\",\"from\":\""
+                + from
+                + "\",\"to\":\""
+                + to
+                + "\"}");
+    JsonNode done = awaitCompleted(jobId);
+
+    assertEquals(expected.size(), done.path("total_calls").asLong(), done::toString);
+    assertEquals(expected.size(), done.path("processed").asLong(), done::toString);
+    assertEquals(0, done.path("failed").asLong(), done::toString);
+    Set<Long> withResults = JobResults.callIds(cassandra, jobId);
+    assertEquals(expected.size(), withResults.size(), "as many results as matching calls");
+    assertEquals(expected, withResults, "results for exactly the matching calls");
+    assertTrue(withResults.containsAll(atFrom), "a call starting at 'from' is in");
+    assertTrue(atTo.stream().noneMatch(withResults::contains), "a call starting at 'to' is out");
   }
 
   @Test
@@ -209,6 +297,43 @@ class BackfillEndToEndTest {
       }
     }
     return rows;
+  }
+
+  /** The start times of the tenant's calls, earliest first. */
+  private static List<Instant> startTimesOf(String tenant) throws SQLException {
+    var primary = settings.primary();
+    try (Connection connection = DriverManager.getConnection(primary.url(), primary.user(), primary.password());
+        PreparedStatement statement =
+            connection.prepareStatement("SELECT started_at FROM calls WHERE tenant = ? ORDER BY started_at")) {
+      statement.setString(1, tenant);
+      List<Instant> starts = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          starts.add(rows.getObject(1, OffsetDateTime.class).toInstant());
+        }
+      }
+      return starts;
+    }
+  }
+
+  /** The ids a query of the primary returns; instants are bound as timestamps with time zone. */
+  private static Set<Long> callIds(String sql, Object... parameters) throws SQLException {
+    var primary = settings.primary();
+    try (Connection connection = DriverManager.getConnection(primary.url(), primary.user(), primary.password());
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        Object parameter =
+            parameters[i] instanceof Instant instant ? OffsetDateTime.ofInstant(instant, ZoneOffset.UTC) : parameters[i];
+        statement.setObject(i + 1, parameter);
+      }
+      Set<Long> ids = new HashSet<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          ids.add(rows.getLong(1));
+        }
+      }
+      return ids;
+    }
   }
 
   /** Talk time per side recomputed by PostgreSQL from the stored transcript, not by our code. */

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -20,10 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The job keeper asks each job again only once its previous ask was answered or timed out, however
- * often it ticks: asks to jobs whose shard is not placed would otherwise pile up. No journal and
- * no shards: the job list and the asks are fakes whose answers the test gives. One node, never
- * joined: the keeper only subscribes to removals, which this test does not make.
+ * The job keeper's one wake-up of the journaled jobs: a job is asked again only once its previous
+ * ask failed, however often the keeper retries (asks to jobs whose shard is not placed would
+ * otherwise pile up), and once every job has answered the keeper asks nothing more and stops. No
+ * journal and no shards: the job list and the asks are fakes whose answers the test gives. One
+ * node, never joined: this factory of the keeper wakes the jobs at once, without waiting to be Up
+ * and the oldest.
  */
 @ExtendWith(LogCapturingExtension.class)
 class JobKeeperTest {
@@ -68,5 +71,37 @@ class JobKeeperTest {
     assertEquals("job-a", asked.receiveMessage(Duration.ofSeconds(5)));
     asked.expectNoMessage(Duration.ofMillis(300));
     testKit.stop(keeper);
+  }
+
+  @Test
+  void onceEveryJobHasAnsweredTheKeeperAsksNothingMoreAndStops() {
+    TestProbe<String> asked = testKit.createTestProbe();
+    Map<String, CompletableFuture<JobStatus>> answers = new ConcurrentHashMap<>();
+    AtomicInteger listings = new AtomicInteger();
+    ActorRef<JobKeeper.Command> keeper =
+        testKit.spawn(
+            JobKeeper.create(
+                () ->
+                    listings.incrementAndGet() == 1
+                        ? CompletableFuture.failedFuture(new IllegalStateException("the journal is down"))
+                        : CompletableFuture.completedFuture(List.of("job-a", "job-b")),
+                jobId -> {
+                  CompletableFuture<JobStatus> answer = new CompletableFuture<>();
+                  answers.put(jobId, answer);
+                  asked.getRef().tell(jobId);
+                  return answer;
+                },
+                Duration.ofMillis(20)));
+
+    // The first listing fails and is tried again.
+    assertEquals(Set.of("job-a", "job-b"), Set.copyOf(asked.receiveSeveralMessages(2)));
+    answers.get("job-a").completeExceptionally(new TimeoutException("the ask timed out"));
+    assertEquals("job-a", asked.receiveMessage(Duration.ofSeconds(5)));
+    answers.get("job-a").complete(JobStatus.unknown("job-a"));
+    answers.get("job-b").complete(JobStatus.unknown("job-b"));
+
+    asked.expectTerminated(keeper, Duration.ofSeconds(5));
+    assertEquals(2, listings.get(), "listed until it could, then never again");
+    asked.expectNoMessage(Duration.ofMillis(100));
   }
 }

@@ -11,6 +11,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.backfill.cluster.seed.CallSeeder;
 import dev.backfill.cluster.testing.ApiTestClient;
+import dev.backfill.cluster.testing.JobStatusAssertions;
 import dev.backfill.cluster.testing.TestNodes;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.settings.EngineSettings;
@@ -57,6 +58,8 @@ class PrimaryOutageTest {
             return null;
           });
 
+      // Read just before the outage: a job that had already ended would pass without meeting it.
+      JobStatusAssertions.assertStillRunning(api.get("/jobs/" + jobId).body(), "when PostgreSQL goes down");
       RealStores.stopPostgres();
       try {
         probe.awaitAssert(

@@ -284,6 +284,8 @@ final class JobPipeline {
         .grouped(Math.min(settings.primary().pageSize(), RETRY_IDS_PER_QUERY))
         .mapAsync(1, this::readByIds)
         .mapConcat(rows -> rows)
+        // The job's own cap holds for a re-drive as for the first run.
+        .via(new AdjustableThrottle<CallRow>(this::callsPerSecondCap))
         .viaMat(KillSwitches.single(), Keep.right())
         .mapAsync(settings.calls().parallelism(), this::processCall)
         .groupedWithin(jobs.checkpointEveryCalls(), jobs.checkpointEvery())

@@ -22,6 +22,8 @@ import dev.backfill.engine.governor.GovernedPrimary;
 import dev.backfill.engine.source.PrimaryCallSource;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -141,7 +143,8 @@ public final class JobSupervisor
   /**
    * Sent by sharding when this job's shard moves to another node (a rebalance, or this node
    * leaving): the job drains its pipeline, so its last checkpoint covers every call it took, and
-   * stops; the job keeper wakes it on its new node, where it goes on from that checkpoint.
+   * stops; its shard, started on the new node, starts it again there (sharding remembers it), and
+   * it goes on from that checkpoint. Also sent when the job asked to be let go (see letGo).
    */
   enum HandOff implements Command {
     INSTANCE
@@ -162,8 +165,21 @@ public final class JobSupervisor
    */
   private static final Duration HAND_OFF_DRAIN = Duration.ofSeconds(2);
 
-  /** A finished job's entity stays this long after its last question, then stops. */
+  /**
+   * A finished job's entity, started again by a question, stays this long after its last one, then
+   * lets itself go. (When the job finishes, it lets itself go at once.)
+   */
   private static final Duration FINISHED_IDLE = Duration.ofSeconds(60);
+
+  /**
+   * At least this long for a job shard that starts to read from the journal which jobs it
+   * remembers (sharding's waiting-for-state-timeout, 2 s by default, for this entity type only):
+   * a shard that gives up stops, drops the messages it held (a submit among them), and starts
+   * again only after shard-failure-backoff (10 s). A busy journal, shared by every shard that
+   * starts at once after a node is lost, may well take more than 2 s. (The timeout also bounds the
+   * job shard coordinator's first reading of its state, which is read again when it expires.)
+   */
+  private static final Duration REMEMBERED_JOBS_READ_TIMEOUT = Duration.ofSeconds(5);
 
   /** How long the scope query waits after the primary failed to answer it: 0.5 s, doubling. */
   private static final Duration RECOUNT_MIN = Duration.ofMillis(500);
@@ -190,16 +206,51 @@ public final class JobSupervisor
     private int stalls;
   }
 
+  /**
+   * Whether this entity asked its shard to let it go, and the commands that changed the job and
+   * arrived after that (they were in its mailbox before sharding's stop message): kept across this
+   * actor's restarts, since the shard goes on letting it go. Touched by the actor only.
+   */
+  private static final class LettingGo {
+    private boolean asked;
+    private final List<Command> forNextIncarnation = new ArrayList<>();
+  }
+
+  /**
+   * Jobs are remembered entities: sharding records in the journal every job entity it starts and
+   * every one that lets itself go (persistence ids {@code /sharding/JobShard/<shard>}, and {@code
+   * /sharding/JobCoordinator} for the shards that hold any), and a shard that starts, on whichever
+   * node and for whatever reason (a crash, a node leaving, a rebalance, a cluster restart), starts
+   * the jobs it remembers. So an unfinished job runs somewhere without anything waking it, at a
+   * cost that does not grow with the jobs that have finished: a job lets itself go (passivates)
+   * when it finishes, which is what takes it out of the remembered set. A paused job stays
+   * remembered: it reads its journal when its shard starts and then does nothing.
+   *
+   * <p>The eventsourced store keeps the remembered set in the journal the jobs already need; the
+   * other store (ddata) would keep it in LMDB files on each node's own disk, which a replaced
+   * node does not have and a whole-cluster restart needs.
+   */
   public static void init(ActorSystem<?> system, JobRuntime runtime) {
+    ClusterShardingSettings sharding = ClusterShardingSettings.create(system);
+    Duration configuredRead = Duration.ofMillis(sharding.tuningParameters().waitingForStateTimeout().toMillis());
     ClusterSharding.get(system)
         .init(
             Entity.of(
                     ENTITY_TYPE_KEY,
                     entityContext ->
                         create(entityContext.getEntityId(), entityContext.getShard(), runtime))
-                // A running job's messages come from its own stream, not through the shard, so
-                // idle-based passivation would stop it mid-run; it passivates itself when done.
-                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy())
+                .withSettings(
+                    sharding
+                        .withRememberEntities(true)
+                        .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())
+                        .withTuningParameters(
+                            sharding
+                                .tuningParameters()
+                                .withWaitingForStateTimeout(max(configuredRead, REMEMBERED_JOBS_READ_TIMEOUT)))
+                        // A running job's messages come from its own stream, not through the
+                        // shard, so idle-based passivation would stop it mid-run (remember-entities
+                        // turns it off anyway); it lets itself go when done.
+                        .withNoPassivationStrategy())
                 .withStopMessage(HandOff.INSTANCE));
   }
 
@@ -208,13 +259,15 @@ public final class JobSupervisor
     return Behaviors.setup(
         outer -> {
           JournalHealth journal = new JournalHealth();
+          LettingGo lettingGo = new LettingGo();
           // A write the journal rejects (rather than fails) escapes the event-sourced behavior's
           // own supervision and would stop the job until something woke it; it restarts too.
           return Behaviors.supervise(
                   Behaviors.<Command>setup(
                       context ->
                           Behaviors.withTimers(
-                              timers -> new JobSupervisor(jobId, context, timers, shard, runtime, journal))))
+                              timers ->
+                                  new JobSupervisor(jobId, context, timers, shard, runtime, journal, lettingGo))))
               .onFailure(EventRejectedException.class, JOURNAL_RESTART);
         });
   }
@@ -225,6 +278,7 @@ public final class JobSupervisor
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final JobRuntime runtime;
   private final JournalHealth journal;
+  private final LettingGo lettingGo;
   /** The stop flag of the scope query under way, or null when none is. */
   private AtomicBoolean count;
   private JobPipeline.Run pipeline;
@@ -247,7 +301,8 @@ public final class JobSupervisor
       TimerScheduler<Command> timers,
       ActorRef<ClusterSharding.ShardCommand> shard,
       JobRuntime runtime,
-      JournalHealth journal) {
+      JournalHealth journal,
+      LettingGo lettingGo) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), jobId), JOURNAL_RESTART);
     this.jobId = jobId;
     this.context = context;
@@ -255,6 +310,7 @@ public final class JobSupervisor
     this.shard = shard;
     this.runtime = runtime;
     this.journal = journal;
+    this.lettingGo = lettingGo;
   }
 
   @Override
@@ -276,6 +332,10 @@ public final class JobSupervisor
               forgetRuntimeState();
               if (state instanceof Active active && !active.paused()) {
                 context.getSelf().tell(Begin.INSTANCE);
+              } else if (!(state instanceof Active)) {
+                // Started by a question, or by its shard, which still remembered it (its node went
+                // away between its end and its letting go): it does not stay for good.
+                timers.startSingleTimer(PassivateIdle.INSTANCE, FINISHED_IDLE);
               }
             })
         // Each of these restarts the actor (with backoff) once the handler returns.
@@ -289,7 +349,12 @@ public final class JobSupervisor
             RecoveryFailed.class,
             (state, signal) -> journalFailed(state, "the journal cannot be read", signal.getFailure()))
         .onSignal(PreRestart.instance(), state -> stopRuns())
-        .onSignal(PostStop.instance(), state -> stopRuns())
+        .onSignal(
+            PostStop.instance(),
+            state -> {
+              stopRuns();
+              passOnToNextIncarnation();
+            })
         .build();
   }
 
@@ -306,8 +371,9 @@ public final class JobSupervisor
     var builder = newCommandHandlerWithReplyBuilder();
     builder
         .forStateType(Blank.class)
-        .onCommand(Submit.class, this::onSubmit)
+        .onCommand(Submit.class, (state, command) -> lettingGo.asked ? passOn(command) : onSubmit(state, command))
         .onCommand(GetStatus.class, this::onStatusOfNothing)
+        .onCommand(PassivateIdle.class, (state, command) -> passivate())
         .onCommand(HandOff.class, (state, command) -> Effect().stop().thenNoReply())
         .onCommand(
             Tune.class,
@@ -359,7 +425,8 @@ public final class JobSupervisor
                     .reply(
                         command.replyTo(),
                         StatusReply.error("job " + jobId + " has finished (" + state.phase() + ")")))
-        .onCommand(RetryFailed.class, this::onRetryFailed)
+        .onCommand(
+            RetryFailed.class, (state, command) -> lettingGo.asked ? passOn(command) : onRetryFailed(state, command))
         .onCommand(RecordProgress.class, (state, command) -> Effect().reply(command.replyTo(), Done.getInstance()))
         .onCommand(PassivateIdle.class, (state, command) -> passivate())
         .onCommand(PipelineEnded.class, this::onPipelineEnded)
@@ -379,6 +446,7 @@ public final class JobSupervisor
   }
 
   private ReplyEffect<JobEvent, JobState> onSubmit(Blank state, Submit command) {
+    timers.cancel(PassivateIdle.INSTANCE);
     JobTuning tuning = command.tuning() == null ? JobTuning.DEFAULT : command.tuning();
     return Effect()
         .persist(new JobSubmitted(command.spec(), tuning, Instant.now()))
@@ -398,7 +466,7 @@ public final class JobSupervisor
 
   private ReplyEffect<JobEvent, JobState> onStatusOfNothing(Blank state, GetStatus command) {
     // Asking about an unknown id started this entity: let it go again at once.
-    shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    letGo();
     return Effect().reply(command.replyTo(), state.status(jobId));
   }
 
@@ -447,7 +515,11 @@ public final class JobSupervisor
       case CANCEL ->
           Effect()
               .persist(new JobCancelled(Instant.now()))
-              .thenRun(newState -> stopPipeline())
+              .thenRun(
+                  newState -> {
+                    stopPipeline();
+                    finished();
+                  })
               .thenReply(command.replyTo(), newState -> StatusReply.success(newState.status(jobId)));
     };
   }
@@ -575,7 +647,9 @@ public final class JobSupervisor
   }
 
   private ReplyEffect<JobEvent, JobState> onStatusWhenFinished(Finished state, GetStatus command) {
-    timers.startSingleTimer(PassivateIdle.INSTANCE, FINISHED_IDLE);
+    if (!lettingGo.asked) {
+      timers.startSingleTimer(PassivateIdle.INSTANCE, FINISHED_IDLE);
+    }
     return Effect().reply(command.replyTo(), state.status(jobId).hostedBy(nodeAddress()));
   }
 
@@ -644,7 +718,7 @@ public final class JobSupervisor
           "the job's calls cannot be counted: "
               + (refusal != null ? refusal : rootMessage(command.failure()));
       context.getLog().error("job {} failed: {}", jobId, reason);
-      return Effect().persist(new JobFailed(reason, Instant.now())).thenNoReply();
+      return Effect().persist(new JobFailed(reason, Instant.now())).thenRun(newState -> finished()).thenNoReply();
     }
     PrimaryCallSource.Scope scope = command.scope();
     JobEvent fixed;
@@ -711,6 +785,9 @@ public final class JobSupervisor
       if (current instanceof Active active && !active.paused()) {
         // resumed while the paused run was still draining
         context.getSelf().tell(Begin.INSTANCE);
+      } else if (current instanceof Finished) {
+        // cancelled, and now drained
+        letGo();
       }
       return Effect().noReply();
     }
@@ -720,7 +797,7 @@ public final class JobSupervisor
     heldBackBecause = null;
     if (command.failure() == null) {
       context.getLog().info("job {} completed: {}", jobId, state.counts());
-      return Effect().persist(new JobCompleted(Instant.now())).thenNoReply();
+      return Effect().persist(new JobCompleted(Instant.now())).thenRun(newState -> finished()).thenNoReply();
     }
     JobPipeline.CheckpointNotRecorded notRecorded =
         causeOf(command.failure(), JobPipeline.CheckpointNotRecorded.class);
@@ -733,7 +810,7 @@ public final class JobSupervisor
     String reason =
         refusal != null ? "a page of the job's calls cannot be read: " + refusal : rootMessage(command.failure());
     context.getLog().error("job {} failed: {}", jobId, reason);
-    return Effect().persist(new JobFailed(reason, Instant.now())).thenNoReply();
+    return Effect().persist(new JobFailed(reason, Instant.now())).thenRun(newState -> finished()).thenNoReply();
   }
 
   /**
@@ -757,8 +834,54 @@ public final class JobSupervisor
   }
 
   private ReplyEffect<JobEvent, JobState> passivate() {
-    shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    letGo();
     return Effect().noReply();
+  }
+
+  /**
+   * The job has just finished: it lets itself go, now or, when a cancelled run is still
+   * draining, once it has drained (see onPipelineEnded). A question about it later starts it again
+   * for a while (FINISHED_IDLE).
+   */
+  private void finished() {
+    if (pipeline == null) {
+      letGo();
+    }
+  }
+
+  /**
+   * Asks the shard to stop this entity (sharding answers with {@link HandOff}). With
+   * remember-entities, that is also what takes the job out of the jobs its shard starts by itself:
+   * a finished job must stop this way, never by stopping on its own, or its shard would start it
+   * again.
+   */
+  private void letGo() {
+    timers.cancel(PassivateIdle.INSTANCE);
+    if (!lettingGo.asked) {
+      lettingGo.asked = true;
+      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    }
+  }
+
+  /**
+   * A command that would change the job (a submit, a retry of failed calls) arrived after this
+   * entity asked to be let go, so it will stop instead of running it. Sharding holds the messages
+   * for an entity that is being let go and starts it again for them; this one was in the mailbox
+   * already, so it goes back through sharding once this entity has stopped (PostStop), to the
+   * next incarnation, which answers it.
+   */
+  private ReplyEffect<JobEvent, JobState> passOn(Command command) {
+    lettingGo.forNextIncarnation.add(command);
+    return Effect().noReply();
+  }
+
+  private void passOnToNextIncarnation() {
+    if (lettingGo.forNextIncarnation.isEmpty()) {
+      return;
+    }
+    var job = ClusterSharding.get(context.getSystem()).entityRefFor(ENTITY_TYPE_KEY, jobId);
+    lettingGo.forNextIncarnation.forEach(job::tell);
+    lettingGo.forNextIncarnation.clear();
   }
 
   private void startPipeline(Active state) {
@@ -788,6 +911,10 @@ public final class JobSupervisor
     String thisIncarnation = incarnation;
     int thisRun = pipelineRun;
     context.pipeToSelf(pipeline.done(), (done, failure) -> new PipelineEnded(thisIncarnation, thisRun, failure));
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   private static <T extends Throwable> T causeOf(Throwable failure, Class<T> type) {

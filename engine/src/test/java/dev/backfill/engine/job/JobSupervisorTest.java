@@ -23,6 +23,7 @@ import dev.backfill.engine.source.PrimaryCallSource;
 import dev.backfill.engine.source.PrimaryConnections;
 import dev.backfill.engine.store.CassandraOutcomeLedger;
 import dev.backfill.engine.store.CassandraResultStore;
+import dev.backfill.engine.testing.JobResults;
 import dev.backfill.engine.testing.PrimaryRows;
 import dev.backfill.engine.testing.RealStores;
 import dev.backfill.engine.testing.TestCluster;
@@ -57,6 +58,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class JobSupervisorTest {
 
   private static final int CALLS = 45;
+  /** A stopped job's results have not changed for this long: the calls in flight have finished. */
+  private static final Duration SETTLED_AFTER = Duration.ofMillis(1500);
+  /**
+   * The observation window over which a paused or cancelled job must write nothing: at its cap
+   * (2 or 5 calls/s) a job still running would write several results meanwhile.
+   */
+  private static final Duration NOTHING_HAPPENS_WINDOW = Duration.ofSeconds(3);
   private static ActorTestKit testKit;
   private static CqlSession session;
   private static PrimaryCallSource callSource;
@@ -149,6 +157,9 @@ class JobSupervisorTest {
             .filter(row -> row.getString("processor").equals("talk-ratio"))
             .count();
     assertEquals(CALLS - 1, resultRows);
+    // Finished, it asks its shard to let it go: with remember-entities, that is what makes its
+    // shard forget it.
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
 
     // The same job restarted from its journal is still complete and does not run again.
     kit.restart();
@@ -186,21 +197,15 @@ class JobSupervisorTest {
   @Test
   void aPausedJobStaysPausedThroughARestartAndCompletesWhenResumed() {
     var shard = testKit.<ClusterSharding.ShardCommand>createTestProbe();
+    String jobId = UUID.randomUUID().toString();
     var kit =
         EventSourcedBehaviorTestKit.<JobSupervisor.Command, JobEvent, JobState>create(
-            testKit.system(), JobSupervisor.create(UUID.randomUUID().toString(), shard.getRef(), runtime));
+            testKit.system(), JobSupervisor.create(jobId, shard.getRef(), runtime));
     JobSpec spec = new JobSpec("longest-monologue", 1, null, null, null, Map.of());
     // Capped at 2 calls/s, the job is certainly still running when it is paused.
     kit.<StatusReply<JobSupervisor.Accepted>>runCommand(
         replyTo -> new JobSupervisor.Submit(spec, new JobTuning(1, 2.0), replyTo));
-    TestProbe<Object> waiter = testKit.createTestProbe();
-    waiter.awaitAssert(
-        Duration.ofSeconds(30),
-        Duration.ofMillis(100),
-        () -> {
-          assertTrue(((JobState.Active) kit.getState()).started());
-          return null;
-        });
+    JobResults.awaitMoreThan(session, jobId, 0, Duration.ofSeconds(30));
 
     var paused =
         kit.<StatusReply<JobStatus>>runCommand(
@@ -210,10 +215,16 @@ class JobSupervisorTest {
     kit.restart();
     assertTrue(((JobState.Active) kit.getState()).paused(), "still paused after a restart");
     assertEquals(JobPhase.PAUSED, kit.<JobStatus>runCommand(JobSupervisor.GetStatus::new).reply().phase());
+    // Running, it would write a result every half second: paused, it writes none.
+    long whilePaused = JobResults.awaitSettled(session, jobId, SETTLED_AFTER, Duration.ofSeconds(20));
+    assertTrue(whilePaused < CALLS - 1, () -> "paused before its end, with " + whilePaused + " results");
+    JobResults.assertUnchangedFor(session, jobId, whilePaused, NOTHING_HAPPENS_WINDOW);
 
     kit.<StatusReply<JobStatus>>runCommand(replyTo -> new JobSupervisor.Tune(JobTuning.DEFAULT, replyTo));
     kit.<StatusReply<JobStatus>>runCommand(
         replyTo -> new JobSupervisor.Control(JobSupervisor.Action.RESUME, replyTo));
+    JobResults.awaitMoreThan(session, jobId, whilePaused, Duration.ofSeconds(30));
+    TestProbe<Object> waiter = testKit.createTestProbe();
     JobState.Finished finished =
         waiter.awaitAssert(
             Duration.ofSeconds(60),
@@ -222,29 +233,64 @@ class JobSupervisorTest {
     assertEquals(JobPhase.COMPLETED, finished.phase());
     assertEquals(CALLS - 1, finished.counts().processed() + finished.counts().skipped());
     assertEquals(1, finished.counts().failed());
+    assertEquals(CALLS - 1, JobResults.count(session, jobId), "every call's result but the malformed one's");
   }
 
   @Test
   void aCancelledJobStopsForGoodAndRefusesFurtherControl() {
     var shard = testKit.<ClusterSharding.ShardCommand>createTestProbe();
+    String jobId = UUID.randomUUID().toString();
     var kit =
         EventSourcedBehaviorTestKit.<JobSupervisor.Command, JobEvent, JobState>create(
-            testKit.system(), JobSupervisor.create(UUID.randomUUID().toString(), shard.getRef(), runtime));
+            testKit.system(), JobSupervisor.create(jobId, shard.getRef(), runtime));
     JobSpec spec = new JobSpec("patience", 1, null, null, null, Map.of());
+    // Capped at 5 calls/s: certainly running when cancelled, and seen to write results until then.
     kit.<StatusReply<JobSupervisor.Accepted>>runCommand(
-        replyTo -> new JobSupervisor.Submit(spec, new JobTuning(1, 1.0), replyTo));
+        replyTo -> new JobSupervisor.Submit(spec, new JobTuning(1, 5.0), replyTo));
+    JobResults.awaitMoreThan(session, jobId, 0, Duration.ofSeconds(30));
 
     var cancelled =
         kit.<StatusReply<JobStatus>>runCommand(
             replyTo -> new JobSupervisor.Control(JobSupervisor.Action.CANCEL, replyTo));
 
     assertEquals(JobPhase.CANCELLED, cancelled.reply().getValue().phase());
+    long afterCancel = JobResults.awaitSettled(session, jobId, SETTLED_AFTER, Duration.ofSeconds(20));
+    assertTrue(afterCancel < CALLS - 1, () -> "cancelled before its end, with " + afterCancel + " results");
+    JobResults.assertUnchangedFor(session, jobId, afterCancel, NOTHING_HAPPENS_WINDOW);
     kit.restart();
     assertEquals(JobPhase.CANCELLED, ((JobState.Finished) kit.getState()).phase());
     var again =
         kit.<StatusReply<JobStatus>>runCommand(
             replyTo -> new JobSupervisor.Control(JobSupervisor.Action.RESUME, replyTo));
     assertTrue(again.reply().isError());
+  }
+
+  /**
+   * A retry of failed calls that reaches a finished job after it asked to be let go (it was in its
+   * mailbox before sharding's stop message) is not lost: once this incarnation has stopped, it
+   * goes back through sharding to the next one, which runs it and answers.
+   */
+  @Test
+  void aRetryThatArrivesWhileAFinishedJobIsLetGoIsRunByItsNextIncarnation() {
+    JobSupervisor.init(testKit.system(), runtime);
+    var shard = testKit.<ClusterSharding.ShardCommand>createTestProbe();
+    String jobId = UUID.randomUUID().toString();
+    var job = testKit.spawn(JobSupervisor.create(jobId, shard.getRef(), runtime));
+    TestProbe<StatusReply<JobSupervisor.Accepted>> accepted = testKit.createTestProbe();
+    job.tell(new JobSupervisor.Submit(new JobSpec("interactivity", 1, null, null, null, Map.of()), null, accepted.getRef()));
+    assertTrue(accepted.receiveMessage().isSuccess());
+    // Completed, with call 13 failed: it asks to be let go.
+    shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(60));
+
+    TestProbe<StatusReply<JobStatus>> retried = testKit.createTestProbe();
+    job.tell(new JobSupervisor.RetryFailed(retried.getRef()));
+    retried.expectNoMessage(Duration.ofMillis(500));
+    // What sharding sends an entity it lets go.
+    job.tell(JobSupervisor.HandOff.INSTANCE);
+
+    StatusReply<JobStatus> reply = retried.receiveMessage(Duration.ofSeconds(30));
+    assertTrue(reply.isSuccess(), () -> String.valueOf(reply));
+    assertEquals(JobPhase.RUNNING, reply.getValue().phase());
   }
 
   private JobState.Finished runToEnd(TestProbe<ClusterSharding.ShardCommand> shard, JobSpec spec) {
