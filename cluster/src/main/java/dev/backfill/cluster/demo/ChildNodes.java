@@ -112,28 +112,11 @@ public final class ChildNodes implements AutoCloseable {
    * node meanwhile could leave no majority.
    */
   public void awaitReady(int index) {
-    Node node = nodes.get(index);
-    ApiClient api = new ApiClient(node.apiUrl());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline) {
-      if (!node.process().isAlive()) {
-        throw new CliException("a node exited while joining; see " + node.log());
-      }
-      try {
-        if (api.get("/ready").ok()) {
-          return;
-        }
-      } catch (CliException notYet) {
-        // not listening yet
-      }
-      try {
-        node.process().waitFor(250, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new CliException("interrupted");
-      }
-    }
-    throw new CliException("a node was not ready (an Up member, its stores answering) within 120 s; see " + node.log());
+    awaitAnswer(
+        nodes.get(index),
+        "/ready",
+        "a node exited while joining",
+        "a node was not ready (an Up member, its stores answering) within 120 s");
   }
 
   private static Process launch(List<String> command, Path log) throws IOException {
@@ -163,14 +146,19 @@ public final class ChildNodes implements AutoCloseable {
   }
 
   private static void awaitApi(Node node) {
+    awaitAnswer(node, "/processors", "a node exited while starting", "a node did not open its API within 120 s");
+  }
+
+  /** Waits up to 120 s for {@code path} to answer 200, failing at once if the node exits. */
+  private static void awaitAnswer(Node node, String path, String exited, String timedOut) {
     ApiClient api = new ApiClient(node.apiUrl());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline) {
       if (!node.process().isAlive()) {
-        throw new CliException("a node exited while starting; see " + node.log());
+        throw new CliException(exited + "; see " + node.log());
       }
       try {
-        if (api.get("/processors").ok()) {
+        if (api.get(path).ok()) {
           return;
         }
       } catch (CliException notYet) {
@@ -183,7 +171,7 @@ public final class ChildNodes implements AutoCloseable {
         throw new CliException("interrupted");
       }
     }
-    throw new CliException("a node did not open its API within 120 s; see " + node.log());
+    throw new CliException(timedOut + "; see " + node.log());
   }
 
   private static List<String> command(Path config) {
