@@ -114,14 +114,14 @@ public final class LocalCassandra implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    pidFile.delete();
+    pidFile.deleteIfOwnedBy(process.pid());
   }
 
   private void awaitReady() {
     long deadline = System.nanoTime() + settings.startTimeout().toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        pidFile.delete();
+        pidFile.deleteIfOwnedBy(process.pid());
         throw new StoreStartException(
             "Cassandra exited during start (code "
                 + process.exitValue()

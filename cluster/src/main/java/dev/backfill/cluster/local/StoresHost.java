@@ -91,12 +91,13 @@ public final class StoresHost {
 
   /** The body of "stores serve": start, tell the waiting command, then hold until SIGTERM. */
   public void serve() throws InterruptedException, IOException {
-    pidFile.write(ProcessHandle.current().pid());
+    long pid = ProcessHandle.current().pid();
+    pidFile.write(pid);
     LocalStores stores;
     try {
       stores = LocalStores.start(LocalStores.Layout.standard(directory));
     } catch (RuntimeException e) {
-      pidFile.delete();
+      pidFile.deleteIfOwnedBy(pid);
       throw e;
     }
     // The primary is the machine's production database here; the engine's own store yields to it.
@@ -109,7 +110,7 @@ public final class StoresHost {
                   try {
                     stores.close();
                   } finally {
-                    pidFile.delete();
+                    pidFile.deleteIfOwnedBy(pid);
                     try {
                       Files.deleteIfExists(readyFile);
                     } catch (IOException ignored) {
@@ -131,7 +132,10 @@ public final class StoresHost {
   public boolean stop() {
     Optional<ProcessHandle> running = pidFile.liveProcess("stores serve");
     if (running.isEmpty()) {
-      pidFile.delete();
+      // A live process that merely fails the check keeps the file: it may be the host after all.
+      if (pidFile.liveProcess().isEmpty()) {
+        pidFile.delete();
+      }
       return false;
     }
     ProcessHandle host = running.get();
