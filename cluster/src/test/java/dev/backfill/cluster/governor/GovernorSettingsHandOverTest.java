@@ -45,7 +45,7 @@ class GovernorSettingsHandOverTest {
             return null;
           });
 
-      var patched = survivor.patch("/governor", "{\"max_rows_per_second\": 1234, \"thresholds\": {\"live_ratio_warn\": 3}}");
+      var patched = survivor.patch("/governor", "{\"max_rows_per_second\": 1234, \"thresholds\": {\"live_ratio_warn\": 2.5}}");
 
       assertEquals(200, patched.status(), () -> String.valueOf(patched.body()));
       assertEquals("OVERRIDES", patched.body().path("settings").path("source").asText(), patched.body()::toString);
@@ -65,7 +65,7 @@ class GovernorSettingsHandOverTest {
                 return view;
               });
       assertEquals(1234.0, moved.path("budget").path("max_rows_per_second").asDouble(), moved::toString);
-      assertEquals(3.0, moved.path("thresholds").path("live_ratio_warn").asDouble(), moved::toString);
+      assertEquals(2.5, moved.path("thresholds").path("live_ratio_warn").asDouble(), moved::toString);
       JsonNode rows = moved.path("settings").path("overrides").get(0);
       assertEquals("max_rows_per_second", rows.path("field").asText(), moved::toString);
       assertEquals(5000.0, rows.path("configured").asDouble(), moved::toString);

@@ -51,12 +51,14 @@ class GovernorYieldsToLivePathTest {
 
   @Test
   void aCompetingLoadThatSlowsThePrimarySlowsTheJobsPageReadsWithinASecond() throws Exception {
-    // The product's own live-path thresholds: the test environment relaxes them for other tests.
+    // The product's own live-path thresholds, as shipped: the test environment relaxes them for
+    // other tests.
+    Config shipped = ConfigFactory.parseResources("backfill.conf").getConfig("backfill.governor.thresholds");
     Config environment =
         ConfigFactory.parseMap(
                 Map.of(
-                    "backfill.governor.thresholds.live-ratio-warn", 1.5,
-                    "backfill.governor.thresholds.live-ratio-critical", 8.0,
+                    "backfill.governor.thresholds.live-ratio-warn", shipped.getDouble("live-ratio-warn"),
+                    "backfill.governor.thresholds.live-ratio-critical", shipped.getDouble("live-ratio-critical"),
                     // A budget well under what the engine reads on a busy machine, so that the job
                     // runs at the governor's rate and its reaction shows in the page reads: on a
                     // clean clone the engine read only 20 rows/s, under the default budget's floor,

@@ -289,7 +289,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     this.lastEngineActivityNanos = now + settings.slotHandover().toNanos();
     this.pageSizer = new PageSizer(settings.targetPageMillis(), settings.minPageRows(), Integer.MAX_VALUE);
     this.livePath = new LivePathMonitor(settings.livePath());
-    this.queryMillis = new TokenBucket(policy.current().queryMillisPerSecond(), 1, now);
+    this.queryMillis = new TokenBucket(policy.current().queryMillisPerSecond(), 1, TokenBucket.SCHEDULER_SLACK, now);
     this.readingSinceNanos = now;
     this.readingSince = Instant.now();
     if (settingsId == null) {

@@ -30,8 +30,8 @@ public record HealthThresholds(
     double liveRatioWarn,
     double liveRatioCritical) {
 
-  static final double DEFAULT_LIVE_RATIO_WARN = 1.5;
-  static final double DEFAULT_LIVE_RATIO_CRITICAL = 8.0;
+  static final double DEFAULT_LIVE_RATIO_WARN = 1.25;
+  static final double DEFAULT_LIVE_RATIO_CRITICAL = 3.0;
 
   /** Thresholds with the default live-path ratios. */
   public HealthThresholds(

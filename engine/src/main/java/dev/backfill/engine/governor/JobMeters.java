@@ -25,7 +25,7 @@ final class JobMeters {
 
     private JobMeter(long nowNanos) {
       // A page may be taken as soon as the bucket is not in debt; its cost is paid afterwards.
-      this.rows = new TokenBucket(0, 1, nowNanos);
+      this.rows = new TokenBucket(0, 1, TokenBucket.SCHEDULER_SLACK, nowNanos);
     }
 
     /** Held back: keeps the first time it was, so the job can say since when. */

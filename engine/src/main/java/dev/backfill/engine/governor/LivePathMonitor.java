@@ -19,13 +19,15 @@ import java.util.OptionalDouble;
  * the new normal at once, or the engine would climb back to full speed on a sick primary.
  *
  * <p>Probe latencies are the primary's own account of a live-shaped request (see
- * PrimaryHealthProbe), so this node's own load does not enter them. Ratios divide by at least
- * {@code baseline-floor}: on an idle primary that account is a tenth of a millisecond, and a
- * ratio over it would call a few tens of microseconds a slowdown.
+ * PrimaryHealthProbe), so this node's own load does not enter them. A ratio is the live path's
+ * latency with what the probes show added, over the live path's own ({@code live-latency}, see
+ * {@link #ratioOver}): 1.25 is a quarter of it added. Rises count from at least {@code
+ * baseline-floor}: on an idle primary the probe takes a tenth of a millisecond, and a few tens of
+ * microseconds more are a timer's slack.
  *
  * <p>The ratio it steers by is the worse of two: the median of the last {@code recent-span}
- * against the baseline median (moves within a second when the whole primary slows), and the
- * {@code tail-percentile} of the last {@code tail-span} against a reference tail (sees bursts that
+ * over the baseline median (moves within a second when the whole primary slows), and the
+ * {@code tail-percentile} of the last {@code tail-span} over a reference tail (sees bursts that
  * only a few live queries run into). The reference tail is the baseline's, or, when it is higher,
  * the tail of the probes of the last {@link #UNTOUCHED_SPAN} that no engine query ran beside: on a
  * machine whose own noise (other processes, the kernel, the hypervisor) puts a slow probe in every
@@ -213,14 +215,14 @@ public final class LivePathMonitor {
     Double ratio = null;
     if (baseline != null && recentMedian.isPresent()) {
       double floor = settings.baselineFloor().toNanos() / 1_000_000.0;
-      double fast = recentMedian.getAsDouble() / Math.max(floor, baseline.medianMs());
+      double fast = ratioOver(recentMedian.getAsDouble(), Math.max(floor, baseline.medianMs()));
       ratio = fast;
       if (recentTail.isPresent()) {
         // The untouched tail excuses noise up to what a re-measured baseline may rise by, no more:
         // a competing load slows untouched probes too, and within seconds, and must still be seen.
         double excused = Math.min(untouchedTail.orElse(0), baseline.tailMs() * MAX_RISE_PER_REFRESH);
         double referenceTail = Math.max(floor, Math.max(baseline.tailMs(), excused));
-        ratio = Math.max(fast, recentTail.getAsDouble() / referenceTail);
+        ratio = Math.max(fast, ratioOver(recentTail.getAsDouble(), referenceTail));
       }
     }
     return new Estimate(
@@ -229,6 +231,21 @@ public final class LivePathMonitor {
         untouchedTail.isPresent() ? untouchedTail.getAsDouble() : null,
         ratio,
         sinceBackOff && recentTail.isEmpty());
+  }
+
+  /**
+   * The live path's tail latency as the backfill leaves it, over its own: what the probes show
+   * added to {@code referenceMs}, as a share of {@code live-latency} (or of the reference, when the
+   * primary itself is slower than that). Waiting for a core or behind a page query adds about as
+   * many milliseconds to a live request as to the probe, and what is added to a typical request is
+   * added to the tail too; but the live path's own tail is several times the probe (round trips,
+   * an insert, a commit). Divided by the probe instead, 0.3 ms of waiting read as 2x: the governor
+   * held one node to 18-108 calls/s in the incident benchmark of 2026-11-30 while the live path's
+   * p99 moved by 5-8% (one naive worker: 480-580 calls/s).
+   */
+  private double ratioOver(double recentMs, double referenceMs) {
+    double liveMs = Math.max(settings.liveLatency().toNanos() / 1_000_000.0, referenceMs);
+    return (liveMs + recentMs - referenceMs) / liveMs;
   }
 
   private void learn(long nowNanos, boolean inQuietMoment) {

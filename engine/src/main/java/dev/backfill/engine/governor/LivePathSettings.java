@@ -18,6 +18,11 @@ import java.time.Duration;
  * @param baselineFloor the smallest baseline a ratio divides by: a healthy live request spends at
  *     least this long on the primary, so a rise of a few tens of microseconds over a near-zero
  *     baseline (a timer's slack) is not read as the live path slowing several times over
+ * @param liveLatency the live path's own tail latency as its clients see it, end to end, while the
+ *     engine is quiet (a recording's round trips and commit, not the probe's one short query): the
+ *     tail signal is what the backfill adds to the probe's tail, as a share of this. The probe
+ *     alone would count a fraction of a millisecond of waiting as the live path slowing several
+ *     times over, when the recording path, measured by a client of its own, slowed by a quarter
  */
 public record LivePathSettings(
     Duration probeInterval,
@@ -28,7 +33,8 @@ public record LivePathSettings(
     Duration quietSettle,
     int quietProbes,
     Duration quietMax,
-    Duration baselineFloor) {
+    Duration baselineFloor,
+    Duration liveLatency) {
 
   public LivePathSettings {
     requirePositive("probe-interval", probeInterval);
@@ -37,6 +43,7 @@ public record LivePathSettings(
     requirePositive("baseline-refresh", baselineRefresh);
     requirePositive("quiet-max", quietMax);
     requirePositive("baseline-floor", baselineFloor);
+    requirePositive("live-latency", liveLatency);
     if (quietSettle.isNegative()) {
       throw new IllegalArgumentException("quiet-settle must not be negative, was " + quietSettle);
     }
@@ -68,7 +75,8 @@ public record LivePathSettings(
         Duration.ofMillis(300),
         30,
         Duration.ofSeconds(5),
-        Duration.ofNanos(300_000));
+        Duration.ofNanos(300_000),
+        Duration.ofMillis(2));
   }
 
   private static void requirePositive(String key, Duration value) {

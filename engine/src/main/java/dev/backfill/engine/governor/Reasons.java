@@ -60,7 +60,7 @@ final class Reasons {
               + " is under the warning "
               + quantity(name, reading.warn())
               + " but not yet below "
-              + quantity(name, SignalClassifier.clearBelow(reading.warn(), hysteresis));
+              + quantity(name, SignalClassifier.clearBelow(name, reading.warn(), hysteresis));
       default -> subject + " is clear";
     };
   }

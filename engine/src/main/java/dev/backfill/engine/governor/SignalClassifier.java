@@ -48,6 +48,10 @@ final class SignalClassifier {
   }
 
   static String state(Double value, double warn, double critical, double hysteresis) {
+    return banded(value, warn, critical, warn * (1 - hysteresis));
+  }
+
+  private static String banded(Double value, double warn, double critical, double clearBelow) {
     if (value == null) {
       return ABSENT;
     }
@@ -57,11 +61,19 @@ final class SignalClassifier {
     if (value >= warn) {
       return WARN;
     }
-    return value < clearBelow(warn, hysteresis) ? CLEAR : HOLDING;
+    return value < clearBelow ? CLEAR : HOLDING;
   }
 
-  /** The level a signal must fall under before it stops holding the rate back. */
-  static double clearBelow(double warn, double hysteresis) {
+  /**
+   * The level a signal must fall under before it stops holding the rate back. For the live path's
+   * ratio the hysteresis is a share of what the warning allows over 1 (no change): with a warning
+   * at 1.25, clear below 1.2, not below 1.0, which a running backfill never reaches, so the rate
+   * would never rise again.
+   */
+  static double clearBelow(String name, double warn, double hysteresis) {
+    if (LIVE_LATENCY_RATIO.equals(name) && warn > 1) {
+      return 1 + (warn - 1) * (1 - hysteresis);
+    }
     return warn * (1 - hysteresis);
   }
 
@@ -81,7 +93,8 @@ final class SignalClassifier {
 
   private static SignalReading reading(
       String name, Double value, double warn, double critical, double hysteresis) {
-    return new SignalReading(name, value, warn, critical, state(value, warn, critical, hysteresis));
+    return new SignalReading(
+        name, value, warn, critical, banded(value, warn, critical, clearBelow(name, warn, hysteresis)));
   }
 
   private static int severity(SignalReading reading) {

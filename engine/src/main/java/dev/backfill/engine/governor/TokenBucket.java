@@ -1,5 +1,7 @@
 package dev.backfill.engine.governor;
 
+import java.time.Duration;
+
 /**
  * Paces one consumer to a rate that can change at any moment (the governor retunes it with every
  * decision), allowing bursts up to the capacity.
@@ -16,21 +18,48 @@ public final class TokenBucket {
 
   private static final double NANOS_PER_SECOND = 1_000_000_000.0;
 
-  private final double capacity;
+  /** The slack of the engine's paced buckets: five ticks of Pekko's scheduler. */
+  public static final Duration SCHEDULER_SLACK = Duration.ofMillis(50);
+
+  private final double minCapacity;
+  /** How much of its rate the bucket holds on top: see {@link #TokenBucket(double, double, Duration, long)}. */
+  private final Duration slack;
+  private double capacity;
   private double ratePerSecond;
   private double tokens;
   private long refilledAt;
 
   /** Starts full, so a newly started consumer need not wait for its first request. */
   public TokenBucket(double ratePerSecond, double capacity, long nowNanos) {
+    this(ratePerSecond, capacity, Duration.ZERO, nowNanos);
+  }
+
+  /**
+   * A bucket that holds {@code slack} worth of its current rate, and at least {@code minCapacity}.
+   * A consumer told to wait is woken by a scheduler that runs late (Pekko's ticks every 10 ms): with
+   * room for only one request, every wait was paid in full and then some, and a job whose pages
+   * each ran into the query-time budget read one page per tick whatever the rate (13 ms per page
+   * of 1-2 calls, 75 pages/s, in the demo of 2026-11-30). The slack keeps what a late wake-up
+   * earned, so the average holds the rate; it allows a burst of at most {@code slack} of it.
+   */
+  public TokenBucket(double ratePerSecond, double minCapacity, Duration slack, long nowNanos) {
     requireRate(ratePerSecond);
-    if (!(capacity > 0) || Double.isInfinite(capacity)) {
-      throw new IllegalArgumentException("capacity must be positive and finite, was " + capacity);
+    if (!(minCapacity > 0) || Double.isInfinite(minCapacity)) {
+      throw new IllegalArgumentException("capacity must be positive and finite, was " + minCapacity);
     }
+    if (slack == null || slack.isNegative()) {
+      throw new IllegalArgumentException("slack must not be negative, was " + slack);
+    }
+    this.minCapacity = minCapacity;
+    this.slack = slack;
     this.ratePerSecond = ratePerSecond;
-    this.capacity = capacity;
+    this.capacity = capacityAt(ratePerSecond);
     this.tokens = capacity;
     this.refilledAt = nowNanos;
+  }
+
+  private double capacityAt(double ratePerSecond) {
+    return Math.max(minCapacity, Math.min(Double.MAX_VALUE, ratePerSecond * slack.toNanos() / NANOS_PER_SECOND));
   }
 
   /**
@@ -69,6 +98,9 @@ public final class TokenBucket {
     requireRate(ratePerSecond);
     refill(nowNanos);
     this.ratePerSecond = ratePerSecond;
+    // A lower rate holds less: tokens saved at the old rate must not make a burst at the new one.
+    this.capacity = capacityAt(ratePerSecond);
+    this.tokens = Math.min(tokens, capacity);
   }
 
   public double tokens(long nowNanos) {

@@ -42,7 +42,7 @@ public final class AdjustableThrottle<T> extends GraphStage<FlowShape<T, T>> {
   @Override
   public GraphStageLogic createLogic(Attributes attributes) {
     return new TimerGraphStageLogic(shape) {
-      private final TokenBucket bucket = new TokenBucket(0, 1, System.nanoTime());
+      private final TokenBucket bucket = new TokenBucket(0, 1, TokenBucket.SCHEDULER_SLACK, System.nanoTime());
       private T held;
       private boolean upstreamDone;
 

@@ -399,7 +399,7 @@ class AdaptiveBudgetPolicyTest {
             new SignalReading(SignalReading.ACTIVE_BACKENDS, 35.0, 40, 120, SignalReading.HOLDING),
             new SignalReading(
                 SignalReading.REPLICATION_LAG_MS, 100.0, 5_000, 30_000, SignalReading.CLEAR),
-            new SignalReading(SignalReading.LIVE_LATENCY_RATIO, null, 1.5, 8.0, SignalReading.ABSENT)),
+            new SignalReading(SignalReading.LIVE_LATENCY_RATIO, null, 1.25, 3.0, SignalReading.ABSENT)),
         decision.signals());
     assertEquals(decision, policy.current());
   }

@@ -124,12 +124,12 @@ class GovernorSettingsPersistenceTest {
     ActorRef<Governor.Command> governor = startAndRead(CONFIGURED);
 
     String outOfRange = refusal(update(governor, new GovernorBudget(2, 1e300, 500), null, Set.of("max_rows_per_second")));
-    // Valid alone, but only the warning level is named: it would lie above the critical level in force (8).
+    // Valid alone, but only the warning level is named: it would lie above the critical level in force (3).
     HealthThresholds warnAt9 = withLiveRatios(CONFIGURED.thresholds(), 9, 10);
     String outOfOrder = refusal(update(governor, null, warnAt9, Set.of("thresholds.live_ratio_warn")));
 
     assertEquals("max_rows_per_second must be a number in (0, 1000000], was 1.0E300", outOfRange);
-    assertTrue(outOfOrder.contains("live_ratio_warn (9.0) must be below live_ratio_critical (8.0)"), outOfOrder);
+    assertTrue(outOfOrder.contains("live_ratio_warn (9.0) must be below live_ratio_critical (3.0)"), outOfOrder);
     // Checked at once: a refusal is answered without a word to the store, so nothing can follow.
     assertEquals(List.of(), journal.persistedInStorage(settingsId.id()));
     GovernorView after = view(governor);
@@ -302,7 +302,7 @@ class GovernorSettingsPersistenceTest {
         update(
             first,
             new GovernorBudget(2, 2000, 500),
-            withLiveRatios(CONFIGURED.thresholds(), 6, 8),
+            withLiveRatios(CONFIGURED.thresholds(), 2.5, 3),
             Set.of("max_rows_per_second", "thresholds.live_ratio_warn")));
     testKit.stop(first);
     GovernorSettings changedFile =
@@ -310,14 +310,14 @@ class GovernorSettingsPersistenceTest {
             Map.of(
                 "backfill.governor.max-concurrent-queries", 3,
                 "backfill.governor.max-rows-per-second", 6000,
-                "backfill.governor.thresholds.live-ratio-critical", 5));
+                "backfill.governor.thresholds.live-ratio-critical", 2));
 
     ActorRef<Governor.Command> second = testKit.spawn(Governor.create(changedFile, null, settingsId));
     GovernorView read = awaitView(second, view -> assertEquals(SettingsSource.OVERRIDES, view.settings().source()));
 
     assertEquals(3, read.budget().maxConcurrentQueries(), "a field not changed at run time follows the file");
     assertEquals(2000.0, read.budget().maxRowsPerSecond(), "a field changed at run time wins over the file");
-    assertEquals(changedFile.thresholds(), read.thresholds(), "a warning at 6 does not fit a critical level of 5");
+    assertEquals(changedFile.thresholds(), read.thresholds(), "a warning at 2.5 does not fit a critical level of 2");
     Map<String, GovernorView.FieldOverride> overrides = new HashMap<>();
     read.settings().overrides().forEach(override -> overrides.put(override.field(), override));
     assertEquals(6000.0, overrides.get("max_rows_per_second").configured());

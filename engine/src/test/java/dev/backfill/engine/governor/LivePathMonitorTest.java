@@ -19,6 +19,11 @@ class LivePathMonitorTest {
   private final LivePathMonitor monitor = new LivePathMonitor(settings);
   private long now;
 
+  /** The ratio for {@code addedMs} over the reference, as a share of the live path's 2 ms. */
+  private static double withAdded(double addedMs) {
+    return (2.0 + addedMs) / 2.0;
+  }
+
   /** Probes every 50 ms for {@code millis}, each taking {@code latency} ms. */
   private void probe(long millis, double latency, boolean engineQuiet, boolean jobsWaiting) {
     for (long end = now + millis * MS; now < end; ) {
@@ -49,24 +54,24 @@ class LivePathMonitorTest {
   void theRatioComparesRecentProbesWithTheBaseline() {
     probe(5_000, 1.0, true, false);
     assertEquals(1.0, monitor.estimate(now).ratio(), 1e-9);
-    // The engine runs: the whole primary is three times slower. Probes while the engine works
-    // are not quiet, so the baseline stays what the primary does without it.
+    // The engine runs: every probe takes 2 ms longer, and so would a live request. Probes while
+    // the engine works are not quiet, so the baseline stays what the primary does without it.
     probe(1_000, 3.0, false, true);
-    assertEquals(3.0, monitor.estimate(now).ratio(), 1e-9);
+    assertEquals(withAdded(2.0), monitor.estimate(now).ratio(), 1e-9);
     assertEquals(1.0, monitor.baseline().medianMs());
   }
 
   @Test
-  void aNearZeroBaselineIsDividedByTheFloorNotByItself() {
+  void aNearZeroBaselineCountsFromTheFloor() {
     // An idle primary answers the probe in 0.05 ms on its own clock; 0.15 ms is not "three times
-    // slower" for a live request that costs far more than that: the 0.3 ms floor divides.
+    // slower" for a live request that costs far more than that: rises count from the 0.3 ms floor.
     probe(5_000, 0.05, true, false);
     assertEquals(0.05, monitor.baseline().medianMs(), 1e-9);
     probe(1_000, 0.15, false, true);
-    assertEquals(0.5, monitor.estimate(now).ratio(), 1e-9);
-    // A real slowdown still shows: 0.9 ms is three times the floor.
+    assertEquals(withAdded(0.15 - 0.3), monitor.estimate(now).ratio(), 1e-9);
+    // A real slowdown still shows: 0.6 ms over the floor.
     probe(5_000, 0.9, false, true);
-    assertEquals(3.0, monitor.estimate(now).ratio(), 1e-9);
+    assertEquals(withAdded(0.6), monitor.estimate(now).ratio(), 1e-9);
   }
 
   @Test
@@ -74,7 +79,7 @@ class LivePathMonitorTest {
     probe(5_000, 1.0, true, false);
     // A burst: one probe in eight waits 6 ms, and the governor backs off.
     probeBursts();
-    assertTrue(monitor.estimate(now).ratio() > 5);
+    assertEquals(withAdded(5.0), monitor.estimate(now).ratio(), 1e-9);
     monitor.judgeFrom(now);
     // The burst is over; a second later its probes are still in the 5 s tail, but no longer judged.
     probe(250, 1.0, false, true);
@@ -85,7 +90,7 @@ class LivePathMonitorTest {
     assertFalse(monitor.estimate(now).tailPending(), "half a second of fresh probes judges the tail");
     // Bursts go on at the lower rate: once fresh probes make a percentile, the tail sees them again.
     probeBursts();
-    assertEquals(6.0, monitor.estimate(now).ratio(), 1e-9);
+    assertEquals(withAdded(5.0), monitor.estimate(now).ratio(), 1e-9);
     assertFalse(monitor.estimate(now).tailPending());
   }
 
@@ -101,7 +106,7 @@ class LivePathMonitorTest {
     var estimate = monitor.estimate(now);
     assertEquals(1.0, estimate.recentMedianMs());
     assertEquals(6.0, estimate.recentTailMs());
-    assertEquals(6.0, estimate.ratio(), 1e-9);
+    assertEquals(withAdded(5.0), estimate.ratio(), 1e-9);
     assertFalse(estimate.tailPending());
   }
 
@@ -113,7 +118,7 @@ class LivePathMonitorTest {
     var estimate = monitor.estimate(now);
     assertEquals(1.0, estimate.recentMedianMs());
     assertEquals(6.0, estimate.recentTailMs());
-    assertEquals(6.0, estimate.ratio(), 1e-9);
+    assertEquals(withAdded(5.0), estimate.ratio(), 1e-9);
   }
 
   @Test
@@ -201,7 +206,7 @@ class LivePathMonitorTest {
     var estimate = monitor.estimate(now);
     assertEquals(4.0, estimate.recentTailMs());
     assertEquals(4.0, estimate.untouchedTailMs());
-    assertEquals(4.0 / LivePathMonitor.MAX_RISE_PER_REFRESH, estimate.ratio(), 1e-9);
+    assertEquals(withAdded(4.0 - LivePathMonitor.MAX_RISE_PER_REFRESH), estimate.ratio(), 1e-9);
   }
 
   @Test
@@ -212,6 +217,28 @@ class LivePathMonitorTest {
 
     var estimate = monitor.estimate(now);
     assertEquals(1.0, estimate.untouchedTailMs());
-    assertEquals(6.0, estimate.ratio(), 1e-9);
+    assertEquals(withAdded(5.0), estimate.ratio(), 1e-9);
+  }
+
+  @Test
+  void aBurstCountsForWhatItAddsToTheLivePathsOwnLatencyNotToTheProbes() {
+    // A probe of 0.3 ms; one in eight beside a page query waits 0.8 ms more. Against the probe that
+    // is "3.7x"; a live request of 2 ms that waits as long is 1.4x its own.
+    probe(5_000, 0.3, true, false);
+    for (int i = 0; i < 60; i++) {
+      now += PROBE;
+      monitor.onProbe(now, i % 8 == 0 ? 1.1 : 0.3, false, false, true);
+    }
+    var estimate = monitor.estimate(now);
+    assertEquals(1.1, estimate.recentTailMs(), 1e-9);
+    assertEquals(1.4, estimate.ratio(), 1e-9);
+  }
+
+  @Test
+  void aPrimarySlowerThanTheConfiguredLivePathIsJudgedAgainstItsOwnTail() {
+    // The primary's own tail is 4 ms, above the configured 2 ms: 4 ms more is twice its latency.
+    probe(5_000, 4.0, true, false);
+    probe(3_000, 8.0, false, true);
+    assertEquals(2.0, monitor.estimate(now).ratio(), 1e-9);
   }
 }

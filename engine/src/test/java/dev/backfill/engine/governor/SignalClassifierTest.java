@@ -27,6 +27,19 @@ class SignalClassifierTest {
   }
 
   @Test
+  void theLivePathRatioClearsWithinTheShareOfTheWarningOverOne() {
+    // Warning 1.25: a running backfill always adds something to the live path, so "clear below
+    // 1.0" (a fifth off the warning) would hold the rate for good; a fifth off the 0.25 it allows.
+    assertEquals(1.2, SignalClassifier.clearBelow(SignalReading.LIVE_LATENCY_RATIO, 1.25, 0.2), 1e-9);
+    assertEquals(32.0, SignalClassifier.clearBelow(SignalReading.ACTIVE_BACKENDS, 40, 0.2), 1e-9);
+    HealthSample sample = new HealthSample(Instant.EPOCH, 1, 0, null, 1.19);
+    HealthThresholds thresholds = HealthThresholds.defaults();
+    SignalReading ratio = SignalClassifier.read(sample, thresholds).get(3);
+    assertEquals(SignalReading.LIVE_LATENCY_RATIO, ratio.name());
+    assertEquals(CLEAR, ratio.state());
+  }
+
+  @Test
   void withoutHysteresisEverythingUnderTheWarningIsClear() {
     assertEquals(CLEAR, SignalClassifier.state(39.9, 40, 120, 0));
   }
@@ -42,7 +55,7 @@ class SignalClassifierTest {
             new SignalReading(SignalReading.PROBE_LATENCY_MS, 300.0, 25, 250, CRITICAL),
             new SignalReading(SignalReading.ACTIVE_BACKENDS, 50.0, 40, 120, WARN),
             new SignalReading(SignalReading.REPLICATION_LAG_MS, null, 5_000, 30_000, ABSENT),
-            new SignalReading(SignalReading.LIVE_LATENCY_RATIO, 1.6, 1.5, 8.0, WARN)),
+            new SignalReading(SignalReading.LIVE_LATENCY_RATIO, 1.6, 1.25, 3.0, WARN)),
         readings);
   }
 

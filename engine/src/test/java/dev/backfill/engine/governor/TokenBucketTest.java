@@ -2,6 +2,7 @@ package dev.backfill.engine.governor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -124,5 +125,47 @@ class TokenBucketTest {
         assertThrows(IllegalArgumentException.class, () -> bucket.take(-2, T0)).getMessage());
     assertThrows(IllegalArgumentException.class, () -> bucket.nanosUntil(Double.NaN, T0));
     assertThrows(IllegalArgumentException.class, () -> bucket.setRate(Double.NaN, T0));
+  }
+
+  /**
+   * Rows read in one simulated second by a job that reads pages of 2 rows, each ready 1 ms after
+   * the last, whose waits end on the next 10 ms tick of a scheduler, as Pekko's do.
+   */
+  private static double rowsInASecond(TokenBucket bucket) {
+    long now = T0;
+    double rows = 0;
+    while (now < T0 + SECOND) {
+      long wait = bucket.nanosUntil(2, now);
+      if (wait > 0) {
+        now += (wait + 10 * MS - 1) / (10 * MS) * (10 * MS);
+        continue;
+      }
+      bucket.take(2, now);
+      rows += 2;
+      now += MS;
+    }
+    return rows;
+  }
+
+  @Test
+  void slackKeepsWhatALateWakeUpEarnedSoTheAverageHoldsTheRate() {
+    double withSlack = rowsInASecond(new TokenBucket(1_000, 1, TokenBucket.SCHEDULER_SLACK, T0));
+    double without = rowsInASecond(new TokenBucket(1_000, 1, T0));
+
+    // Within a page and the 50 ms the bucket starts with of the rate.
+    assertTrue(withSlack >= 1_000 && withSlack <= 1_000 + 50 + 2, "with slack: " + withSlack);
+    // A wait of a millisecond costs a whole 10 ms tick: about a third of the rate.
+    assertTrue(without < 1_000 * 0.4, "without slack: " + without);
+  }
+
+  @Test
+  void aLowerRateHoldsLessSoSavedTokensMakeNoBurstAtIt() {
+    TokenBucket bucket = new TokenBucket(1_000, 1, TokenBucket.SCHEDULER_SLACK, T0);
+    assertEquals(50, bucket.capacity(), EPSILON);
+
+    bucket.setRate(100, T0);
+
+    assertEquals(5, bucket.capacity(), EPSILON);
+    assertEquals(5, bucket.tokens(T0), EPSILON);
   }
 }
