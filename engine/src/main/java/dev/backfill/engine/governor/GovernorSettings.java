@@ -117,7 +117,6 @@ public record GovernorSettings(
             live.getDuration("quiet-settle"),
             live.getInt("quiet-probes"),
             live.getDuration("quiet-max"),
-            live.getDuration("baseline-floor"),
             live.getDuration("live-latency")),
         config.getDuration("sample-interval"),
         config.getDuration("load-interval"),

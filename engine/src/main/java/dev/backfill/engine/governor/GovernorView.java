@@ -80,7 +80,7 @@ public record GovernorView(
    * probe's round trip as the governor's node saw it, its own delays included, for comparison.
    * {@code untouchedTailMs}: the tail of the last 30 s of probes that no engine query ran beside:
    * the machine's own noise, and whatever the engine does outside its page queries (its CPU, when
-   * it runs at normal priority); the tail ratio divides by it when it is above the baseline's.
+   * it runs at normal priority); the tail is judged against it when it is above the baseline's.
    */
   public record LivePath(
       Double baselineMedianMs,

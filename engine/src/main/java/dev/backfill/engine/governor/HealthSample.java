@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param probeLatencyMs how long the probe query took; a probe that failed or timed out is
  *     reported as its timeout, so an unreachable primary looks critical rather than healthy
  * @param replicationLagMs null when the primary is not itself a replica
- * @param liveLatencyRatio the live path's latency now over its healthy baseline (see {@link
+ * @param liveLatencyRatio the live path's latency now over its healthy level (see {@link
  *     LivePathMonitor}); null until a baseline has been learned
  */
 public record HealthSample(

@@ -10,11 +10,12 @@ import java.util.Objects;
  * may set.
  *
  * @param hysteresis a signal that reached its warning level only counts as clear again once it is
- *     below {@code warn * (1 - hysteresis)}; without this gap a signal hovering at the threshold
+ *     below {@code warn * (1 - hysteresis)} (the live ratio: {@code 1 + (warn - 1) * (1 -
+ *     hysteresis)}); without this gap a signal hovering at the threshold
  *     would make the rate flap up and down on every sample
  * @param resumeAfter how long every signal must stay clear before a pause ends, so that one lucky
  *     sample in the middle of an incident does not unleash the jobs again
- * @param liveRatioWarn the live path's latency over its own healthy baseline at which the engine
+ * @param liveRatioWarn the live path's latency over its own healthy level at which the engine
  *     backs off: the main signal, since it is relative to what this primary does when healthy
  * @param liveRatioCritical the ratio at which every job pauses
  */

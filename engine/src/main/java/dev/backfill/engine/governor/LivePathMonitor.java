@@ -21,9 +21,8 @@ import java.util.OptionalDouble;
  * <p>Probe latencies are the primary's own account of a live-shaped request (see
  * PrimaryHealthProbe), so this node's own load does not enter them. A ratio is the live path's
  * latency with what the probes show added, over the live path's own ({@code live-latency}, see
- * {@link #ratioOver}): 1.25 is a quarter of it added. Rises count from at least {@code
- * baseline-floor}: on an idle primary the probe takes a tenth of a millisecond, and a few tens of
- * microseconds more are a timer's slack.
+ * {@link #ratioOver}): 1.25 is a quarter of it added. Dividing by the probe's own latency (a tenth
+ * of a millisecond on an idle primary) would call a timer's slack a slowdown.
  *
  * <p>The ratio it steers by is the worse of two: the median of the last {@code recent-span}
  * over the baseline median (moves within a second when the whole primary slows), and the
@@ -214,14 +213,13 @@ public final class LivePathMonitor {
         untouched.percentile(nowNanos, UNTOUCHED_SPAN, settings.tailPercentile(), UNTOUCHED_PROBES);
     Double ratio = null;
     if (baseline != null && recentMedian.isPresent()) {
-      double floor = settings.baselineFloor().toNanos() / 1_000_000.0;
-      double fast = ratioOver(recentMedian.getAsDouble(), Math.max(floor, baseline.medianMs()));
+      double fast = ratioOver(recentMedian.getAsDouble(), baseline.medianMs());
       ratio = fast;
       if (recentTail.isPresent()) {
         // The untouched tail excuses noise up to what a re-measured baseline may rise by, no more:
         // a competing load slows untouched probes too, and within seconds, and must still be seen.
         double excused = Math.min(untouchedTail.orElse(0), baseline.tailMs() * MAX_RISE_PER_REFRESH);
-        double referenceTail = Math.max(floor, Math.max(baseline.tailMs(), excused));
+        double referenceTail = Math.max(baseline.tailMs(), excused);
         ratio = Math.max(fast, ratioOver(recentTail.getAsDouble(), referenceTail));
       }
     }

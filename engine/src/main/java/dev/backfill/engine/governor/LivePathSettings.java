@@ -15,12 +15,9 @@ import java.time.Duration;
  * @param quietSettle how long after the engine's last page query a probe counts as quiet
  * @param quietProbes quiet probes that make a baseline
  * @param quietMax the longest a quiet moment holds the jobs back, even if probes fail
- * @param baselineFloor the smallest baseline a ratio divides by: a healthy live request spends at
- *     least this long on the primary, so a rise of a few tens of microseconds over a near-zero
- *     baseline (a timer's slack) is not read as the live path slowing several times over
  * @param liveLatency the live path's own tail latency as its clients see it, end to end, while the
- *     engine is quiet (a recording's round trips and commit, not the probe's one short query): the
- *     tail signal is what the backfill adds to the probe's tail, as a share of this. The probe
+ *     engine is quiet (a recording's round trips and commit, not the probe's one short query): both
+ *     signals are what the backfill adds to the probes, as a share of this. The probe
  *     alone would count a fraction of a millisecond of waiting as the live path slowing several
  *     times over, when the recording path, measured by a client of its own, slowed by a quarter
  */
@@ -33,7 +30,6 @@ public record LivePathSettings(
     Duration quietSettle,
     int quietProbes,
     Duration quietMax,
-    Duration baselineFloor,
     Duration liveLatency) {
 
   public LivePathSettings {
@@ -42,8 +38,10 @@ public record LivePathSettings(
     requirePositive("tail-span", tailSpan);
     requirePositive("baseline-refresh", baselineRefresh);
     requirePositive("quiet-max", quietMax);
-    requirePositive("baseline-floor", baselineFloor);
     requirePositive("live-latency", liveLatency);
+    if (liveLatency.compareTo(Duration.ofSeconds(10)) > 0) {
+      throw new IllegalArgumentException("live-latency must be at most 10 s, was " + liveLatency);
+    }
     if (quietSettle.isNegative()) {
       throw new IllegalArgumentException("quiet-settle must not be negative, was " + quietSettle);
     }
@@ -75,7 +73,6 @@ public record LivePathSettings(
         Duration.ofMillis(300),
         30,
         Duration.ofSeconds(5),
-        Duration.ofNanos(300_000),
         Duration.ofMillis(2));
   }
 

@@ -100,7 +100,7 @@ final class Reasons {
     if (name.endsWith("_ratio")) {
       // Ratios live near 1, where one decimal would turn a 1.25 threshold into 1.3.
       return BigDecimal.valueOf(value).setScale(2, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString()
-          + "x its healthy baseline";
+          + "x its healthy level";
     }
     return number(value) + (name.endsWith("_ms") ? " ms" : "");
   }

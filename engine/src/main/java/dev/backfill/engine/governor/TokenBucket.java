@@ -45,7 +45,7 @@ public final class TokenBucket {
   public TokenBucket(double ratePerSecond, double minCapacity, Duration slack, long nowNanos) {
     requireRate(ratePerSecond);
     if (!(minCapacity > 0) || Double.isInfinite(minCapacity)) {
-      throw new IllegalArgumentException("capacity must be positive and finite, was " + minCapacity);
+      throw new IllegalArgumentException("min capacity must be positive and finite, was " + minCapacity);
     }
     if (slack == null || slack.isNegative()) {
       throw new IllegalArgumentException("slack must not be negative, was " + slack);

@@ -62,16 +62,16 @@ class LivePathMonitorTest {
   }
 
   @Test
-  void aNearZeroBaselineCountsFromTheFloor() {
+  void aNearZeroBaselineIsNotWhatARiseIsDividedBy() {
     // An idle primary answers the probe in 0.05 ms on its own clock; 0.15 ms is not "three times
-    // slower" for a live request that costs far more than that: rises count from the 0.3 ms floor.
+    // slower" for a live request that costs far more than that: 0.1 ms added to 2 ms.
     probe(5_000, 0.05, true, false);
     assertEquals(0.05, monitor.baseline().medianMs(), 1e-9);
     probe(1_000, 0.15, false, true);
-    assertEquals(withAdded(0.15 - 0.3), monitor.estimate(now).ratio(), 1e-9);
-    // A real slowdown still shows: 0.6 ms over the floor.
+    assertEquals(withAdded(0.1), monitor.estimate(now).ratio(), 1e-9);
+    // A real slowdown still shows.
     probe(5_000, 0.9, false, true);
-    assertEquals(withAdded(0.6), monitor.estimate(now).ratio(), 1e-9);
+    assertEquals(withAdded(0.85), monitor.estimate(now).ratio(), 1e-9);
   }
 
   @Test

@@ -37,6 +37,8 @@ class SignalClassifierTest {
     SignalReading ratio = SignalClassifier.read(sample, thresholds).get(3);
     assertEquals(SignalReading.LIVE_LATENCY_RATIO, ratio.name());
     assertEquals(CLEAR, ratio.state());
+    HealthSample holding = new HealthSample(Instant.EPOCH, 1, 0, null, 1.22);
+    assertEquals(HOLDING, SignalClassifier.read(holding, thresholds).get(3).state());
   }
 
   @Test

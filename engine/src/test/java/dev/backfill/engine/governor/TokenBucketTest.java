@@ -116,7 +116,7 @@ class TokenBucketTest {
         assertThrows(IllegalArgumentException.class, () -> new TokenBucket(-1, 5, T0))
             .getMessage());
     assertEquals(
-        "capacity must be positive and finite, was 0.0",
+        "min capacity must be positive and finite, was 0.0",
         assertThrows(IllegalArgumentException.class, () -> new TokenBucket(1, 0, T0))
             .getMessage());
     TokenBucket bucket = new TokenBucket(1, 5, T0);
