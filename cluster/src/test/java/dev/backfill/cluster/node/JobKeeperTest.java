@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,12 +56,7 @@ class JobKeeperTest {
         testKit.spawn(
             JobKeeper.create(
                 () -> CompletableFuture.completedFuture(List.of("job-a", "job-b")),
-                jobId -> {
-                  CompletableFuture<JobStatus> answer = new CompletableFuture<>();
-                  answers.put(jobId, answer);
-                  asked.getRef().tell(jobId);
-                  return answer;
-                },
+                askedAndHeldOpen(asked, answers),
                 Duration.ofMillis(20)));
 
     assertEquals(Set.of("job-a", "job-b"), Set.copyOf(asked.receiveSeveralMessages(2)));
@@ -85,12 +82,7 @@ class JobKeeperTest {
                     listings.incrementAndGet() == 1
                         ? CompletableFuture.failedFuture(new IllegalStateException("the journal is down"))
                         : CompletableFuture.completedFuture(List.of("job-a", "job-b")),
-                jobId -> {
-                  CompletableFuture<JobStatus> answer = new CompletableFuture<>();
-                  answers.put(jobId, answer);
-                  asked.getRef().tell(jobId);
-                  return answer;
-                },
+                askedAndHeldOpen(asked, answers),
                 Duration.ofMillis(20)));
 
     // The first listing fails and is tried again.
@@ -103,5 +95,16 @@ class JobKeeperTest {
     asked.expectTerminated(keeper, Duration.ofSeconds(5));
     assertEquals(2, listings.get(), "listed until it could, then never again");
     asked.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  /** Asks that stay open until the test answers them in {@code answers}; each is told to {@code asked}. */
+  private static Function<String, CompletionStage<JobStatus>> askedAndHeldOpen(
+      TestProbe<String> asked, Map<String, CompletableFuture<JobStatus>> answers) {
+    return jobId -> {
+      CompletableFuture<JobStatus> answer = new CompletableFuture<>();
+      answers.put(jobId, answer);
+      asked.getRef().tell(jobId);
+      return answer;
+    };
   }
 }
