@@ -8,6 +8,7 @@ import dev.backfill.bench.live.LiveWorkloadProcess;
 import dev.backfill.bench.machine.CpuPinning;
 import dev.backfill.bench.naive.NaiveQueue;
 import dev.backfill.bench.primary.ConnectionPeak;
+import dev.backfill.bench.primary.PrimarySettler;
 import dev.backfill.bench.primary.PrimaryStatistics;
 import dev.backfill.bench.report.IncidentReport;
 import dev.backfill.cluster.http.ApiJson;
@@ -22,6 +23,7 @@ import dev.backfill.stores.LocalStores;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,7 +69,6 @@ public final class IncidentBench {
       CallSeeder.seed(primary.url(), primary.user(), primary.password(), 1, options.calls(), 42);
       LiveSchema.install(primary.url(), primary.user(), primary.password());
       NaiveQueue.install(primary.url(), primary.user(), primary.password());
-      settle(primary.url(), primary.user(), primary.password());
       Processor processor =
           ProcessorRegistry.load()
               .find(options.processor())
@@ -85,18 +86,6 @@ public final class IncidentBench {
         }
       }
       return report(runs);
-    }
-  }
-
-  /**
-   * Vacuums and analyses what seeding wrote, and checkpoints, so that the first run does not
-   * measure autovacuum catching up with the freshly seeded rows.
-   */
-  private static void settle(String url, String user, String password) throws java.sql.SQLException {
-    try (var connection = java.sql.DriverManager.getConnection(url, user, password);
-        var statement = connection.createStatement()) {
-      statement.execute("VACUUM ANALYZE");
-      statement.execute("CHECKPOINT");
     }
   }
 
@@ -164,6 +153,12 @@ public final class IncidentBench {
     RunFigures measure() throws Exception {
       err.println("run: " + name + " ...");
       var primary = context.settings().primary();
+      // Every run starts from a vacuumed, checkpointed primary with no autovacuum running: what the
+      // run before it wrote is not charged to this one (the first run's predecessor is the seeding).
+      Duration unsettled = PrimarySettler.settle(primary.url(), primary.user(), primary.password());
+      if (!unsettled.isZero()) {
+        err.println("  WARNING " + name + ": autovacuum still ran after " + unsettled.toSeconds() + " s of waiting");
+      }
       Backfill backfill = startBackfill();
       try {
         if (!design.equals("alone")) {
