@@ -107,9 +107,11 @@ public final class IncidentBench {
       runs.add(new Run(context, pinned, "engine " + nodes + " node" + (nodes == 1 ? "" : "s") + suffix, "engine", nodes, 0).measure());
     }
     runs.add(new Run(context, pinned, "alone (end)" + suffix, "alone", 0, 0).measure());
-    double baseline =
+    double baselineP99 =
         runs.stream().filter(run -> run.design().equals("alone")).mapToDouble(RunFigures::liveP99Ms).average().orElse(Double.NaN);
-    return runs.stream().map(run -> run.withRatio(baseline)).toList();
+    double baselineP50 =
+        runs.stream().filter(run -> run.design().equals("alone")).mapToDouble(RunFigures::liveP50Ms).average().orElse(Double.NaN);
+    return runs.stream().map(run -> run.withRatios(baselineP99, baselineP50)).toList();
   }
 
   /**
@@ -198,7 +200,7 @@ public final class IncidentBench {
                   (doneAtEnd - start.done()) / seconds,
                   outcome.processedInStore(), outcome.skipped(), outlasted,
                   result.requests(), result.errors(), result.unfinished(), result.p50Ms(), result.p99Ms(), result.p999Ms(), result.maxMs(),
-                  Double.NaN, peak, samples, rates.transactionsPerSecond(), rates.rowsReadPerSecond());
+                  Double.NaN, Double.NaN, peak, samples, rates.transactionsPerSecond(), rates.rowsReadPerSecond());
           check(figures, outcome);
           err.printf(
               "  %s: live p50 %.2f ms, p99 %.2f ms, max %.1f ms; backfill %.0f calls/s; peak connections %d (%d samples)%n",
@@ -309,6 +311,7 @@ public final class IncidentBench {
     json.put("live_p999_ms", round(run.liveP999Ms(), 3));
     json.put("live_max_ms", round(run.liveMaxMs(), 3));
     json.put("live_p99_ratio", round(run.liveP99Ratio(), 3));
+    json.put("live_p50_ratio", round(run.liveP50Ratio(), 3));
     json.put("primary_max_connections", run.primaryMaxConnections());
     json.put("primary_connection_samples", run.connectionSamples());
     json.put("primary_tps", round(run.primaryTps(), 1));

@@ -14,6 +14,8 @@ package dev.backfill.bench.incident;
  * @param liveUnfinished measured live requests that never finished (the client gave up 30 s after
  *     the window): counted in the latencies as lower bounds, so the run's percentiles are lower bounds
  * @param liveP99Ratio live p99 over the baseline's (the mean of the two alone runs in the same placement)
+ * @param liveP50Ratio live p50 over the baseline's, likewise: the median moves less with the machine's
+ *     own noise than the p99 does, and shows a load that slows every live request a little
  * @param primaryMaxConnections the design's connections on the primary at peak (pg_stat_activity)
  * @param connectionSamples how many pg_stat_activity samples that peak was taken from
  * @param primaryTps transactions per second on the primary's calls database (pg_stat_database), everyone's
@@ -37,16 +39,18 @@ public record RunFigures(
     double liveP999Ms,
     double liveMaxMs,
     double liveP99Ratio,
+    double liveP50Ratio,
     int primaryMaxConnections,
     int connectionSamples,
     double primaryTps,
     double primaryRowsReadPerSecond) {
 
-  public RunFigures withRatio(double baselineP99Ms) {
+  public RunFigures withRatios(double baselineP99Ms, double baselineP50Ms) {
     return new RunFigures(
         name, design, pinned, nodes, workers, callsPerSecond, processed, skipped, outlastedWindow,
         liveRequests, liveErrors, liveUnfinished, liveP50Ms, liveP99Ms, liveP999Ms, liveMaxMs,
         baselineP99Ms > 0 ? liveP99Ms / baselineP99Ms : Double.NaN,
+        baselineP50Ms > 0 ? liveP50Ms / baselineP50Ms : Double.NaN,
         primaryMaxConnections, connectionSamples, primaryTps, primaryRowsReadPerSecond);
   }
 }

@@ -37,9 +37,9 @@ public final class IncidentReport {
   public static String markdownTable(List<RunFigures> runs) {
     StringBuilder table = new StringBuilder();
     table.append("| run | placement | backfill calls/s | processed | skipped | live p50 ms | live p99 ms"
-        + " | live p99.9 ms | live max ms | p99 vs alone | primary connections at peak | primary tx/s"
+        + " | live p99.9 ms | live max ms | p99 vs alone | p50 vs alone | primary connections at peak | primary tx/s"
         + " | rows read/s |\n");
-    table.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    table.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (RunFigures run : runs) {
       table.append(row(run)).append('\n');
     }
@@ -60,6 +60,7 @@ public final class IncidentReport {
         FigureFormat.millis(run.liveP999Ms()),
         FigureFormat.millis(run.liveMaxMs()),
         FigureFormat.ratio(run.liveP99Ratio()),
+        FigureFormat.ratio(run.liveP50Ratio()),
         backfill ? run.primaryMaxConnections() + " (" + run.connectionSamples() + " samples)" : NOT_APPLICABLE,
         FigureFormat.perSecond(run.primaryTps()),
         FigureFormat.perSecond(run.primaryRowsReadPerSecond()));

@@ -7,6 +7,7 @@ final class RunKind {
 
   static final String NAIVE = "naive";
   static final String ENGINE = "engine";
+  static final String ALONE = "alone";
 
   private RunKind() {}
 
@@ -16,6 +17,11 @@ final class RunKind {
 
   static boolean isEngine(RunFigures run) {
     return ENGINE.equals(run.design());
+  }
+
+  /** The live workload with no backfill beside it: a baseline run. */
+  static boolean isAlone(RunFigures run) {
+    return ALONE.equals(run.design());
   }
 
   /** A run with a backfill beside the live workload, as opposed to a baseline run alone. */

@@ -17,6 +17,7 @@ class IncidentReportTest {
 
   private static final List<RunFigures> RUNS = List.of(
       run("alone-1", "alone", true, 0, 1.0),
+      run("alone-2", "alone", true, 0, 1.5),
       run("naive-fast", "naive", true, 500, 1.1),
       run("naive-slow", "naive", true, 100, 3.0),
       run("engine-a", "engine", true, 400, 1.2),
@@ -30,11 +31,35 @@ class IncidentReportTest {
     IncidentReport.write(directory, "2025-06-01", "./backfill bench incident", RUNS);
 
     String markdown = Files.readString(directory.resolve("incident.md"));
-    assertTrue(markdown.contains("- `naive-fast` dominates `engine-a`."), markdown);
+    assertTrue(markdown.contains("- `naive-fast` dominates `engine-a` ("), markdown);
     assertTrue(markdown.contains("- `naive-slow` dominates no engine run."), markdown);
     assertFalse(markdown.contains("`naive-slow` dominates `"), markdown);
     assertTrue(markdown.contains("- `naive-shared` dominates no engine run."), markdown);
     assertFalse(markdown.contains("`naive-fast` dominates `engine-shared`"), "placements are compared apart");
+  }
+
+  @Test
+  void saysWhenADominatingRunIsWithinTheNoiseOfTheAloneRuns() throws IOException {
+    IncidentReport.write(directory, "2025-06-01", "./backfill bench incident", RUNS);
+
+    String markdown = Files.readString(directory.resolve("incident.md"));
+    // The pinned alone runs are 1.5x apart; naive-fast (1.1x) and engine-a (1.2x) are closer than that.
+    assertTrue(markdown.contains("6.00 ms and 9.00 ms, 1.50x apart"), markdown);
+    assertTrue(markdown.contains("`naive-fast` dominates `engine-a` (p99 within noise; "), markdown);
+    assertEquals(1.5, ParetoSummary.aloneSpread(RUNS.subList(0, 2)), 1e-9);
+  }
+
+  @Test
+  void aDominatingRunFurtherApartThanTheAloneRunsIsNotCalledNoise() throws IOException {
+    List<RunFigures> runs = List.of(
+        run("alone-1", "alone", true, 0, 1.0),
+        run("alone-2", "alone", true, 0, 1.1),
+        run("naive-fast", "naive", true, 500, 1.1),
+        run("engine-a", "engine", true, 400, 2.0));
+    IncidentReport.write(directory, "2025-06-01", "./backfill bench incident", runs);
+
+    String markdown = Files.readString(directory.resolve("incident.md"));
+    assertTrue(markdown.contains("`naive-fast` dominates `engine-a` (live p50 "), markdown);
   }
 
   @Test
@@ -49,6 +74,6 @@ class IncidentReportTest {
   private static RunFigures run(String name, String design, boolean pinned, double callsPerSecond, double ratio) {
     return new RunFigures(
         name, design, pinned, 0, 0, callsPerSecond, (long) callsPerSecond * 60, 0, true,
-        12_000, 0, 0, 1.2, 6.0 * ratio, 20.0, 60.0, ratio, 4, 60, 400, 80_000);
+        12_000, 0, 0, 1.2, 6.0 * ratio, 20.0, 60.0, ratio, 1.0, 4, 60, 400, 80_000);
   }
 }
