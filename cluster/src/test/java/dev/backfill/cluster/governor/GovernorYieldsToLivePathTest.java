@@ -41,7 +41,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith({RealStores.class, LogCapturingExtension.class})
 class GovernorYieldsToLivePathTest {
 
-  private static final int CALLS = 20_000;
+  /**
+   * The job must still be running (reading pages) at the test's end, or a job that ran out of calls
+   * would pass "reads slowed". From submitting the job, the test waits at most 60 s for steady
+   * reads, then at most 36 s for the load to run its course, then at most 10 s for THROTTLED:
+   * about 110 s in all. At the governor's ceiling (GOVERNED_ROWS_PER_SECOND, 12 rows/s, the most
+   * the job may read) that is about 1,300 rows, plus at most one page beyond the rate (page-size,
+   * 500 rows): about 1,800. Five times that, rounded up.
+   */
+  private static final int CALLS = 10_000;
   private static final int COMPETING_QUERIES = 12;
   private static final int GOVERNED_ROWS_PER_SECOND = 12;
   private static final Duration LOAD_FOR = Duration.ofSeconds(6);

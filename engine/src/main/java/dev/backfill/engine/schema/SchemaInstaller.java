@@ -56,7 +56,10 @@ public final class SchemaInstaller {
   public List<String> installAll() {
     installPrimary();
     installJournal();
-    try (CqlSession session = CassandraSessions.withoutKeyspace(settings.cassandra())) {
+    // A session of its own, without schema metadata: DDL then completes without the driver's
+    // one-second metadata debounce (see CassandraSessions.forSchemaChanges); installCassandra
+    // checks schema agreement itself instead.
+    try (CqlSession session = CassandraSessions.forSchemaChanges(settings.cassandra())) {
       return installCassandra(session);
     }
   }
@@ -86,6 +89,13 @@ public final class SchemaInstaller {
             .replace("${replication_factor}", Integer.toString(cassandra.replicationFactor()));
     for (String statement : statements(cql)) {
       session.execute(SimpleStatement.newInstance(statement).setTimeout(cassandra.schemaTimeout()));
+      if (!session.isSchemaMetadataEnabled()) {
+        // The driver checks schema agreement after DDL only as part of its metadata refresh, so a
+        // session without metadata (CassandraSessions.forSchemaChanges) must ask: wait, as the
+        // driver would have, until every node has the change (or the agreement timeout passes),
+        // so that the next statement sees the keyspace or table on whichever node it reaches.
+        session.checkSchemaAgreement();
+      }
     }
     return replacedTables(session, cassandra.keyspace());
   }
