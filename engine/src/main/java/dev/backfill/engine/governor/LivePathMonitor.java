@@ -242,7 +242,16 @@ public final class LivePathMonitor {
    * p99 moved by 5-8% (one naive worker: 480-580 calls/s).
    */
   private double ratioOver(double recentMs, double referenceMs) {
-    double liveMs = Math.max(settings.liveLatency().toNanos() / 1_000_000.0, referenceMs);
+    return liveRatio(recentMs, referenceMs, settings.liveLatency().toNanos() / 1_000_000.0);
+  }
+
+  /**
+   * The live ratio of probes reading {@code recentMs} against a healthy {@code referenceMs}, for a
+   * live path whose own latency is {@code liveLatencyMs}: see {@link #ratioOver}. Public so that an
+   * outside observer (the incident benchmark) reads its probes exactly as the governor does.
+   */
+  public static double liveRatio(double recentMs, double referenceMs, double liveLatencyMs) {
+    double liveMs = Math.max(liveLatencyMs, referenceMs);
     return (liveMs + recentMs - referenceMs) / liveMs;
   }
 

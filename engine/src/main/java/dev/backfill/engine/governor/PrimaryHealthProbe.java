@@ -83,10 +83,20 @@ public final class PrimaryHealthProbe implements AutoCloseable {
   private final String probeQuery;
   private final int roundTrips;
   private final Duration probeTimeout;
+  private final String applicationName;
   private Connection connection;
   private PreparedStatement probe;
 
   public PrimaryHealthProbe(PrimarySettings primary, String probeQuery, int roundTrips, Duration probeTimeout) {
+    this(primary, probeQuery, roundTrips, probeTimeout, APPLICATION_NAME_PREFIX + "-probe");
+  }
+
+  /**
+   * A probe whose connection goes by another name: an observer outside the engine (the incident
+   * benchmark's) must not be counted among the engine's connections nor excluded as one of them.
+   */
+  public PrimaryHealthProbe(
+      PrimarySettings primary, String probeQuery, int roundTrips, Duration probeTimeout, String applicationName) {
     if (roundTrips < 1) {
       throw new IllegalArgumentException("probe round trips must be at least 1, was " + roundTrips);
     }
@@ -94,6 +104,7 @@ public final class PrimaryHealthProbe implements AutoCloseable {
     this.probeQuery = probeQuery;
     this.roundTrips = roundTrips;
     this.probeTimeout = probeTimeout;
+    this.applicationName = applicationName;
   }
 
   /** One probe of the live path. */
@@ -192,7 +203,7 @@ public final class PrimaryHealthProbe implements AutoCloseable {
       Properties properties = new Properties();
       properties.setProperty("user", primary.user());
       properties.setProperty("password", primary.password());
-      properties.setProperty("ApplicationName", APPLICATION_NAME_PREFIX + "-probe");
+      properties.setProperty("ApplicationName", applicationName);
       properties.setProperty("readOnly", "true");
       properties.setProperty("connectTimeout", Long.toString(Math.max(1, probeTimeout.toSeconds())));
       // A partitioned network hangs a read for ever, past any statement timeout: the socket gives up.

@@ -7,6 +7,13 @@ import dev.backfill.engine.processor.Processor;
 /** A backfill design under measurement, seen the same way whatever it is. */
 interface Backfill extends AutoCloseable {
 
+  /** Where the busy-core control's spinner leaves its sum, so that the JIT cannot drop the loop. */
+  final class BusyCore {
+    static volatile long spun;
+
+    private BusyCore() {}
+  }
+
   /**
    * @param processedInStore calls whose result the design's own store holds, counted there
    * @param processedByOwnCount calls the design itself counted as processed
@@ -48,6 +55,50 @@ interface Backfill extends AutoCloseable {
 
       @Override
       public void close() {}
+    };
+  }
+
+  /**
+   * No backfill: a thread that keeps this JVM's core busy (the backfill's core in a pinned run)
+   * until closed, doing nothing else.
+   */
+  static Backfill busyCore() {
+    java.util.concurrent.atomic.AtomicBoolean spinning = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread spinner =
+        new Thread(
+            () -> {
+              // Real work (no Thread.onSpinWait: its pause instruction exists to let a sibling
+              // hardware thread run, which is the very effect this run measures).
+              long sum = 0;
+              while (spinning.get()) {
+                sum += System.nanoTime() % 7;
+              }
+              BusyCore.spun = sum;
+            },
+            "bench-busy-core");
+    spinner.setDaemon(true);
+    spinner.start();
+    return new Backfill() {
+      @Override
+      public long done() {
+        return 0;
+      }
+
+      @Override
+      public boolean hasWorkLeft() {
+        return false;
+      }
+
+      @Override
+      public Outcome finish() {
+        close();
+        return new Outcome(0, 0, 0);
+      }
+
+      @Override
+      public void close() {
+        spinning.set(false);
+      }
     };
   }
 

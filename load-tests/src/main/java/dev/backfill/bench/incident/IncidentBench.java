@@ -5,16 +5,19 @@ import dev.backfill.bench.engine.EngineBackfill;
 import dev.backfill.bench.live.LiveResult;
 import dev.backfill.bench.live.LiveSchema;
 import dev.backfill.bench.live.LiveWorkloadProcess;
+import dev.backfill.bench.machine.CoreUsage;
 import dev.backfill.bench.machine.CpuPinning;
 import dev.backfill.bench.naive.NaiveQueue;
 import dev.backfill.bench.primary.ConnectionPeak;
 import dev.backfill.bench.primary.PrimarySettler;
 import dev.backfill.bench.primary.PrimaryStatistics;
+import dev.backfill.bench.primary.ProbeObserver;
 import dev.backfill.bench.report.IncidentReport;
 import dev.backfill.cluster.http.ApiJson;
 import dev.backfill.cluster.local.CpuPriority;
 import dev.backfill.cluster.node.NodeConfig;
 import dev.backfill.cluster.seed.CallSeeder;
+import dev.backfill.engine.governor.GovernorSettings;
 import dev.backfill.engine.processor.Processor;
 import dev.backfill.engine.processor.ProcessorRegistry;
 import dev.backfill.engine.schema.SchemaInstaller;
@@ -76,7 +79,7 @@ public final class IncidentBench {
 
       List<RunFigures> runs = new ArrayList<>();
       try (PrimaryStatistics statistics = new PrimaryStatistics(primary.url(), primary.user(), primary.password())) {
-        var context = new RunContext(stores, settings, statistics, processor, directory);
+        var context = new RunContext(stores, settings, GovernorSettings.create(config), statistics, processor, directory);
         for (String placement : options.placements()) {
           runs.addAll(placementRuns(context, placement.equals("pinned")));
         }
@@ -90,7 +93,12 @@ public final class IncidentBench {
   }
 
   private record RunContext(
-      LocalStores stores, EngineSettings settings, PrimaryStatistics statistics, Processor processor, Path directory) {}
+      LocalStores stores,
+      EngineSettings settings,
+      GovernorSettings governor,
+      PrimaryStatistics statistics,
+      Processor processor,
+      Path directory) {}
 
   /** Alone, beside each naive fleet, beside the engine on each node count, alone again. */
   private List<RunFigures> placementRuns(RunContext context, boolean pinned) throws Exception {
@@ -100,6 +108,12 @@ public final class IncidentBench {
     String suffix = pinned ? " pinned" : " shared";
     List<RunFigures> runs = new ArrayList<>();
     runs.add(new Run(context, pinned, "alone (start)" + suffix, "alone", 0, 0).measure());
+    if (pinned) {
+      // A control: no backfill, only a thread spinning on the backfill's core. On this machine a
+      // busy core 1 slows a primary pinned to core 0 (see CoreUsage); this run shows by how much,
+      // so that the backfills' pinned figures can be read with it.
+      runs.add(new Run(context, true, "alone, backfill core busy" + suffix, "busy", 0, 0).measure());
+    }
     for (int workers : options.naiveWorkers()) {
       runs.add(new Run(context, pinned, "naive W=" + workers + suffix, "naive", 0, workers).measure());
     }
@@ -107,11 +121,18 @@ public final class IncidentBench {
       runs.add(new Run(context, pinned, "engine " + nodes + " node" + (nodes == 1 ? "" : "s") + suffix, "engine", nodes, 0).measure());
     }
     runs.add(new Run(context, pinned, "alone (end)" + suffix, "alone", 0, 0).measure());
-    double baselineP99 =
-        runs.stream().filter(run -> run.design().equals("alone")).mapToDouble(RunFigures::liveP99Ms).average().orElse(Double.NaN);
-    double baselineP50 =
-        runs.stream().filter(run -> run.design().equals("alone")).mapToDouble(RunFigures::liveP50Ms).average().orElse(Double.NaN);
-    return runs.stream().map(run -> run.withRatios(baselineP99, baselineP50)).toList();
+    List<RunFigures> alone = runs.stream().filter(run -> run.design().equals("alone")).toList();
+    var baseline =
+        new RunFigures.Baseline(
+            mean(alone, RunFigures::liveP99Ms),
+            mean(alone, RunFigures::liveP50Ms),
+            mean(alone, RunFigures::probeP95Ms),
+            context.governor().livePath().liveLatency().toNanos() / 1e6);
+    return runs.stream().map(run -> run.withRatios(baseline)).toList();
+  }
+
+  private static double mean(List<RunFigures> runs, java.util.function.ToDoubleFunction<RunFigures> figure) {
+    return runs.stream().mapToDouble(figure).filter(Double::isFinite).average().orElse(Double.NaN);
   }
 
   /**
@@ -163,7 +184,7 @@ public final class IncidentBench {
       }
       Backfill backfill = startBackfill();
       try {
-        if (!design.equals("alone")) {
+        if (!design.equals("alone") && !design.equals("busy")) {
           // Discarded: the JIT compiling the backfill's hot paths, Cassandra's first flushes, the
           // governor's slow start. A backfill runs for hours; its first seconds are not its rate.
           err.printf("  backfill warm-up: %d s%n", options.backfillWarmup().toSeconds());
@@ -179,13 +200,19 @@ public final class IncidentBench {
           LiveResult result;
           int peak;
           int samples;
+          ProbeObserver.Reading probes;
           try (ConnectionPeak connections =
-              ConnectionPeak.start(context.statistics(), design.equals("naive") ? NAIVE_APPLICATION_NAME : ENGINE_APPLICATION_NAME)) {
+                  ConnectionPeak.start(
+                      context.statistics(), design.equals("naive") ? NAIVE_APPLICATION_NAME : ENGINE_APPLICATION_NAME);
+              ProbeObserver observer = ProbeObserver.start(primary, context.governor())) {
             result = live.await();
+            probes = observer.stop();
+            observer.writeProbes(context.directory().resolve("probes-" + fileName(name) + ".csv"));
             peak = connections.peak();
             samples = connections.samples();
           }
           var rates = context.statistics().snapshot().since(start.primary());
+          List<Double> coresBusy = CoreUsage.now().busyPercentSince(start.cores());
           String selfReport = backfill.selfReport();
           if (!selfReport.isEmpty()) {
             Files.writeString(context.directory().resolve("governor-" + fileName(name) + ".json"), selfReport);
@@ -200,11 +227,13 @@ public final class IncidentBench {
                   (doneAtEnd - start.done()) / seconds,
                   outcome.processedInStore(), outcome.skipped(), outlasted,
                   result.requests(), result.errors(), result.unfinished(), result.p50Ms(), result.p99Ms(), result.p999Ms(), result.maxMs(),
-                  Double.NaN, Double.NaN, peak, samples, rates.transactionsPerSecond(), rates.rowsReadPerSecond());
+                  Double.NaN, Double.NaN, probes.medianMs(), probes.p95Ms(), Double.NaN, coresBusy, peak, samples, rates.transactionsPerSecond(), rates.rowsReadPerSecond());
           check(figures, outcome);
           err.printf(
-              "  %s: live p50 %.2f ms, p99 %.2f ms, max %.1f ms; backfill %.0f calls/s; peak connections %d (%d samples)%n",
-              name, figures.liveP50Ms(), figures.liveP99Ms(), figures.liveMaxMs(), figures.callsPerSecond(), peak, samples);
+              "  %s: live p50 %.2f ms, p99 %.2f ms, max %.1f ms; backfill %.0f calls/s; peak connections %d (%d samples);"
+                  + " probe p50 %.3f ms, p95 %.3f ms (%d probes, %d failed)%n",
+              name, figures.liveP50Ms(), figures.liveP99Ms(), figures.liveMaxMs(), figures.callsPerSecond(), peak, samples,
+              probes.medianMs(), probes.p95Ms(), probes.probes(), probes.failures());
           return figures;
         }
       } finally {
@@ -223,6 +252,7 @@ public final class IncidentBench {
               EngineBackfill.start(
                   nodes, context.stores().endpoints(), context.settings(), keyspace, options.processor(), nodeDirectory));
         }
+        case "busy" -> Backfill.busyCore();
         default -> Backfill.none();
       };
     }
@@ -233,7 +263,7 @@ public final class IncidentBench {
       while (System.nanoTime() < deadline) {
         if (Files.exists(log) && Files.readString(log).contains("live-workload: warm")) {
           long done = backfill.done();
-          return new WindowStart(context.statistics().snapshot(), done, System.nanoTime());
+          return new WindowStart(context.statistics().snapshot(), CoreUsage.now(), done, System.nanoTime());
         }
         Thread.sleep(20);
       }
@@ -242,11 +272,11 @@ public final class IncidentBench {
       // bounds for what never ran) still say how bad it was. Stopping the whole benchmark here
       // would hide exactly the worst run.
       err.println("  WARNING " + name + ": the live client did not report the end of its warm-up in time; see " + log);
-      return new WindowStart(context.statistics().snapshot(), backfill.done(), System.nanoTime());
+      return new WindowStart(context.statistics().snapshot(), CoreUsage.now(), backfill.done(), System.nanoTime());
     }
 
     private void check(RunFigures figures, Backfill.Outcome outcome) {
-      if (figures.design().equals("alone")) {
+      if (figures.design().equals("alone") || figures.design().equals("busy")) {
         return;
       }
       if (figures.skipped() != 0) {
@@ -269,7 +299,7 @@ public final class IncidentBench {
     return runName.replaceAll("[^A-Za-z0-9=]+", "-");
   }
 
-  private record WindowStart(PrimaryStatistics.Snapshot primary, long done, long nanos) {}
+  private record WindowStart(PrimaryStatistics.Snapshot primary, CoreUsage.Snapshot cores, long done, long nanos) {}
 
   private int report(List<RunFigures> runs) throws Exception {
     String date = LocalDate.now().toString();
@@ -312,6 +342,10 @@ public final class IncidentBench {
     json.put("live_max_ms", round(run.liveMaxMs(), 3));
     json.put("live_p99_ratio", round(run.liveP99Ratio(), 3));
     json.put("live_p50_ratio", round(run.liveP50Ratio(), 3));
+    json.put("probe_median_ms", round(run.probeMedianMs(), 3));
+    json.put("probe_p95_ms", round(run.probeP95Ms(), 3));
+    json.put("probe_ratio", round(run.probeRatio(), 3));
+    json.put("core_busy_percent", run.coreBusyPercent().stream().map(percent -> round(percent, 1)).toList());
     json.put("primary_max_connections", run.primaryMaxConnections());
     json.put("primary_connection_samples", run.connectionSamples());
     json.put("primary_tps", round(run.primaryTps(), 1));

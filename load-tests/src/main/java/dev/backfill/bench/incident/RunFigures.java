@@ -1,5 +1,8 @@
 package dev.backfill.bench.incident;
 
+import dev.backfill.engine.governor.LivePathMonitor;
+import java.util.List;
+
 /**
  * One run of the incident benchmark: a backfill design (or none) beside the live workload, with
  * figures taken from outside the engine: the live client's histogram, the primary's own
@@ -16,6 +19,13 @@ package dev.backfill.bench.incident;
  * @param liveP99Ratio live p99 over the baseline's (the mean of the two alone runs in the same placement)
  * @param liveP50Ratio live p50 over the baseline's, likewise: the median moves less with the machine's
  *     own noise than the p99 does, and shows a load that slows every live request a little
+ * @param probeMedianMs the governor's probe, run by the benchmark beside the run: its median, in
+ *     the primary's own milliseconds ({@link dev.backfill.bench.primary.ProbeObserver})
+ * @param probeP95Ms its 95th percentile over the window
+ * @param probeRatio what the governor's tail signal would read over the whole window: the probes'
+ *     95th percentile against the alone runs', as the governor reads it (its own windows are 5 s)
+ * @param coreBusyPercent how busy each core was over the window, core 0 first (pinned: the
+ *     primary's core, then the backfill's), from /proc/stat; empty where unknown
  * @param primaryMaxConnections the design's connections on the primary at peak (pg_stat_activity)
  * @param connectionSamples how many pg_stat_activity samples that peak was taken from
  * @param primaryTps transactions per second on the primary's calls database (pg_stat_database), everyone's
@@ -40,17 +50,30 @@ public record RunFigures(
     double liveMaxMs,
     double liveP99Ratio,
     double liveP50Ratio,
+    double probeMedianMs,
+    double probeP95Ms,
+    double probeRatio,
+    List<Double> coreBusyPercent,
     int primaryMaxConnections,
     int connectionSamples,
     double primaryTps,
     double primaryRowsReadPerSecond) {
 
-  public RunFigures withRatios(double baselineP99Ms, double baselineP50Ms) {
+  /** The ratios against the alone runs' figures. */
+  public RunFigures withRatios(Baseline baseline) {
     return new RunFigures(
         name, design, pinned, nodes, workers, callsPerSecond, processed, skipped, outlastedWindow,
         liveRequests, liveErrors, liveUnfinished, liveP50Ms, liveP99Ms, liveP999Ms, liveMaxMs,
-        baselineP99Ms > 0 ? liveP99Ms / baselineP99Ms : Double.NaN,
-        baselineP50Ms > 0 ? liveP50Ms / baselineP50Ms : Double.NaN,
+        baseline.liveP99Ms() > 0 ? liveP99Ms / baseline.liveP99Ms() : Double.NaN,
+        baseline.liveP50Ms() > 0 ? liveP50Ms / baseline.liveP50Ms() : Double.NaN,
+        probeMedianMs, probeP95Ms,
+        Double.isFinite(baseline.probeP95Ms()) && Double.isFinite(probeP95Ms)
+            ? LivePathMonitor.liveRatio(probeP95Ms, baseline.probeP95Ms(), baseline.liveLatencyMs())
+            : Double.NaN,
+        coreBusyPercent,
         primaryMaxConnections, connectionSamples, primaryTps, primaryRowsReadPerSecond);
   }
+
+  /** The alone runs' figures (their means), and the governor's {@code live-latency} in ms. */
+  public record Baseline(double liveP99Ms, double liveP50Ms, double probeP95Ms, double liveLatencyMs) {}
 }

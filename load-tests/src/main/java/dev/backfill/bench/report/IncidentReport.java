@@ -22,6 +22,10 @@ public final class IncidentReport {
         + "Date: " + date + "\n\n"
         + "Command:\n\n```\n" + command + "\n```\n\n"
         + markdownTable(runs) + "\n"
+        + "Probe ratio: the governor's own probe, run by the benchmark beside every run at the governor's"
+        + " interval, read as the governor's tail signal reads it (the probes' 95th percentile against the"
+        + " alone runs', over the window): what the governor would see of each run. Cores busy: core 0,"
+        + " then core 1, over the window, from /proc/stat (pinned: the primary's core, then the backfill's).\n\n"
         + "![live p99 ratio against backfill calls/s](incident.svg)\n\n"
         + ParetoSummary.markdown(runs);
     try {
@@ -37,9 +41,9 @@ public final class IncidentReport {
   public static String markdownTable(List<RunFigures> runs) {
     StringBuilder table = new StringBuilder();
     table.append("| run | placement | backfill calls/s | processed | skipped | live p50 ms | live p99 ms"
-        + " | live p99.9 ms | live max ms | p99 vs alone | p50 vs alone | primary connections at peak | primary tx/s"
+        + " | live p99.9 ms | live max ms | p99 vs alone | p50 vs alone | probe ratio | cores busy % | primary connections at peak | primary tx/s"
         + " | rows read/s |\n");
-    table.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    table.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (RunFigures run : runs) {
       table.append(row(run)).append('\n');
     }
@@ -61,10 +65,22 @@ public final class IncidentReport {
         FigureFormat.millis(run.liveMaxMs()),
         FigureFormat.ratio(run.liveP99Ratio()),
         FigureFormat.ratio(run.liveP50Ratio()),
+        FigureFormat.ratio(run.probeRatio()),
+        coresBusy(run),
         backfill ? run.primaryMaxConnections() + " (" + run.connectionSamples() + " samples)" : NOT_APPLICABLE,
         FigureFormat.perSecond(run.primaryTps()),
         FigureFormat.perSecond(run.primaryRowsReadPerSecond()));
     return "| " + String.join(" | ", cells) + " |";
+  }
+
+  /** "12 / 97": core 0, then core 1 (pinned: the primary's core, then the backfill's). */
+  private static String coresBusy(RunFigures run) {
+    if (run.coreBusyPercent().isEmpty()) {
+      return NOT_APPLICABLE;
+    }
+    return run.coreBusyPercent().stream()
+        .map(percent -> Double.isFinite(percent) ? Long.toString(Math.round(percent)) : NOT_APPLICABLE)
+        .collect(Collectors.joining(" / "));
   }
 
   private static String callsPerSecond(RunFigures run) {
