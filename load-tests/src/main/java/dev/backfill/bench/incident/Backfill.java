@@ -60,20 +60,29 @@ interface Backfill extends AutoCloseable {
 
   /**
    * No backfill: a thread that keeps this JVM's core busy (the backfill's core in a pinned run)
-   * until closed, doing nothing else.
+   * until closed, doing nothing else: it hashes a buffer larger than a core's caches. By hand,
+   * {@code sha256sum /dev/zero} on core 1 slowed the probes of a primary pinned to core 0 (slow
+   * probes 43-50 in 600 against 6-12, 2026-11-30); in the benchmark neither this loop nor one that
+   * only read the clock did. So it is not a busy core as such: what sha256sum adds (a read system
+   * call per block, the kernel zeroing pages) is a guess, not yet measured.
    */
   static Backfill busyCore() {
     java.util.concurrent.atomic.AtomicBoolean spinning = new java.util.concurrent.atomic.AtomicBoolean(true);
     Thread spinner =
         new Thread(
             () -> {
-              // Real work (no Thread.onSpinWait: its pause instruction exists to let a sibling
-              // hardware thread run, which is the very effect this run measures).
-              long sum = 0;
-              while (spinning.get()) {
-                sum += System.nanoTime() % 7;
+              byte[] buffer = new byte[4 << 20];
+              new java.util.Random(42).nextBytes(buffer);
+              try {
+                java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+                while (spinning.get()) {
+                  sha256.update(buffer);
+                  buffer[0] = sha256.digest()[0];
+                }
+              } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JDK has SHA-256", e);
               }
-              BusyCore.spun = sum;
+              BusyCore.spun = buffer[0];
             },
             "bench-busy-core");
     spinner.setDaemon(true);

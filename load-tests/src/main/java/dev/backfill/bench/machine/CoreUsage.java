@@ -7,10 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How busy each core was over a window, from the kernel's own counters ({@code /proc/stat}). On
- * this machine the two cores are not independent: a process spinning on core 1 made a probe (run from psql)
- * of a primary pinned to core 0 slower: its 99th percentile from 0.9-1.4 ms to 2.1-2.3 ms, timed
- * by the primary's clock (2026-11-30), so the pinned runs report how busy the backfill kept its core.
+ * How busy each core was over a window, from the kernel's own counters ({@code /proc/stat}): in a
+ * pinned run, whether the backfill kept its own core busy and whether anything but the primary
+ * and the live client ran on the primary's. Whether the cores are independent here is an open
+ * question (see Backfill.busyCore): {@code sha256sum /dev/zero} on core 1 slowed a primary pinned
+ * to core 0, a Java thread hashing or reading the clock on core 1 did not.
  */
 public final class CoreUsage {
 
