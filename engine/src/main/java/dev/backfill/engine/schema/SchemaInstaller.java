@@ -94,7 +94,10 @@ public final class SchemaInstaller {
         // session without metadata (CassandraSessions.forSchemaChanges) must ask: wait, as the
         // driver would have, until every node has the change (or the agreement timeout passes),
         // so that the next statement sees the keyspace or table on whichever node it reaches.
-        session.checkSchemaAgreement();
+        if (!session.checkSchemaAgreement()) {
+          org.slf4j.LoggerFactory.getLogger(SchemaInstaller.class)
+              .warn("Cassandra's nodes did not agree on the schema in time after: {}", statement);
+        }
       }
     }
     return replacedTables(session, cassandra.keyspace());

@@ -111,8 +111,8 @@ interface Backfill extends AutoCloseable {
     };
   }
 
+  /** The naive fleet over task tables already {@link NaiveQueue#reset reset} (before the primary was settled). */
   static Backfill naive(String url, String user, String password, int workers, Processor processor, long calls) {
-    NaiveQueue.reset(url, user, password);
     NaiveQueue queue = NaiveQueue.start(url, user, password, workers, processor);
     return new Backfill() {
       @Override

@@ -109,9 +109,8 @@ public final class IncidentBench {
     List<RunFigures> runs = new ArrayList<>();
     runs.add(new Run(context, pinned, "alone (start)" + suffix, "alone", 0, 0).measure());
     if (pinned) {
-      // A control: no backfill, only a thread spinning on the backfill's core. On this machine a
-      // busy core 1 slows a primary pinned to core 0 (see CoreUsage); this run shows by how much,
-      // so that the backfills' pinned figures can be read with it.
+      // A control: no backfill, only a thread keeping the backfill's core busy, to see whether
+      // core 1's load alone reaches the primary on core 0 (see CoreUsage and Backfill.busyCore).
       runs.add(new Run(context, true, "alone, backfill core busy" + suffix, "busy", 0, 0).measure());
     }
     for (int workers : options.naiveWorkers()) {
@@ -176,6 +175,11 @@ public final class IncidentBench {
     RunFigures measure() throws Exception {
       err.println("run: " + name + " ...");
       var primary = context.settings().primary();
+      if (design.equals("naive")) {
+        // Before settling: refilling the task table writes a row per call, which autovacuum and
+        // the checkpointer would otherwise work off during the measured window.
+        NaiveQueue.reset(primary.url(), primary.user(), primary.password());
+      }
       // Every run starts from a vacuumed, checkpointed primary with no autovacuum running: what the
       // run before it wrote is not charged to this one (the first run's predecessor is the seeding).
       Duration unsettled = PrimarySettler.settle(primary.url(), primary.user(), primary.password());
