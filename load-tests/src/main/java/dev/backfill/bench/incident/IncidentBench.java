@@ -110,7 +110,7 @@ public final class IncidentBench {
     runs.add(new Run(context, pinned, "alone (start)" + suffix, "alone", 0, 0).measure());
     if (pinned) {
       // A control: no backfill, only a thread keeping the backfill's core busy, to see whether
-      // core 1's load alone reaches the primary on core 0 (see CoreUsage and Backfill.busyCore).
+      // core 1's load alone reaches the primary on core 0 (see CoreUsage and BusyCore).
       runs.add(new Run(context, true, "alone, backfill core busy" + suffix, "busy", 0, 0).measure());
     }
     for (int workers : options.naiveWorkers()) {
@@ -256,7 +256,7 @@ public final class IncidentBench {
               EngineBackfill.start(
                   nodes, context.stores().endpoints(), context.settings(), keyspace, options.processor(), nodeDirectory));
         }
-        case "busy" -> Backfill.busyCore();
+        case "busy" -> BusyCore.start();
         default -> Backfill.none();
       };
     }

@@ -10,7 +10,7 @@ import java.util.List;
  * How busy each core was over a window, from the kernel's own counters ({@code /proc/stat}): in a
  * pinned run, whether the backfill kept its own core busy and whether anything but the primary
  * and the live client ran on the primary's. Whether the cores are independent here is an open
- * question (see Backfill.busyCore): {@code sha256sum /dev/zero} on core 1 slowed a primary pinned
+ * question (see incident.BusyCore): {@code sha256sum /dev/zero} on core 1 slowed a primary pinned
  * to core 0, a Java thread hashing or reading the clock on core 1 did not.
  */
 public final class CoreUsage {
