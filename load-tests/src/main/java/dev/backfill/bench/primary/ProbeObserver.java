@@ -19,13 +19,15 @@ public final class ProbeObserver implements AutoCloseable {
 
   public static final String APPLICATION_NAME = "bench-probe-observer";
 
-  /** What the probes of one window read: their count, median and 95th percentile, in ms. */
+  /** What the probes of one window read: their count, median and tail (the governor's percentile), in ms. */
   public record Reading(int probes, int failures, double medianMs, double p95Ms) {
     public static final Reading NONE = new Reading(0, 0, Double.NaN, Double.NaN);
   }
 
   private final PrimaryHealthProbe probe;
   private final Duration interval;
+  /** The governor's tail percentile, so the observer reads its probes as the governor does. */
+  private final double tailPercentile;
   private final Thread thread;
   private final List<Double> millis = new ArrayList<>();
   /** When each probe ended, by the wall clock (as the nodes' logs are stamped): for the probes file. */
@@ -38,6 +40,7 @@ public final class ProbeObserver implements AutoCloseable {
         new PrimaryHealthProbe(
             primary, governor.probeQuery(), governor.probeRoundTrips(), governor.probeTimeout(), APPLICATION_NAME);
     this.interval = governor.livePath().probeInterval();
+    this.tailPercentile = governor.livePath().tailPercentile();
     this.thread = new Thread(this::probeUntilStopped, "bench-probe-observer");
     this.thread.setDaemon(true);
   }
@@ -57,7 +60,7 @@ public final class ProbeObserver implements AutoCloseable {
         return new Reading(0, failures, Double.NaN, Double.NaN);
       }
       List<Double> sorted = millis.stream().sorted().toList();
-      return new Reading(sorted.size(), failures, percentile(sorted, 50), percentile(sorted, 95));
+      return new Reading(sorted.size(), failures, percentile(sorted, 50), percentile(sorted, tailPercentile));
     }
   }
 

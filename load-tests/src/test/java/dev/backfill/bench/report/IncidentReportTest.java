@@ -28,9 +28,7 @@ class IncidentReportTest {
 
   @Test
   void reportsANaiveRunAsDominatingOnlyWhenItIsAsGentleAndAsFast() throws IOException {
-    IncidentReport.write(directory, "2025-06-01", "./backfill bench incident", RUNS);
-
-    String markdown = Files.readString(directory.resolve("incident.md"));
+    String markdown = markdownFor(RUNS);
     assertTrue(markdown.contains("- `naive-fast` dominates `engine-a` ("), markdown);
     assertTrue(markdown.contains("- `naive-slow` dominates no engine run."), markdown);
     assertFalse(markdown.contains("`naive-slow` dominates `"), markdown);
@@ -40,9 +38,7 @@ class IncidentReportTest {
 
   @Test
   void saysWhenADominatingRunIsWithinTheNoiseOfTheAloneRuns() throws IOException {
-    IncidentReport.write(directory, "2025-06-01", "./backfill bench incident", RUNS);
-
-    String markdown = Files.readString(directory.resolve("incident.md"));
+    String markdown = markdownFor(RUNS);
     // The pinned alone runs are 1.5x apart; naive-fast (1.1x) and engine-a (1.2x) are closer than that.
     assertTrue(markdown.contains("6.00 ms and 9.00 ms, 1.50x apart"), markdown);
     assertTrue(markdown.contains("`naive-fast` dominates `engine-a` (p99 within noise; "), markdown);
@@ -56,9 +52,7 @@ class IncidentReportTest {
         run("alone-2", "alone", true, 0, 1.1),
         run("naive-fast", "naive", true, 500, 1.1),
         run("engine-a", "engine", true, 400, 2.0));
-    IncidentReport.write(directory, "2025-06-01", "./backfill bench incident", runs);
-
-    String markdown = Files.readString(directory.resolve("incident.md"));
+    String markdown = markdownFor(runs);
     assertTrue(markdown.contains("`naive-fast` dominates `engine-a` (live p50 "), markdown);
   }
 
@@ -69,6 +63,11 @@ class IncidentReportTest {
     String svg = Files.readString(directory.resolve("incident.svg"));
     long circles = Pattern.compile("<circle ").matcher(svg).results().count();
     assertEquals(5, circles, svg);
+  }
+
+  private String markdownFor(List<RunFigures> runs) throws IOException {
+    IncidentReport.write(directory, "2025-06-01", "./backfill bench incident", runs);
+    return Files.readString(directory.resolve("incident.md"));
   }
 
   private static RunFigures run(String name, String design, boolean pinned, double callsPerSecond, double ratio) {
