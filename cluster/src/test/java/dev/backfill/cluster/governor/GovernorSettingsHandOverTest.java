@@ -23,8 +23,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A change made with PATCH /governor outlives the governor's node: the node hosting the singleton
  * leaves, the governor starts again on the other node, reads the change back from the real JDBC
- * journal, and GET /governor shows it there with where it came from. Two nodes and no job: the
- * cheapest cluster in which the singleton moves.
+ * journal, and GET /governor shows it there with where it came from; it also starts from the
+ * primary's baseline that the first governor learned. Two nodes and no job: the cheapest cluster in
+ * which the singleton moves.
  */
 @ExtendWith({RealStores.class, LogCapturingExtension.class})
 class GovernorSettingsHandOverTest {
@@ -42,8 +43,14 @@ class GovernorSettingsHandOverTest {
             JsonNode before = survivor.get("/governor").body();
             assertEquals("CONFIGURATION", before.path("settings").path("source").asText(), before::toString);
             assertEquals(5000.0, before.path("budget").path("max_rows_per_second").asDouble(), before::toString);
+            // Its probes have learned the primary's baseline (no job runs: every probe refreshes it).
+            assertTrue(
+                before.path("live_path").path("baseline_from").asText().startsWith("this governor's probes, on "),
+                before::toString);
             return null;
           });
+      // Shared at most every 30 s while no job runs: the first one learned is shared at once.
+      String firstNode = nodes.node(0).system().address().toString();
 
       var patched = survivor.patch("/governor", "{\"max_rows_per_second\": 1234, \"thresholds\": {\"live_ratio_warn\": 2.5}}");
 
@@ -71,6 +78,9 @@ class GovernorSettingsHandOverTest {
       assertEquals(5000.0, rows.path("configured").asDouble(), moved::toString);
       assertTrue(rows.path("by").asText().startsWith("PATCH /governor on "), moved::toString);
       assertTrue(moved.path("settings").path("problem").isNull(), moved::toString);
+      // The moved governor started from the baseline the first one learned, instead of holding
+      // every job back for a quiet moment of its own.
+      assertEquals(firstNode, moved.path("live_path").path("baseline_taken_over_from").asText(), moved::toString);
 
       // The way back: the configuration is in force again, on the new governor too.
       JsonNode cleared = delete(nodes.node(1).apiUrl() + "/governor/overrides");

@@ -139,6 +139,12 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
 
   private record StoreReported(GovernorSettingsStore.Report report) implements Command {}
 
+  /** What this node's replica holds of the baseline a governor before this one learned (null: none). */
+  private record BaselineFound(SharedBaseline.Snapshot snapshot) implements Command {}
+
+  /** A write of the baseline to the other nodes ended; {@code problem} null: it is on its way. */
+  private record BaselineWritten(String problem) implements Command {}
+
   private enum StartStore implements Command {
     INSTANCE
   }
@@ -180,7 +186,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     return ClusterSingleton.get(system)
         .init(
             SingletonActor.of(
-                Behaviors.supervise(create(settings, probe, GovernorSettingsStore.PERSISTENCE_ID))
+                Behaviors.supervise(create(settings, probe, GovernorSettingsStore.PERSISTENCE_ID, true))
                     .onFailure(SupervisorStrategy.restartWithBackoff(
                         Duration.ofSeconds(1), Duration.ofSeconds(10), 0.2)),
                 "governor"));
@@ -200,6 +206,15 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
    */
   public static Behavior<Command> create(
       GovernorSettings settings, PrimaryHealthProbe probe, PersistenceId settingsId) {
+    return create(settings, probe, settingsId, false);
+  }
+
+  /**
+   * As above; with {@code shareBaseline} (in a cluster only) the live path's baseline is shared
+   * with the other nodes, and a governor that starts on one of them begins from it ({@link SharedBaseline}).
+   */
+  static Behavior<Command> create(
+      GovernorSettings settings, PrimaryHealthProbe probe, PersistenceId settingsId, boolean shareBaseline) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -211,7 +226,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
                     timers.startTimerWithFixedDelay(ProbeLivePath.INSTANCE, settings.livePath().probeInterval());
                     timers.startTimerWithFixedDelay(ReadLoad.INSTANCE, settings.loadInterval());
                   }
-                  return new Governor(context, timers, settings, probe, settingsId);
+                  return new Governor(context, timers, settings, probe, settingsId, shareBaseline);
                 }));
   }
 
@@ -252,6 +267,11 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private final QuerySlots slots;
   private final PageSizer pageSizer;
   private final LivePathMonitor livePath;
+  /** Where the baseline is shared with the other nodes; null: not shared (no cluster). */
+  private final SharedBaseline sharedBaseline;
+  /** The baseline taken from the governor before this one, and whose node learned it; null: none. */
+  private LivePathMonitor.Baseline inheritedBaseline;
+  private String inheritedFrom;
   private final JobMeters jobs = new JobMeters();
   private final TokenBucket queryMillis;
   private boolean probing;
@@ -275,7 +295,8 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       TimerScheduler<Command> timers,
       GovernorSettings settings,
       PrimaryHealthProbe probe,
-      PersistenceId settingsId) {
+      PersistenceId settingsId,
+      boolean shareBaseline) {
     super(context);
     this.settings = settings;
     this.probe = probe;
@@ -289,6 +310,12 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     this.lastEngineActivityNanos = now + settings.slotHandover().toNanos();
     this.pageSizer = new PageSizer(settings.targetPageMillis(), settings.minPageRows(), Integer.MAX_VALUE);
     this.livePath = new LivePathMonitor(settings.livePath());
+    if (shareBaseline) {
+      this.sharedBaseline = new SharedBaseline(context, BaselineFound::new, BaselineWritten::new);
+      sharedBaseline.read();
+    } else {
+      this.sharedBaseline = null;
+    }
     this.queryMillis = new TokenBucket(policy.current().queryMillisPerSecond(), 1, TokenBucket.SCHEDULER_SLACK, now);
     this.readingSinceNanos = now;
     this.readingSince = Instant.now();
@@ -319,6 +346,8 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
         .onMessage(LivePathProbed.class, this::onLivePathProbed)
         .onMessageEquals(ReadLoad.INSTANCE, this::onReadLoad)
         .onMessage(LoadRead.class, this::onLoadRead)
+        .onMessage(BaselineFound.class, this::onBaselineFound)
+        .onMessage(BaselineWritten.class, this::onBaselineWritten)
         .build();
   }
 
@@ -402,6 +431,10 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     meter.rows.take(rows, now);
     meter.granted();
     lastEngineActivityNanos = now;
+    if (granted == 0) {
+      // How long a governor that moved kept every job waiting (settings, slot hand-over, baseline).
+      getContext().getLog().info("first lease of this governor, {} ms after it started", (now - readingSinceNanos) / 1_000_000);
+    }
     granted++;
     request.replyTo().tell(new LeaseGranted(leaseId, slot, rows));
     return this;
@@ -835,6 +868,40 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     boolean quiet =
         untouched && lastEngineActivityNanos < probed.startedNanos() - settings.livePath().quietSettle().toNanos();
     livePath.onProbe(now, probed.timing().primaryMillis(), untouched, quiet, !jobs.isEmpty());
+    if (sharedBaseline != null) {
+      sharedBaseline.offer(livePath.baseline(), livePath.learnedIdle(), now);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onBaselineWritten(BaselineWritten written) {
+    if (written.problem() != null) {
+      getContext().getLog().warn("{}", written.problem());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onBaselineFound(BaselineFound found) {
+    var shared = found.snapshot();
+    if (shared == null) {
+      getContext().getLog().info("no live-path baseline shared by an earlier governor: this one learns its own");
+      return this;
+    }
+    long now = System.nanoTime();
+    long ageNanos = Math.max(0, Duration.between(shared.learnedAt(), Instant.now()).toNanos());
+    var baseline = new LivePathMonitor.Baseline(shared.medianMs(), shared.tailMs(), shared.probes(), now - ageNanos);
+    if (livePath.inherit(baseline, shared.learnedIdle())) {
+      inheritedBaseline = baseline;
+      inheritedFrom = shared.learnedBy();
+      getContext()
+          .getLog()
+          .info(
+              "live-path baseline taken over from the governor on {}, learned {} s ago: median {} ms, tail {} ms",
+              shared.learnedBy(),
+              ageNanos / 1_000_000_000,
+              String.format("%.3f", shared.medianMs()),
+              String.format("%.3f", shared.tailMs()));
+    }
     return this;
   }
 
@@ -912,6 +979,15 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     jobs.reshare(policy.current().rowsPerSecond(), nowNanos);
   }
 
+  private String baselineFrom(LivePathMonitor.Baseline baseline) {
+    if (baseline == null) {
+      return null;
+    }
+    return baseline == inheritedBaseline
+        ? "the governor before this one, on " + inheritedFrom
+        : "this governor's probes, on " + getContext().getSystem().address();
+  }
+
   private GovernorView view() {
     long now = System.nanoTime();
     var decision = policy.current();
@@ -937,7 +1013,9 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
             estimate.untouchedTailMs(),
             estimate.ratio(),
             livePath.inQuietMoment(),
-            Double.isNaN(latestRoundTripMs) ? null : latestRoundTripMs);
+            Double.isNaN(latestRoundTripMs) ? null : latestRoundTripMs,
+            baselineFrom(baseline),
+            inheritedFrom);
     double millisPerRow = pageSizer.millisPerRow();
     var pages =
         new GovernorView.Pages(

@@ -81,6 +81,10 @@ public record GovernorView(
    * {@code untouchedTailMs}: the tail of the last 30 s of probes that no engine query ran beside:
    * the machine's own noise, and whatever the engine does outside its page queries (its CPU, when
    * it runs at normal priority); the tail is judged against it when it is above the baseline's.
+   * {@code baselineFrom}: whose probes learned the baseline, this governor's or, after the governor
+   * moved to this node, the one's before it (null while there is none). {@code
+   * baselineTakenOverFrom}: the node whose governor's baseline this one started from, for as long
+   * as this one runs (null: it learned its own first).
    */
   public record LivePath(
       Double baselineMedianMs,
@@ -92,7 +96,9 @@ public record GovernorView(
       Double untouchedTailMs,
       Double ratio,
       boolean measuringBaseline,
-      Double latestRoundTripMs) {}
+      Double latestRoundTripMs,
+      String baselineFrom,
+      String baselineTakenOverFrom) {}
 
   /** How page queries are sized: the target time on the primary, the measured cost per row, the rows that buys. */
   public record Pages(double targetMillis, Double millisPerRow, int rowsPerPage) {}

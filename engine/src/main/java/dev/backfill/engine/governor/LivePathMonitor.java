@@ -183,6 +183,30 @@ public final class LivePathMonitor {
     return baseline;
   }
 
+  /** Whether the baseline was learned while no job ran (and not re-measured in a quiet moment since). */
+  public boolean learnedIdle() {
+    return learnedIdle;
+  }
+
+  /**
+   * Takes a baseline that another governor learned (before this one took over, see {@link
+   * SharedBaseline}), unless this one has learned its own: it ends a quiet moment held for lack of
+   * one, and is re-measured when the governor that learned it would have re-measured it (at once,
+   * if that is past). Returns whether it was taken.
+   */
+  public boolean inherit(Baseline inherited, boolean inheritedLearnedIdle) {
+    if (baseline != null) {
+      return false;
+    }
+    baseline = inherited;
+    learnedIdle = inheritedLearnedIdle;
+    quietSinceNanos = -1;
+    // A quiet moment cut short here is no failed attempt: one that is due goes ahead at once.
+    attemptedQuiet = false;
+    quiet.clear();
+    return true;
+  }
+
   /**
    * The governor backed off at {@code nowNanos}: from now on the tail is judged only on probes
    * taken after it. The tail spans seconds, and probes taken before the back-off say nothing about

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -32,6 +33,7 @@ import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -170,11 +172,28 @@ final class JobPipeline {
         // pause or a hand-off to another node redoes as little as possible.
         .viaMat(KillSwitches.single(), Keep.right())
         .mapAsync(settings.calls().parallelism(), this::processCall)
-        .groupedWithin(jobs.checkpointEveryCalls(), jobs.checkpointEvery())
+        .via(checkpointBatches())
         .map(outcomes -> toBatch(outcomes, scanned.get()))
         .mapAsync(1, batch -> record(checkpoints, batch))
         .toMat(Sink.ignore(), Keep.both())
         .run(materializer));
+  }
+
+  /**
+   * Outcomes in the batches that become checkpoints: the first outcome of a run alone and at once,
+   * so that a job that just started, resumed or moved to another node shows progress in the
+   * journal as soon as it makes some (not up to a checkpoint interval later); then every
+   * checkpoint-every-calls outcomes or checkpoint-every, whichever comes first.
+   */
+  private Flow<CallOutcome, List<CallOutcome>, NotUsed> checkpointBatches() {
+    var jobs = settings.jobs();
+    return Flow.<CallOutcome>create()
+        .prefixAndTail(1)
+        .flatMapConcat(
+            firstAndRest ->
+                Source.single(firstAndRest.first())
+                    .filter(first -> !first.isEmpty())
+                    .concat(firstAndRest.second().groupedWithin(jobs.checkpointEveryCalls(), jobs.checkpointEvery())));
   }
 
   private Run started(Pair<UniqueKillSwitch, CompletionStage<Done>> running) {
@@ -288,7 +307,7 @@ final class JobPipeline {
         .via(new AdjustableThrottle<CallRow>(this::callsPerSecondCap))
         .viaMat(KillSwitches.single(), Keep.right())
         .mapAsync(settings.calls().parallelism(), this::processCall)
-        .groupedWithin(jobs.checkpointEveryCalls(), jobs.checkpointEvery())
+        .via(checkpointBatches())
         .map(outcomes -> toRetryBatch(outcomes, lastCallId, scanned))
         .mapAsync(1, batch -> record(checkpoints, batch))
         .toMat(Sink.ignore(), Keep.both())

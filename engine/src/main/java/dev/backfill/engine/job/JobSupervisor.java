@@ -901,6 +901,9 @@ public final class JobSupervisor
     if (materializer == null) {
       materializer = Materializer.createMaterializer(context);
     }
+    // With the governor's first lease and the journal's next checkpoint, this line times a job's
+    // move to another node in the node logs (./backfill chaos times it from the kill).
+    context.getLog().info("job {} runs on this node from call id {}", jobId, state.watermark());
     pipeline =
         state.retryingFailed()
             ? pipelineOfJob.runRetryOfFailed(state.watermark(), state.counts().scanned(), checkpoints, materializer)

@@ -142,6 +142,39 @@ class LivePathMonitorTest {
   }
 
   @Test
+  void aBaselineTakenOverFromAnotherGovernorEndsTheWaitForAQuietMoment() {
+    // A governor that moved: jobs ask at once, and it has no baseline of its own yet.
+    now = Duration.ofMinutes(10).toNanos();
+    assertTrue(monitor.holdForQuiet(now));
+    var inherited = new LivePathMonitor.Baseline(1.0, 1.4, 30, now - Duration.ofSeconds(20).toNanos());
+    assertTrue(monitor.inherit(inherited, false));
+    assertFalse(monitor.holdForQuiet(now), "no quiet moment of its own before the first lease");
+    assertEquals(inherited, monitor.baseline());
+    probe(1_000, 3.0, false, true);
+    assertEquals(withAdded(2.0), monitor.estimate(now).ratio(), 1e-9);
+    // It is re-measured when the governor that learned it would have: three minutes after that.
+    probe(settings.baselineRefresh().toMillis() - 21_000 - 1_000, 1.5, false, true);
+    assertFalse(monitor.holdForQuiet(now));
+    probe(1_500, 1.5, false, true);
+    assertTrue(monitor.holdForQuiet(now), "the inherited baseline is three minutes old");
+  }
+
+  @Test
+  void aGovernorsOwnBaselineIsNotReplacedByAnInheritedOneAndAStaleOneIsReMeasuredAtOnce() {
+    probe(5_000, 1.0, true, false);
+    var own = monitor.baseline();
+    assertFalse(monitor.inherit(new LivePathMonitor.Baseline(9.0, 9.0, 30, now), false));
+    assertEquals(own, monitor.baseline());
+
+    var fresh = new LivePathMonitor(settings);
+    long later = Duration.ofMinutes(10).toNanos();
+    assertTrue(fresh.holdForQuiet(later), "no baseline: a quiet moment starts");
+    var stale = new LivePathMonitor.Baseline(1.0, 1.4, 30, later - settings.baselineRefresh().toNanos() - 1);
+    assertTrue(fresh.inherit(stale, false));
+    assertTrue(fresh.holdForQuiet(later), "too old to steer by: measured again at once");
+  }
+
+  @Test
   void whileJobsRunTheBaselineIsReMeasuredInAQuietMomentWhenItIsOld() {
     probe(5_000, 1.0, true, false);
     probe(LivePathMonitor.FIRST_REFRESH_AFTER_JOBS_START.toMillis() + 100, 1.5, false, true);
