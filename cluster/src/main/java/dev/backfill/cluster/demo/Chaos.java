@@ -154,71 +154,94 @@ public final class Chaos {
     try (LocalStores stores = LocalStores.start(layout)) {
       // As `./backfill stores start` does: Cassandra is the engine's, the primary comes first.
       err.println("Cassandra runs at " + cpuPriority.applyTo(stores.cassandraPid()));
-      Config config = NodeConfig.load(Optional.empty(), NodeConfig.forStores(stores.endpoints()));
-      EngineSettings settings = EngineSettings.create(config);
-      new SchemaInstaller(settings).installAll();
-      var primary = settings.primary();
-      err.printf("seeding %,d calls ...%n", options.calls());
-      CallSeeder.seed(primary.url(), primary.user(), primary.password(), 1, options.calls(), options.seed());
-
-      long start = System.nanoTime();
-      List<Kill> kills = new ArrayList<>();
-      List<Outage> outages = new ArrayList<>();
-      int unplannedRestarts = 0;
-      JsonNode finalStatus;
-      try (ChildNodes nodes =
-          ChildNodes.start(
-              options.nodes(),
-              stores.endpoints(),
-              settings.cassandra().keyspace(),
-              options.directory(),
-              Demo.NO_LIVE_TRAFFIC + AUDIT_ON)) {
-        List<ApiClient> apis = nodes.apiUrls().stream().map(ApiClient::new).toList();
-        List<Store> plannedOutages = outagePlan(stores);
-        String jobId = submit(apis.get(0), pace(scheduleSeconds(options.kills(), plannedOutages.size())));
-        Endpoints endpoints = stores.endpoints();
-        try (JournalProgress journal =
-            new JournalProgress(endpoints.journalUrl(), endpoints.user(), endpoints.password(), jobId)) {
-          Random random = new Random(options.seed());
-          boolean ended = false;
-          while (!ended && kills.size() < options.kills()) {
-            unplannedRestarts += restartExitedNodes(nodes);
-            keepRunning(apis, jobId, scheduleSeconds(options.kills() - kills.size(), plannedOutages.size()));
-            ended = awaitEndOrTimeout(apis, jobId, 3_000 + random.nextInt(5_000));
-            if (!ended) {
-              kills.add(kill(nodes, apis, journal, jobId, kills.isEmpty(), random));
-            }
-          }
-          for (int i = 0; !ended && i < plannedOutages.size(); i++) {
-            unplannedRestarts += restartExitedNodes(nodes);
-            keepRunning(apis, jobId, scheduleSeconds(0, plannedOutages.size() - i));
-            ended = awaitEndOrTimeout(apis, jobId, 3_000 + random.nextInt(5_000));
-            if (!ended) {
-              outages.add(outage(stores, journal, plannedOutages.get(i), cpuPriority));
-            }
-          }
-          if (ended) {
-            err.println("the job finished before every kill and outage was made");
-          }
-          unplannedRestarts += restartExitedNodes(nodes);
-          uncap(apis, jobId);
-          finalStatus = awaitEnd(apis, jobId);
-        }
-      }
-      long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      Map<String, Object> figures = verify(settings, finalStatus, kills, outages, unplannedRestarts, elapsedMs);
-      report(figures);
-      boolean sound =
-          (Long) figures.get("missing") == 0
-              && (Long) figures.get("duplicates") == 0
-              && (Long) figures.get("unaudited") == 0
-              && (Long) figures.get("ledger_missing") == 0
-              // A chaos run has no malformed calls: a failed one is a kill or an outage taken
-              // for the call's own fault.
-              && (Long) figures.get("failed") == 0
-              && "COMPLETED".equals(figures.get("status"));
-      return new Result(figures, sound);
+      return run(stores.endpoints(), null, stores, cpuPriority);
     }
+  }
+
+  /**
+   * Runs on stores that someone else started and stops (a test's, shared by its other tests), in
+   * the primary and journal databases {@code endpoints} names and in {@code keyspace}: kills only,
+   * no store outages, and nothing in {@code options.directory()} but the nodes' files.
+   */
+  public Result runOn(Endpoints endpoints, String keyspace) throws Exception {
+    if (options.storeOutages()) {
+      throw new IllegalArgumentException("store outages need stores of chaos's own");
+    }
+    Folders.wipe(options.directory());
+    Files.createDirectories(options.directory());
+    return run(endpoints, keyspace, null, null);
+  }
+
+  /** {@code stores} and {@code cpuPriority}: null when the stores are not chaos's own (no outages). */
+  private Result run(Endpoints endpoints, String keyspace, LocalStores stores, CpuPriority cpuPriority)
+      throws Exception {
+    Map<String, Object> storeConfig = new HashMap<>(NodeConfig.forStores(endpoints));
+    if (keyspace != null) {
+      storeConfig.put("backfill.cassandra.keyspace", keyspace);
+    }
+    Config config = NodeConfig.load(Optional.empty(), storeConfig);
+    EngineSettings settings = EngineSettings.create(config);
+    new SchemaInstaller(settings).installAll();
+    var primary = settings.primary();
+    err.printf("seeding %,d calls ...%n", options.calls());
+    CallSeeder.seed(primary.url(), primary.user(), primary.password(), 1, options.calls(), options.seed());
+
+    long start = System.nanoTime();
+    List<Kill> kills = new ArrayList<>();
+    List<Outage> outages = new ArrayList<>();
+    int unplannedRestarts = 0;
+    JsonNode finalStatus;
+    try (ChildNodes nodes =
+        ChildNodes.start(
+            options.nodes(),
+            endpoints,
+            settings.cassandra().keyspace(),
+            options.directory(),
+            Demo.NO_LIVE_TRAFFIC + AUDIT_ON)) {
+      List<ApiClient> apis = nodes.apiUrls().stream().map(ApiClient::new).toList();
+      List<Store> plannedOutages = stores == null ? List.of() : outagePlan(stores);
+      String jobId = submit(apis.get(0), pace(scheduleSeconds(options.kills(), plannedOutages.size())));
+      try (JournalProgress journal =
+          new JournalProgress(endpoints.journalUrl(), endpoints.user(), endpoints.password(), jobId)) {
+        Random random = new Random(options.seed());
+        boolean ended = false;
+        while (!ended && kills.size() < options.kills()) {
+          unplannedRestarts += restartExitedNodes(nodes);
+          keepRunning(apis, jobId, scheduleSeconds(options.kills() - kills.size(), plannedOutages.size()));
+          ended = awaitEndOrTimeout(apis, jobId, 3_000 + random.nextInt(5_000));
+          if (!ended) {
+            kills.add(kill(nodes, apis, journal, jobId, kills.isEmpty(), random));
+          }
+        }
+        for (int i = 0; !ended && i < plannedOutages.size(); i++) {
+          unplannedRestarts += restartExitedNodes(nodes);
+          keepRunning(apis, jobId, scheduleSeconds(0, plannedOutages.size() - i));
+          ended = awaitEndOrTimeout(apis, jobId, 3_000 + random.nextInt(5_000));
+          if (!ended) {
+            outages.add(outage(stores, journal, plannedOutages.get(i), cpuPriority));
+          }
+        }
+        if (ended) {
+          err.println("the job finished before every kill and outage was made");
+        }
+        unplannedRestarts += restartExitedNodes(nodes);
+        uncap(apis, jobId);
+        finalStatus = awaitEnd(apis, jobId);
+      }
+    }
+    long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    Map<String, Object> figures = verify(settings, finalStatus, kills, outages, unplannedRestarts, elapsedMs);
+    report(figures);
+    boolean sound =
+        (Long) figures.get("missing") == 0
+            && (Long) figures.get("duplicates") == 0
+            && (Long) figures.get("unaudited") == 0
+            && (Long) figures.get("ledger_missing") == 0
+            // A chaos run has no malformed calls: a failed one is a kill or an outage taken
+            // for the call's own fault.
+            && (Long) figures.get("failed") == 0
+            && "COMPLETED".equals(figures.get("status"));
+    return new Result(figures, sound);
   }
 
   /**

@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
+import dev.backfill.engine.testing.RealStores;
+import dev.backfill.stores.Endpoints;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Separate processes and kill -9, as in production: three nodes, each its own JVM (the fewest
@@ -18,8 +22,10 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Store outages are left to {@code ./backfill chaos --store-outages} (a minute and more of
  * Cassandra starting again); PrimaryOutageTest and StoreOutageTest stop each store under a job.
- * (This test starts stores of its own, as the chaos command does.)
+ * So the nodes run on the test run's shared stores, in databases and a keyspace of their own,
+ * instead of starting stores as the chaos command does (half a minute of the suite).
  */
+@ExtendWith(RealStores.class)
 class ChaosTest {
 
   private static final int CALLS = 3_000;
@@ -30,7 +36,20 @@ class ChaosTest {
   void killingTheNodeThatRunsTheJobLosesNothingAndDuplicatesNothing() throws Exception {
     Path directory = Path.of("target", "chaos-test-" + ProcessHandle.current().pid());
 
-    Chaos.Result result = new Chaos(new Chaos.Options(CALLS, 3, 1, false, false, 3, false, directory)).run();
+    Config environment = RealStores.freshEnvironment("chaos");
+    Endpoints shared = RealStores.endpoints();
+    Endpoints own =
+        new Endpoints(
+            environment.getString("backfill.primary.url"),
+            environment.getString("backfill.journal.url"),
+            shared.user(),
+            shared.password(),
+            shared.cassandraHost(),
+            shared.cassandraPort());
+
+    Chaos.Result result =
+        new Chaos(new Chaos.Options(CALLS, 3, 1, false, false, 3, false, directory))
+            .runOn(own, environment.getString("backfill.cassandra.keyspace"));
 
     var figures = result.figures();
     assertEquals("COMPLETED", figures.get("status"), figures::toString);

@@ -159,11 +159,11 @@ public final class JobSupervisor
   /**
    * How long a hand-off may drain before the job stops anyway: well under sharding's handoff
    * timeout, after which the shard starts elsewhere, and under the cluster's down-removal-margin
-   * (2.5 s), so that a job on the minority side of a partition has stopped before the majority
-   * starts it: the job never runs in two places. Calls still in flight then are redone elsewhere
-   * (found done and skipped).
+   * (1.5 s), so that a job on the minority side of a partition has stopped before the majority
+   * starts it: the job never runs in two places. The calls in flight (at most calls.parallelism)
+   * take a fraction of it; any still in flight then are redone elsewhere (found done and skipped).
    */
-  private static final Duration HAND_OFF_DRAIN = Duration.ofSeconds(2);
+  private static final Duration HAND_OFF_DRAIN = Duration.ofSeconds(1);
 
   /**
    * A finished job's entity, started again by a question, stays this long after its last one, then
