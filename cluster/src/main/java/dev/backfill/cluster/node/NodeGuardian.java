@@ -16,6 +16,7 @@ import dev.backfill.engine.governor.GovernorSettings;
 import dev.backfill.engine.governor.PrimaryHealthProbe;
 import dev.backfill.engine.job.JobRuntime;
 import dev.backfill.engine.job.JobSupervisor;
+import dev.backfill.engine.job.MemberLosses;
 import dev.backfill.engine.processor.ProcessorRegistry;
 import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.engine.source.PrimaryCallSource;
@@ -33,6 +34,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 
@@ -46,6 +48,10 @@ final class NodeGuardian {
     return Behaviors.setup(
         context -> {
           ActorSystem<Void> system = context.getSystem();
+          // Distributed data's replicator runs on every node from the start, not only where it is
+          // first used: a node whose replicator never started drops the gossip, and a governor
+          // that moves there would find no shared baseline (SharedBaseline).
+          DistributedData.get(system);
           joinSelfWhenAlone(system);
           Executor processors =
               system.dispatchers().lookup(DispatcherSelector.fromConfig("backfill-processor-dispatcher"));
@@ -73,7 +79,7 @@ final class NodeGuardian {
                   processors,
                   new ObjectMapper()),
               settings.calls().mailboxCapacity());
-          JobSupervisor.init(system, new JobRuntime(settings, callSource, primary, ledger));
+          JobSupervisor.init(system, new JobRuntime(settings, callSource, primary, ledger, MemberLosses.watch(system)));
           closeOnShutdown(system, session, probe, connections);
 
           JobIndex index = new JobIndex(system);

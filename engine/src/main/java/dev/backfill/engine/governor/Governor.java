@@ -310,8 +310,8 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     this.lastEngineActivityNanos = now + settings.slotHandover().toNanos();
     this.pageSizer = new PageSizer(settings.targetPageMillis(), settings.minPageRows(), Integer.MAX_VALUE);
     this.livePath = new LivePathMonitor(settings.livePath());
-    if (shareBaseline) {
-      this.sharedBaseline = new SharedBaseline(context, BaselineFound::new, BaselineWritten::new);
+    if (shareBaseline && probe != null) {
+      this.sharedBaseline = new SharedBaseline(context, probe.primaryUrl(), BaselineFound::new, BaselineWritten::new);
       sharedBaseline.read();
     } else {
       this.sharedBaseline = null;
@@ -891,6 +891,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     long ageNanos = Math.max(0, Duration.between(shared.learnedAt(), Instant.now()).toNanos());
     var baseline = new LivePathMonitor.Baseline(shared.medianMs(), shared.tailMs(), shared.probes(), now - ageNanos);
     if (livePath.inherit(baseline, shared.learnedIdle())) {
+      sharedBaseline.adopt(baseline, now);
       inheritedBaseline = baseline;
       inheritedFrom = shared.learnedBy();
       getContext()

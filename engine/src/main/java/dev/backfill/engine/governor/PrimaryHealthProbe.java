@@ -107,6 +107,11 @@ public final class PrimaryHealthProbe implements AutoCloseable {
     this.applicationName = applicationName;
   }
 
+  /** The primary this probes (its JDBC URL). */
+  public String primaryUrl() {
+    return primary.url();
+  }
+
   /** One probe of the live path. */
   public CompletionStage<ProbeTiming> latency() {
     return CompletableFuture.supplyAsync(this::latencyNow, thread);

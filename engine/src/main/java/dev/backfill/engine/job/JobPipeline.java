@@ -14,9 +14,11 @@ import dev.backfill.protocol.job.JobSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -123,6 +125,11 @@ final class JobPipeline {
    * entity. Not set by a stop: a drain must let the calls in flight finish.
    */
   private final AtomicBoolean abandoned = new AtomicBoolean();
+  /**
+   * The asks to call entities awaiting an answer (at most calls.parallelism): when a cluster member
+   * is lost they fail at once and are sent again (see {@link MemberLosses}).
+   */
+  private final Set<CompletableFuture<CallEntity.Answer>> awaitingAnswers = ConcurrentHashMap.newKeySet();
 
   /**
    * @param claim the job's current claim on the governor's rate (its tuning can change mid-run)
@@ -197,6 +204,7 @@ final class JobPipeline {
   }
 
   private Run started(Pair<UniqueKillSwitch, CompletionStage<Done>> running) {
+    MemberLosses.Registration losses = runtime.memberLosses().onLoss(this::askAgainAfterMemberLoss);
     // However the stream ends (a stop, a failure, the supervisor's restart), a lease wait or a
     // retry that it left behind ends with it instead of asking the governor or a call's entity
     // on its behalf.
@@ -206,6 +214,7 @@ final class JobPipeline {
             (done, failure) -> {
               stopped.set(true);
               abandoned.set(true);
+              losses.close();
             });
     return new Run(running.first(), stopped, abandoned, running.second());
   }
@@ -402,10 +411,24 @@ final class JobPipeline {
         jobId, row, spec.processor(), spec.version(), spec.parameters(), attempt, replyTo);
   }
 
+  /**
+   * A cluster member was lost and its shards have moved: an ask that went to one of its entities
+   * will never be answered, so every ask awaiting an answer fails now and is sent again (one that
+   * went to a live entity is answered again, from what that entity already did).
+   */
+  private void askAgainAfterMemberLoss() {
+    for (CompletableFuture<CallEntity.Answer> awaiting : awaitingAnswers) {
+      awaiting.completeExceptionally(new MemberLost());
+    }
+  }
+
   /** One ask; an answer without an outcome fails the stage with its reason, to be asked again. */
   private CompletionStage<CallOutcome> askEntity(
       EntityRef<CallEntity.Command> entity, CallRow row, String tooLarge, int attempt) {
-    return entity
+    CompletableFuture<CallEntity.Answer> answer = new CompletableFuture<>();
+    awaitingAnswers.add(answer);
+    answer.whenComplete((answered, failure) -> awaitingAnswers.remove(answer));
+    entity
         .<CallEntity.Answer>ask(
             replyTo ->
                 tooLarge == null
@@ -413,11 +436,26 @@ final class JobPipeline {
                     : new CallEntity.RecordFailed(
                         jobId, row.id(), spec.processor(), spec.version(), spec.parameters(), tooLarge, attempt, replyTo),
             settings.calls().askTimeout())
-        .<CallOutcome>thenCompose(
-            answer ->
-                answer.outcome() != null
-                    ? CompletableFuture.completedFuture(answer.outcome())
-                    : CompletableFuture.failedFuture(new NoOutcome(answer.reason())));
+        .whenComplete(
+            (answered, failure) -> {
+              if (failure != null) {
+                answer.completeExceptionally(failure);
+              } else {
+                answer.complete(answered);
+              }
+            });
+    return answer.<CallOutcome>thenCompose(
+        answered ->
+            answered.outcome() != null
+                ? CompletableFuture.completedFuture(answered.outcome())
+                : CompletableFuture.failedFuture(new NoOutcome(answered.reason())));
+  }
+
+  /** An ask that a lost cluster member may have swallowed, failed so that it is sent again. */
+  private static final class MemberLost extends RuntimeException {
+    MemberLost() {
+      super("a cluster member left while the call's entity was asked: asked again", null, false, false);
+    }
   }
 
   /** An answer without an outcome; the message is the reason the job shows while it waits. */

@@ -157,13 +157,14 @@ public final class JobSupervisor
   private record Stalled(String reason) implements Command {}
 
   /**
-   * How long a hand-off may drain before the job stops anyway: well under sharding's handoff
-   * timeout, after which the shard starts elsewhere, and under the cluster's down-removal-margin
-   * (1.5 s), so that a job on the minority side of a partition has stopped before the majority
-   * starts it: the job never runs in two places. The calls in flight (at most calls.parallelism)
-   * take a fraction of it; any still in flight then are redone elsewhere (found done and skipped).
+   * How long a hand-off (a rebalance, or this node leaving gracefully) may drain before the job
+   * stops anyway: well under sharding's handoff timeout, after which the shard starts elsewhere.
+   * The calls in flight (at most calls.parallelism) take a fraction of it; any still in flight then
+   * are redone elsewhere (found done and skipped). A node that is downed drains nothing: its shard
+   * regions stop their entities at once, and the cluster's down-removal-margin keeps the majority
+   * from starting them elsewhere before that.
    */
-  private static final Duration HAND_OFF_DRAIN = Duration.ofSeconds(1);
+  private static final Duration HAND_OFF_DRAIN = Duration.ofSeconds(2);
 
   /**
    * A finished job's entity, started again by a question, stays this long after its last one, then
@@ -903,7 +904,14 @@ public final class JobSupervisor
     }
     // With the governor's first lease and the journal's next checkpoint, this line times a job's
     // move to another node in the node logs (./backfill chaos times it from the kill).
-    context.getLog().info("job {} runs on this node from call id {}", jobId, state.watermark());
+    context
+        .getLog()
+        .info(
+            state.retryingFailed()
+                ? "job {} re-drives its failed calls on this node, up to call id {}"
+                : "job {} runs on this node from call id {}",
+            jobId,
+            state.watermark());
     pipeline =
         state.retryingFailed()
             ? pipelineOfJob.runRetryOfFailed(state.watermark(), state.counts().scanned(), checkpoints, materializer)
