@@ -1,6 +1,7 @@
 package dev.backfill.engine.governor;
 
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -72,15 +73,22 @@ public final class GovernedPrimary {
       return cancelled("stopped before asking the governor for a lease");
     }
     Claim current = claim.get();
+    String leaseId = UUID.randomUUID().toString();
     return AskPattern.<Governor.Command, Governor.LeaseReply>ask(
             governor,
             replyTo ->
                 new Governor.AcquireLease(
-                    current.jobId(), current.weight(), current.maxRowsPerSecond(), rows, holder, replyTo),
+                    current.jobId(), current.weight(), current.maxRowsPerSecond(), rows, holder, leaseId, replyTo),
             askTimeout,
             system.scheduler())
         .handle(
             (reply, failure) -> {
+              if (failure != null) {
+                // The ask may still reach the governor, late (it was moving, or paused): a lease
+                // granted then would hold a query slot that nobody uses until its time to live
+                // (a minute) is up. Handed back now; for a lease never granted this does nothing.
+                governor.tell(new Governor.ReleaseLease(leaseId, 0, 0));
+              }
               if (stopped.getAsBoolean()) {
                 if (reply instanceof Governor.LeaseGranted unused) {
                   // No rows read and no time spent: it teaches the page sizer nothing.

@@ -56,7 +56,9 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
 
   /**
    * Ask for a lease to read up to {@code rows} calls from the primary, on a connection of node
-   * {@code holder}.
+   * {@code holder}; granted, it goes by {@code leaseId}, which the asker chose, so that an asker
+   * that stopped waiting for the answer can hand back a lease granted after all (see {@link
+   * GovernedPrimary}). Null: the governor chooses.
    */
   public record AcquireLease(
       String jobId,
@@ -64,8 +66,16 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       Double maxRowsPerSecond,
       int rows,
       String holder,
+      String leaseId,
       ActorRef<LeaseReply> replyTo)
-      implements Command {}
+      implements Command {
+
+    /** A lease whose id the governor chooses: for an asker that waits for the answer, however late. */
+    public AcquireLease(
+        String jobId, double weight, Double maxRowsPerSecond, int rows, String holder, ActorRef<LeaseReply> replyTo) {
+      this(jobId, weight, maxRowsPerSecond, rows, holder, null, replyTo);
+    }
+  }
 
   /** The lease's query is done: it read {@code rows} rows in {@code queryMicros} of query time. */
   public record ReleaseLease(String leaseId, int rows, long queryMicros) implements Command {}
@@ -410,7 +420,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       refusal = String.format("the job's share is %.0f calls/s: %s", meter.rows.rate(), decision.reason());
       retryAfter = Duration.ofNanos(Math.min(meter.rows.nanosUntil(rows, now), LONGEST_RETRY.toNanos()));
     }
-    String leaseId = UUID.randomUUID().toString();
+    String leaseId = request.leaseId() != null ? request.leaseId() : UUID.randomUUID().toString();
     int slot = -1;
     if (refusal == null) {
       slot =
