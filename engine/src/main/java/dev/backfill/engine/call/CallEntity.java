@@ -3,7 +3,9 @@ package dev.backfill.engine.call;
 import dev.backfill.engine.store.OutcomeLedger.Status;
 import dev.backfill.protocol.CborSerializable;
 import dev.backfill.protocol.call.CallRow;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -193,6 +195,13 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
   private final Map<String, CallOutcome> outcomes = new HashMap<>();
   /** The request being worked on; null when idle. */
   private Request current;
+  /**
+   * Who else waits for the request in hand: the same job asking the same again while it is being
+   * worked on (its ask timed out, or a cluster member was lost and it asked everything again). They
+   * get the same answer, so a call is never worked on twice for one job at once (a call that fails
+   * would otherwise be analysed and recorded FAILED again).
+   */
+  private final List<ActorRef<Answer>> alsoWaiting = new ArrayList<>();
   private boolean passivating;
 
   private CallEntity(ActorContext<Command> context, StashBuffer<Command> stash, Work work) {
@@ -221,6 +230,10 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
       return this;
     }
     if (current != null) {
+      if (sameAsCurrent(request) && alsoWaiting.size() < stash.capacity()) {
+        alsoWaiting.add(request.replyTo());
+        return this;
+      }
       if (stash.isFull()) {
         request.replyTo().tell(Answer.notFinished("the call's entity holds " + stash.size() + " requests already"));
       } else {
@@ -230,6 +243,10 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
     }
     start(request);
     return this;
+  }
+
+  private boolean sameAsCurrent(Request request) {
+    return request.getClass() == current.getClass() && request.jobId().equals(current.jobId());
   }
 
   private void start(Request request) {
@@ -295,6 +312,8 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
    */
   private Behavior<Command> answer(Answer answer) {
     current.replyTo().tell(answer);
+    alsoWaiting.forEach(replyTo -> replyTo.tell(answer));
+    alsoWaiting.clear();
     current = null;
     Behavior<Command> next = stash.unstashAll(this);
     if (passivating && current == null && stash.isEmpty()) {

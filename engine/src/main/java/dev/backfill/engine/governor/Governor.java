@@ -68,14 +68,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       String holder,
       String leaseId,
       ActorRef<LeaseReply> replyTo)
-      implements Command {
-
-    /** A lease whose id the governor chooses: for an asker that waits for the answer, however late. */
-    public AcquireLease(
-        String jobId, double weight, Double maxRowsPerSecond, int rows, String holder, ActorRef<LeaseReply> replyTo) {
-      this(jobId, weight, maxRowsPerSecond, rows, holder, null, replyTo);
-    }
-  }
+      implements Command {}
 
   /** The lease's query is done: it read {@code rows} rows in {@code queryMicros} of query time. */
   public record ReleaseLease(String leaseId, int rows, long queryMicros) implements Command {}
@@ -458,7 +451,10 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       // job out for minutes.
       queryMillis.take(Math.min(millis, Math.max(1, queryMillis.rate())), now);
       pageSizer.observe(release.rows(), millis);
-      lastEngineActivityNanos = now;
+      if (release.queryMicros() > 0) {
+        // A lease handed back unused (its asker gave up, or stopped) ran nothing on the primary.
+        lastEngineActivityNanos = now;
+      }
     }
     return this;
   }

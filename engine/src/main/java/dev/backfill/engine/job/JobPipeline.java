@@ -428,22 +428,27 @@ final class JobPipeline {
     CompletableFuture<CallEntity.Answer> answer = new CompletableFuture<>();
     awaitingAnswers.add(answer);
     answer.whenComplete((answered, failure) -> awaitingAnswers.remove(answer));
-    entity
-        .<CallEntity.Answer>ask(
-            replyTo ->
-                tooLarge == null
-                    ? process(row, attempt, replyTo)
-                    : new CallEntity.RecordFailed(
-                        jobId, row.id(), spec.processor(), spec.version(), spec.parameters(), tooLarge, attempt, replyTo),
-            settings.calls().askTimeout())
-        .whenComplete(
-            (answered, failure) -> {
-              if (failure != null) {
-                answer.completeExceptionally(failure);
-              } else {
-                answer.complete(answered);
-              }
-            });
+    CompletionStage<CallEntity.Answer> asked;
+    try {
+      asked =
+          entity.ask(
+              replyTo ->
+                  tooLarge == null
+                      ? process(row, attempt, replyTo)
+                      : new CallEntity.RecordFailed(
+                          jobId, row.id(), spec.processor(), spec.version(), spec.parameters(), tooLarge, attempt, replyTo),
+              settings.calls().askTimeout());
+    } catch (RuntimeException e) {
+      asked = CompletableFuture.failedFuture(e);
+    }
+    asked.whenComplete(
+        (answered, failure) -> {
+          if (failure != null) {
+            answer.completeExceptionally(failure);
+          } else {
+            answer.complete(answered);
+          }
+        });
     return answer.<CallOutcome>thenCompose(
         answered ->
             answered.outcome() != null

@@ -58,7 +58,13 @@ public final class MemberLosses {
 
   /** The removed member's shards have moved: every listener asks again. */
   void lost() {
-    listeners.forEach(Runnable::run);
+    for (Runnable listener : listeners) {
+      try {
+        listener.run();
+      } catch (RuntimeException e) {
+        // One run's trouble must not keep the others waiting out their asks, nor stop the watcher.
+      }
+    }
   }
 
   /** A removed member's shards have had time to move. */

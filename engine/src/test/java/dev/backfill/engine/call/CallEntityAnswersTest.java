@@ -136,6 +136,25 @@ class CallEntityAnswersTest {
   }
 
   @Test
+  void theSameJobAskingAgainWhileTheCallIsWorkedOnGetsTheSameAnswerWithoutASecondRun() {
+    CompletableFuture<CallOutcome> inHand = new CompletableFuture<>();
+    FakeWork work = new FakeWork(request -> inHand);
+    ActorRef<CallEntity.Command> entity = spawn(work);
+    TestProbe<CallEntity.Answer> first = testKit.createTestProbe();
+    TestProbe<CallEntity.Answer> again = testKit.createTestProbe();
+
+    entity.tell(process("malformed", first.getRef()));
+    // The job's ask timed out, or a cluster member was lost: it asks again while the work runs.
+    entity.tell(process("malformed", again.getRef()));
+    first.expectNoMessage(Duration.ofMillis(200));
+    inHand.complete(CallOutcome.failed(CALL.id(), "malformed call: no role"));
+
+    assertEquals(Status.FAILED, first.receiveMessage(Duration.ofSeconds(10)).outcome().status());
+    assertEquals(Status.FAILED, again.receiveMessage(Duration.ofSeconds(10)).outcome().status());
+    assertEquals(1, work.processed("malformed"), "analysed once for both asks");
+  }
+
+  @Test
   void aCallTooLargeToSendIsRecordedFailedByItsEntityWithoutBeingProcessed() {
     FakeWork work = new FakeWork(request -> CompletableFuture.completedFuture(CallOutcome.done(request.callId())));
     ActorRef<CallEntity.Command> entity = spawn(work);

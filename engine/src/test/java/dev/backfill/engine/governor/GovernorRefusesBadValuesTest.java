@@ -105,7 +105,7 @@ class GovernorRefusesBadValuesTest {
 
   private Governor.LeaseReply lease(String jobId, double priority, Double maxCallsPerSecond) {
     TestInbox<Governor.LeaseReply> replies = TestInbox.create();
-    governor.run(new Governor.AcquireLease(jobId, priority, maxCallsPerSecond, 10, "node-a", replies.getRef()));
+    governor.run(new Governor.AcquireLease(jobId, priority, maxCallsPerSecond, 10, "node-a", null, replies.getRef()));
     return replies.receiveMessage();
   }
 

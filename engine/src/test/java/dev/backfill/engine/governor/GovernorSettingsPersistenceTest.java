@@ -169,7 +169,7 @@ class GovernorSettingsPersistenceTest {
     ActorRef<Governor.Command> governor = testKit.spawn(Governor.create(CONFIGURED, null, settingsId));
 
     TestProbe<Governor.LeaseReply> leases = testKit.createTestProbe();
-    governor.tell(new Governor.AcquireLease("job-1", 1, null, 10, "node-a", leases.getRef()));
+    governor.tell(new Governor.AcquireLease("job-1", 1, null, 10, "node-a", null, leases.getRef()));
     Governor.LeaseReply reply = leases.receiveMessage();
 
     assertInstanceOf(Governor.LeaseDenied.class, reply);
@@ -397,7 +397,7 @@ class GovernorSettingsPersistenceTest {
 
   private static Governor.LeaseReply lease(ActorRef<Governor.Command> governor) {
     TestProbe<Governor.LeaseReply> leases = testKit.createTestProbe();
-    governor.tell(new Governor.AcquireLease("job-1", 1, null, 10, "node-a", leases.getRef()));
+    governor.tell(new Governor.AcquireLease("job-1", 1, null, 10, "node-a", null, leases.getRef()));
     return leases.receiveMessage();
   }
 
