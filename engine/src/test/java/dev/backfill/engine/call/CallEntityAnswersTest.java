@@ -137,21 +137,15 @@ class CallEntityAnswersTest {
 
   @Test
   void theSameJobAskingAgainWhileTheCallIsWorkedOnGetsTheSameAnswerWithoutASecondRun() {
-    CompletableFuture<CallOutcome> inHand = new CompletableFuture<>();
-    FakeWork work = new FakeWork(request -> inHand);
-    ActorRef<CallEntity.Command> entity = spawn(work);
-    TestProbe<CallEntity.Answer> first = testKit.createTestProbe();
-    TestProbe<CallEntity.Answer> again = testKit.createTestProbe();
-
-    entity.tell(process("malformed", first.getRef()));
+    Working working = working("malformed");
     // The job's ask timed out, or a cluster member was lost: it asks again while the work runs.
-    entity.tell(process("malformed", again.getRef()));
-    first.expectNoMessage(Duration.ofMillis(200));
-    inHand.complete(CallOutcome.failed(CALL.id(), "malformed call: no role"));
+    working.entity().tell(process("malformed", working.again().getRef()));
+    working.first().expectNoMessage(Duration.ofMillis(200));
+    working.gate().complete(CallOutcome.failed(CALL.id(), "malformed call: no role"));
 
-    assertEquals(Status.FAILED, first.receiveMessage(Duration.ofSeconds(10)).outcome().status());
-    assertEquals(Status.FAILED, again.receiveMessage(Duration.ofSeconds(10)).outcome().status());
-    assertEquals(1, work.processed("malformed"), "analysed once for both asks");
+    assertEquals(Status.FAILED, working.first().receiveMessage(Duration.ofSeconds(10)).outcome().status());
+    assertEquals(Status.FAILED, working.again().receiveMessage(Duration.ofSeconds(10)).outcome().status());
+    assertEquals(1, working.work().processed("malformed"), "analysed once for both asks");
   }
 
   @Test
@@ -192,24 +186,24 @@ class CallEntityAnswersTest {
 
   @Test
   void anEntityAskedToStopWhileItWorksStopsOnceItsHeldRequestsAreAnsweredFromMemory() {
-    CompletableFuture<CallOutcome> gate = new CompletableFuture<>();
-    FakeWork work = new FakeWork(request -> gate);
-    ActorRef<CallEntity.Command> entity = spawn(work);
-    TestProbe<CallEntity.Answer> first = testKit.createTestProbe();
-    TestProbe<CallEntity.Answer> again = testKit.createTestProbe();
+    Working working = working("slow");
+    // Held while the entity works on the first: the same job, another request (the same request
+    // again would share the answer in hand instead of being held).
+    working
+        .entity()
+        .tell(
+            new CallEntity.RecordFailed(
+                "slow", CALL.id(), "talk-ratio", 1, Map.of(), "asked to record a failure", 1, working.again().getRef()));
+    working.entity().tell(CallEntity.Passivate.INSTANCE);
+    working.gate().complete(CallOutcome.done(CALL.id()));
 
-    entity.tell(process("slow", first.getRef()));
-    // The job's ask again (the first timed out), held while the entity works on the first.
-    entity.tell(process("slow", again.getRef()));
-    entity.tell(CallEntity.Passivate.INSTANCE);
-    gate.complete(CallOutcome.done(CALL.id()));
-
-    assertEquals(Status.DONE, first.receiveMessage(Duration.ofSeconds(10)).outcome().status());
-    assertEquals(Status.DONE, again.receiveMessage(Duration.ofSeconds(10)).outcome().status());
-    assertEquals(1, work.processed("slow"), "the held request answered from memory");
+    assertEquals(Status.DONE, working.first().receiveMessage(Duration.ofSeconds(10)).outcome().status());
+    assertEquals(Status.DONE, working.again().receiveMessage(Duration.ofSeconds(10)).outcome().status());
+    assertEquals(1, working.work().processed("slow"), "the held request answered from memory");
+    assertEquals(0, working.work().recordedFailed("slow"), "the held request answered from memory");
     // Idle once the held request is answered: it must stop, or sharding holds the call's messages
     // for it forever.
-    first.expectTerminated(entity, Duration.ofSeconds(10));
+    working.first().expectTerminated(working.entity(), Duration.ofSeconds(10));
   }
 
   @Test
@@ -225,6 +219,23 @@ class CallEntityAnswersTest {
 
   private static ActorRef<CallEntity.Command> spawn(CallEntity.Work work) {
     return testKit.spawn(CallEntity.create(work, 4), CallEntity.mailbox());
+  }
+
+  /** An entity whose work on job {@code jobId}'s request, asked by {@code first}, waits for {@code gate}. */
+  private record Working(
+      FakeWork work,
+      CompletableFuture<CallOutcome> gate,
+      ActorRef<CallEntity.Command> entity,
+      TestProbe<CallEntity.Answer> first,
+      TestProbe<CallEntity.Answer> again) {}
+
+  private static Working working(String jobId) {
+    CompletableFuture<CallOutcome> gate = new CompletableFuture<>();
+    FakeWork work = new FakeWork(request -> gate);
+    ActorRef<CallEntity.Command> entity = spawn(work);
+    TestProbe<CallEntity.Answer> first = testKit.createTestProbe();
+    entity.tell(process(jobId, first.getRef()));
+    return new Working(work, gate, entity, first, testKit.createTestProbe());
   }
 
   private static CallEntity.Answer ask(ActorRef<CallEntity.Command> entity, String jobId) {
