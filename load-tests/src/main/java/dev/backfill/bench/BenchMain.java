@@ -2,6 +2,8 @@ package dev.backfill.bench;
 
 import dev.backfill.bench.incident.IncidentBench;
 import dev.backfill.bench.incident.IncidentOptions;
+import dev.backfill.bench.raw.RawBench;
+import dev.backfill.bench.raw.RawOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +17,7 @@ import picocli.CommandLine.Option;
     name = "backfill bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks that measure the product from outside; each starts and stops what it needs.",
-    subcommands = {BenchMain.Incident.class, CommandLine.HelpCommand.class})
+    subcommands = {BenchMain.Incident.class, BenchMain.Raw.class, CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -129,6 +131,75 @@ public final class BenchMain implements Runnable {
               new IncidentOptions(
                   calls, rate, liveConnections, Duration.ofSeconds(backfillWarmupSeconds), Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(windowSeconds),
                   fleets, clusters, placements, processor, json, directory, reportDirectory, command))
+          .run();
+    }
+  }
+
+  @Command(
+      name = "raw",
+      mixinStandardHelpOptions = true,
+      description = {
+        "What the engine's guarantees cost: the engine on 1 and 3 nodes beside the simplest pipeline",
+        "that does the same work (JDBC pages, the processor, the two Cassandra writes, no actors, no",
+        "governor), alternating, then the engine with the governor out of the way, then a job over",
+        "every call on one node with a small heap. Per run: calls/s, CPU per call over every process,",
+        "bytes between nodes per call (socket counters), each node's share, peak primary connections,",
+        "throttled time. About 20 minutes with the defaults. The last line of standard output is one",
+        "JSON object; a Markdown table goes to --report-dir."
+      })
+  static final class Raw implements Callable<Integer> {
+
+    @Option(names = "--calls", defaultValue = "300000", description = "Calls to seed (default ${DEFAULT-VALUE}); the heap check's job covers all of them.")
+    int calls;
+
+    @Option(names = "--warmup", defaultValue = "15", description = "Seconds each run goes before its window, discarded (default ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(names = "--window", defaultValue = "30", description = "Measured seconds per run (default ${DEFAULT-VALUE}).")
+    int windowSeconds;
+
+    @Option(names = "--rounds", defaultValue = "2", description = "Times raw, engine 1 node, engine 3 nodes run in turn (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--heap", defaultValue = "384m", description = "The heap check's -Xmx (default ${DEFAULT-VALUE}).")
+    String heap;
+
+    @Option(names = "--no-heap-check", description = "Skip the job over every call with a small heap.")
+    boolean noHeapCheck;
+
+    @Option(names = "--processor", defaultValue = "talk-ratio", description = "Processor both designs run (default ${DEFAULT-VALUE}).")
+    String processor;
+
+    @Option(names = "--json", description = "Accepted for symmetry with demo: the JSON line is always printed last.")
+    boolean json;
+
+    @Option(names = "--dir", defaultValue = ".backfill/bench-raw", description = "Scratch folder, wiped first (default ${DEFAULT-VALUE}).")
+    Path directory;
+
+    @Option(names = "--report-dir", defaultValue = "load-tests/target/reports", description = "Where the table goes (default ${DEFAULT-VALUE}).")
+    Path reportDirectory;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (calls < 100_000) {
+        throw new IllegalArgumentException("--calls must be at least 100000: every run must outlast its window");
+      }
+      if (warmupSeconds < 0 || windowSeconds < 5) {
+        throw new IllegalArgumentException("--warmup must be at least 0 and --window at least 5 seconds");
+      }
+      if (rounds < 1 || rounds > 5) {
+        throw new IllegalArgumentException("--rounds takes 1 to 5");
+      }
+      if (!heap.matches("\\d+[mMgG]")) {
+        throw new IllegalArgumentException("--heap takes a JVM heap size such as 384m or 1g, not " + heap);
+      }
+      String command = "./backfill bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+      return new RawBench(
+              new RawOptions(
+                  calls, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(windowSeconds), rounds, !noHeapCheck,
+                  heap, processor, directory, reportDirectory, command))
           .run();
     }
   }

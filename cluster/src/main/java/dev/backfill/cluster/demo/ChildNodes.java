@@ -34,6 +34,16 @@ public final class ChildNodes implements AutoCloseable {
    */
   public static ChildNodes start(int count, Endpoints stores, String keyspace, Path directory, String extraConfig)
       throws IOException {
+    return start(count, stores, keyspace, directory, extraConfig, List.of());
+  }
+
+  /**
+   * ... and whose JVMs take {@code jvmOptions} after the defaults and BACKFILL_NODE_JAVA_OPTS (so a
+   * heap size here wins).
+   */
+  public static ChildNodes start(
+      int count, Endpoints stores, String keyspace, Path directory, String extraConfig, List<String> jvmOptions)
+      throws IOException {
     ChildNodes started = new ChildNodes();
     // Every node lists every node as a seed. With only the first node as seed, that node, once
     // restarted after a crash, would join itself and form a second cluster beside the first: two
@@ -49,7 +59,7 @@ public final class ChildNodes implements AutoCloseable {
         Path config = directory.resolve("node-" + (i + 1) + ".conf");
         Files.writeString(config, config(stores, keyspace, remotePort, remotePorts, httpPort) + extraConfig + "\n");
         Path log = directory.resolve("node-" + (i + 1) + ".log");
-        List<String> command = command(config);
+        List<String> command = command(config, jvmOptions);
         started.nodes.add(new Node(launch(command, log), "http://127.0.0.1:" + httpPort, log, command, remotePort));
       }
       for (Node node : started.nodes) {
@@ -73,6 +83,16 @@ public final class ChildNodes implements AutoCloseable {
   /** The node's cluster address, as its jobs' {@code hosted_by} names it. */
   public String address(int index) {
     return "pekko://backfill@127.0.0.1:" + nodes.get(index).remotePort();
+  }
+
+  /** The node's process id (of its current incarnation). */
+  public long pid(int index) {
+    return nodes.get(index).process().pid();
+  }
+
+  /** The port each node's cluster remoting listens on, in node order. */
+  public List<Integer> remotePorts() {
+    return nodes.stream().map(Node::remotePort).toList();
   }
 
   /** False once the node's process has ended, whoever ended it. */
@@ -174,7 +194,7 @@ public final class ChildNodes implements AutoCloseable {
     throw new CliException(timedOut + "; see " + node.log());
   }
 
-  private static List<String> command(Path config) {
+  private static List<String> command(Path config, List<String> jvmOptions) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx1g");
@@ -185,6 +205,7 @@ public final class ChildNodes implements AutoCloseable {
     if (extra != null && !extra.isBlank()) {
       command.addAll(List.of(extra.trim().split("\\s+")));
     }
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("dev.backfill.cluster.Main");

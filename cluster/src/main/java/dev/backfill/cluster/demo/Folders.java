@@ -6,13 +6,13 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Scratch folders of the demo and the chaos check. */
-final class Folders {
+/** Scratch folders of the demo, the chaos check and the benchmarks. */
+public final class Folders {
 
   private Folders() {}
 
   /** Both start from nothing every time, so their figures are comparable run to run. */
-  static void wipe(Path directory) throws IOException {
+  public static void wipe(Path directory) throws IOException {
     if (!Files.exists(directory)) {
       return;
     }

@@ -8,8 +8,10 @@ import dev.backfill.cluster.http.HealthRoutes;
 import dev.backfill.cluster.http.HttpServer;
 import dev.backfill.cluster.http.HttpSettings;
 import dev.backfill.cluster.http.JobRoutes;
+import dev.backfill.cluster.http.NodeRoutes;
 import dev.backfill.engine.call.CallEntity;
 import dev.backfill.engine.call.CallProcessing;
+import dev.backfill.engine.call.CallTally;
 import dev.backfill.engine.governor.GovernedPrimary;
 import dev.backfill.engine.governor.Governor;
 import dev.backfill.engine.governor.GovernorSettings;
@@ -70,6 +72,7 @@ final class NodeGuardian {
           GovernedPrimary primary = new GovernedPrimary(governor, system, governorSettings.askTimeout());
           ProcessorRegistry registry = ProcessorRegistry.load();
           CassandraOutcomeLedger ledger = new CassandraOutcomeLedger(session);
+          CallTally tally = new CallTally();
           CallEntity.init(
               system,
               new CallProcessing(
@@ -77,7 +80,8 @@ final class NodeGuardian {
                   ledger,
                   registry,
                   processors,
-                  new ObjectMapper()),
+                  new ObjectMapper(),
+                  tally),
               settings.calls().mailboxCapacity());
           JobSupervisor.init(system, new JobRuntime(settings, callSource, primary, ledger, MemberLosses.watch(system)));
           closeOnShutdown(system, session, probe, connections);
@@ -89,6 +93,7 @@ final class NodeGuardian {
               new ApiRoutes(
                   new JobRoutes(jobs, registry),
                   new GovernorRoutes(new SingletonGovernor(governor, system, http.askTimeout())),
+                  new NodeRoutes(Cluster.get(system).selfMember().address().toString(), tally),
                   new HealthRoutes(new NodeReadiness(system, session, settings.journal(), jdbc)));
           HttpServer.start(system, api.routes(), http)
               .whenComplete(

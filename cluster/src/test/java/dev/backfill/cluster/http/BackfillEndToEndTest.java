@@ -87,6 +87,7 @@ class BackfillEndToEndTest {
 
   @Test
   void everyCallGetsExactlyOneCorrectResultAndARerunWritesNothing() throws SQLException {
+    JsonNode nodeBefore = api.get("/node").body().path("calls_recorded");
     String firstJob = submit("{\"processor\":\"talk-ratio\",\"version\":1}");
     JsonNode first = awaitCompleted(firstJob);
     assertEquals(CALLS, first.path("total_calls").asLong());
@@ -106,6 +107,12 @@ class BackfillEndToEndTest {
     JsonNode second = awaitCompleted(secondJob);
     assertEquals(0, second.path("processed").asLong());
     assertEquals(CALLS, second.path("skipped").asLong());
+    // This node's call entities did all of it (the only node), and say so: GET /node.
+    JsonNode nodeAfter = api.get("/node").body();
+    assertTrue(nodeAfter.path("address").asText().startsWith("pekko://backfill@"), nodeAfter::toString);
+    assertEquals(nodeBefore.path("done").asLong() + CALLS, nodeAfter.path("calls_recorded").path("done").asLong());
+    assertEquals(
+        nodeBefore.path("skipped").asLong() + CALLS, nodeAfter.path("calls_recorded").path("skipped").asLong());
 
     Map<Long, Row> afterRerun = talkRatioResults();
     assertEquals(CALLS, afterRerun.size());

@@ -53,19 +53,33 @@ public final class CallProcessing implements CallEntity.Work {
   private final ProcessorRegistry processors;
   private final Executor processorExecutor;
   private final ObjectMapper json;
+  private final CallTally tally;
   private final Map<ComputationKey, Prepared> computations = new ConcurrentHashMap<>();
 
+  /** Counting into a tally of its own (tests that do not read it). */
   public CallProcessing(
       ResultStore results,
       OutcomeLedger ledger,
       ProcessorRegistry processors,
       Executor processorExecutor,
       ObjectMapper json) {
+    this(results, ledger, processors, processorExecutor, json, new CallTally());
+  }
+
+  /** {@code tally}: where the outcomes this node recorded are counted ({@code GET /node}). */
+  public CallProcessing(
+      ResultStore results,
+      OutcomeLedger ledger,
+      ProcessorRegistry processors,
+      Executor processorExecutor,
+      ObjectMapper json,
+      CallTally tally) {
     this.results = results;
     this.ledger = ledger;
     this.processors = processors;
     this.processorExecutor = processorExecutor;
     this.json = json;
+    this.tally = tally;
   }
 
   @Override
@@ -214,7 +228,11 @@ public final class CallProcessing implements CallEntity.Work {
   private CompletionStage<CallOutcome> finish(String jobId, CallOutcome outcome, int attempt) {
     return ledger
         .record(jobId, outcome.callId(), outcome.status(), outcome.reason(), attempt)
-        .thenApply(recorded -> outcome);
+        .thenApply(
+            recorded -> {
+              tally.recorded(outcome.status());
+              return outcome;
+            });
   }
 
   /**

@@ -14,6 +14,7 @@ import dev.backfill.stores.Endpoints;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,13 +29,12 @@ public final class EngineBackfill implements AutoCloseable {
 
   private final ChildNodes nodes;
   private final ApiClient api;
-  private final String jobId;
   private final CqlSession results;
+  private String jobId;
 
-  private EngineBackfill(ChildNodes nodes, ApiClient api, String jobId, CqlSession results) {
+  private EngineBackfill(ChildNodes nodes, ApiClient api, CqlSession results) {
     this.nodes = nodes;
     this.api = api;
-    this.jobId = jobId;
     this.results = results;
   }
 
@@ -42,32 +42,72 @@ public final class EngineBackfill implements AutoCloseable {
   public static EngineBackfill start(
       int nodeCount, Endpoints stores, EngineSettings base, String keyspace, String processor, Path directory)
       throws IOException {
+    return start(nodeCount, stores, base, keyspace, processor, directory, "", List.of());
+  }
+
+  /**
+   * ... with {@code extraConfig} (HOCON lines) in every node's config file and {@code jvmOptions}
+   * on every node's JVM.
+   */
+  public static EngineBackfill start(
+      int nodeCount,
+      Endpoints stores,
+      EngineSettings base,
+      String keyspace,
+      String processor,
+      Path directory,
+      String extraConfig,
+      List<String> jvmOptions)
+      throws IOException {
+    EngineBackfill backfill = launch(nodeCount, stores, base, keyspace, directory, extraConfig, jvmOptions);
+    try {
+      backfill.submit(processor);
+      return backfill;
+    } catch (RuntimeException | IOException e) {
+      backfill.close();
+      throw e;
+    }
+  }
+
+  /** Starts the nodes in a keyspace of their own, with no job yet ({@link #submit}). */
+  public static EngineBackfill launch(
+      int nodeCount,
+      Endpoints stores,
+      EngineSettings base,
+      String keyspace,
+      Path directory,
+      String extraConfig,
+      List<String> jvmOptions)
+      throws IOException {
     EngineSettings settings = withKeyspace(base, keyspace);
     try (CqlSession session = CassandraSessions.withoutKeyspace(settings.cassandra())) {
       new SchemaInstaller(settings).installCassandra(session);
     }
-    ChildNodes nodes = ChildNodes.start(nodeCount, stores, keyspace, directory);
-    CqlSession results = null;
+    ChildNodes nodes = ChildNodes.start(nodeCount, stores, keyspace, directory, extraConfig, jvmOptions);
     try {
-      results = CassandraSessions.withKeyspace(settings.cassandra());
-      ApiClient api = new ApiClient(nodes.apiUrls().get(0));
-      String body =
-          ApiJson.MAPPER.writeValueAsString(new SubmitJobRequest(processor, 1, null, null, null, Map.of(), null, null));
-      ApiClient.Reply reply = api.post("/jobs", body);
-      if (reply.status() != 202) {
-        throw new IllegalStateException("the engine refused the job: HTTP " + reply.status() + " " + reply.body());
-      }
-      String jobId = ApiJson.MAPPER.readTree(reply.body()).path("job_id").asText();
-      EngineBackfill backfill = new EngineBackfill(nodes, api, jobId, results);
-      backfill.awaitFirstCalls();
-      return backfill;
-    } catch (RuntimeException | IOException e) {
-      if (results != null) {
-        results.close();
-      }
+      CqlSession results = CassandraSessions.withKeyspace(settings.cassandra());
+      return new EngineBackfill(nodes, new ApiClient(nodes.apiUrls().get(0)), results);
+    } catch (RuntimeException e) {
       nodes.close();
       throw e;
     }
+  }
+
+  /** Submits one job over every call, through the first node, and returns once it has done some. */
+  public void submit(String processor) throws IOException {
+    String body =
+        ApiJson.MAPPER.writeValueAsString(new SubmitJobRequest(processor, 1, null, null, null, Map.of(), null, null));
+    ApiClient.Reply reply = api.post("/jobs", body);
+    if (reply.status() != 202) {
+      throw new IllegalStateException("the engine refused the job: HTTP " + reply.status() + " " + reply.body());
+    }
+    jobId = ApiJson.MAPPER.readTree(reply.body()).path("job_id").asText();
+    awaitFirstCalls();
+  }
+
+  /** The nodes running the job. */
+  public ChildNodes nodes() {
+    return nodes;
   }
 
   public Progress progress() throws IOException {
@@ -143,7 +183,8 @@ public final class EngineBackfill implements AutoCloseable {
     return status.equals("COMPLETED") || status.equals("CANCELLED") || status.equals("FAILED");
   }
 
-  private static EngineSettings withKeyspace(EngineSettings base, String keyspace) {
+  /** The settings with results and ledger in {@code keyspace}. */
+  public static EngineSettings withKeyspace(EngineSettings base, String keyspace) {
     var c = base.cassandra();
     return new EngineSettings(
         base.primary(),

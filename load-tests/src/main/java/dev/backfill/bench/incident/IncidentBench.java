@@ -13,6 +13,7 @@ import dev.backfill.bench.primary.PrimarySettler;
 import dev.backfill.bench.primary.PrimaryStatistics;
 import dev.backfill.bench.primary.ProbeObserver;
 import dev.backfill.bench.report.IncidentReport;
+import dev.backfill.cluster.demo.Folders;
 import dev.backfill.cluster.http.ApiJson;
 import dev.backfill.cluster.local.CpuPriority;
 import dev.backfill.cluster.node.NodeConfig;
@@ -55,7 +56,7 @@ public final class IncidentBench {
 
   public int run() throws Exception {
     Path directory = options.directory().toAbsolutePath();
-    wipe(directory);
+    Folders.wipe(directory);
     Files.createDirectories(directory);
     boolean canPin = CpuPinning.available();
     if (options.placements().contains("pinned") && !canPin) {
@@ -363,16 +364,5 @@ public final class IncidentBench {
     }
     double scale = Math.pow(10, places);
     return Math.round(value * scale) / scale;
-  }
-
-  private static void wipe(Path directory) throws Exception {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try (var paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
   }
 }

@@ -1,0 +1,25 @@
+package dev.backfill.bench.raw;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What {@code ./backfill bench raw} was asked for.
+ *
+ * @param calls calls seeded; the heap check's job covers all of them
+ * @param warmup seconds each run goes before its window opens, discarded
+ * @param window measured seconds per run
+ * @param rounds times the sequence raw, engine 1 node, engine 3 nodes runs
+ * @param heapCheck whether to run the job over every call on one node with a small heap
+ */
+public record RawOptions(
+    int calls,
+    Duration warmup,
+    Duration window,
+    int rounds,
+    boolean heapCheck,
+    String heapLimit,
+    String processor,
+    Path directory,
+    Path reportDirectory,
+    String command) {}
