@@ -152,7 +152,7 @@ public final class BenchMain implements Runnable {
     @Option(names = "--calls", defaultValue = "300000", description = "Calls to seed (default ${DEFAULT-VALUE}); the heap check's job covers all of them.")
     int calls;
 
-    @Option(names = "--warmup", defaultValue = "15", description = "Seconds each run goes before its window, discarded (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "30", description = "Seconds each run goes before its window, discarded (default ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
     @Option(names = "--window", defaultValue = "30", description = "Measured seconds per run (default ${DEFAULT-VALUE}).")

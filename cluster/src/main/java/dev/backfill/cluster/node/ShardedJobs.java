@@ -1,5 +1,6 @@
 package dev.backfill.cluster.node;
 
+import dev.backfill.engine.concurrent.OnCompletingThread;
 import dev.backfill.cluster.http.Jobs;
 import dev.backfill.engine.job.JobStatus;
 import dev.backfill.engine.job.JobSupervisor;
@@ -62,14 +63,14 @@ final class ShardedJobs implements Jobs {
   /** The commands that change a job all answer its status, or an error the API shows as 409. */
   private CompletionStage<JobStatus> askJob(
       String jobId, Function<ActorRef<StatusReply<JobStatus>>, JobSupervisor.Command> command) {
-    return sharding.entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId).askWithStatus(command::apply, askTimeout);
+    return OnCompletingThread.of(
+        sharding.entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId).askWithStatus(command::apply, askTimeout));
   }
 
   @Override
   public CompletionStage<JobStatus> status(String jobId) {
-    return sharding
-        .entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId)
-        .ask(JobSupervisor.GetStatus::new, askTimeout);
+    return OnCompletingThread.of(
+        sharding.entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId).ask(JobSupervisor.GetStatus::new, askTimeout));
   }
 
   @Override

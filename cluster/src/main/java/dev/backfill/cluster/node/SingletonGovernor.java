@@ -1,5 +1,6 @@
 package dev.backfill.cluster.node;
 
+import dev.backfill.engine.concurrent.OnCompletingThread;
 import dev.backfill.cluster.http.GovernorControl;
 import dev.backfill.engine.governor.Governor;
 import dev.backfill.engine.governor.GovernorBudget;
@@ -29,7 +30,7 @@ final class SingletonGovernor implements GovernorControl {
 
   @Override
   public CompletionStage<GovernorView> view() {
-    return AskPattern.ask(governor, Governor.GetView::new, askTimeout, system.scheduler());
+    return OnCompletingThread.of(AskPattern.ask(governor, Governor.GetView::new, askTimeout, system.scheduler()));
   }
 
   @Override
@@ -43,7 +44,8 @@ final class SingletonGovernor implements GovernorControl {
   }
 
   private CompletionStage<GovernorView> change(Function<ActorRef<Governor.SettingsReply>, Governor.Command> request) {
-    return AskPattern.<Governor.Command, Governor.SettingsReply>ask(governor, request, askTimeout, system.scheduler())
+    return OnCompletingThread.of(
+            AskPattern.<Governor.Command, Governor.SettingsReply>ask(governor, request, askTimeout, system.scheduler()))
         .thenApply(SingletonGovernor::viewOrThrow);
   }
 

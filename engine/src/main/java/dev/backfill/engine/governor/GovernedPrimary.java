@@ -1,5 +1,6 @@
 package dev.backfill.engine.governor;
 
+import dev.backfill.engine.concurrent.OnCompletingThread;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
@@ -74,13 +75,14 @@ public final class GovernedPrimary {
     }
     Claim current = claim.get();
     String leaseId = UUID.randomUUID().toString();
-    return AskPattern.<Governor.Command, Governor.LeaseReply>ask(
-            governor,
-            replyTo ->
-                new Governor.AcquireLease(
-                    current.jobId(), current.weight(), current.maxRowsPerSecond(), rows, holder, leaseId, replyTo),
-            askTimeout,
-            system.scheduler())
+    return OnCompletingThread.of(
+            AskPattern.<Governor.Command, Governor.LeaseReply>ask(
+                governor,
+                replyTo ->
+                    new Governor.AcquireLease(
+                        current.jobId(), current.weight(), current.maxRowsPerSecond(), rows, holder, leaseId, replyTo),
+                askTimeout,
+                system.scheduler()))
         .handle(
             (reply, failure) -> {
               if (failure != null) {
@@ -135,10 +137,11 @@ public final class GovernedPrimary {
   }
 
   private <T> CompletionStage<T> later(Duration delay, Supplier<CompletionStage<T>> next) {
-    return Patterns.after(
-        delay.isNegative() ? Duration.ZERO : delay,
-        system.classicSystem().scheduler(),
-        system.executionContext(),
-        next::get);
+    return OnCompletingThread.of(
+        Patterns.after(
+            delay.isNegative() ? Duration.ZERO : delay,
+            system.classicSystem().scheduler(),
+            system.executionContext(),
+            next::get));
   }
 }

@@ -3,6 +3,7 @@ package dev.backfill.engine.job;
 import dev.backfill.engine.call.CallEntity;
 import dev.backfill.engine.call.CallOutcome;
 import dev.backfill.engine.call.RequestSizeLimit;
+import dev.backfill.engine.concurrent.OnCompletingThread;
 import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.engine.governor.GovernedPrimary;
 import dev.backfill.engine.store.OutcomeLedger;
@@ -431,13 +432,14 @@ final class JobPipeline {
     CompletionStage<CallEntity.Answer> asked;
     try {
       asked =
-          entity.ask(
-              replyTo ->
-                  tooLarge == null
-                      ? process(row, attempt, replyTo)
-                      : new CallEntity.RecordFailed(
-                          jobId, row.id(), spec.processor(), spec.version(), spec.parameters(), tooLarge, attempt, replyTo),
-              settings.calls().askTimeout());
+          OnCompletingThread.of(
+              entity.ask(
+                  replyTo ->
+                      tooLarge == null
+                          ? process(row, attempt, replyTo)
+                          : new CallEntity.RecordFailed(
+                              jobId, row.id(), spec.processor(), spec.version(), spec.parameters(), tooLarge, attempt, replyTo),
+                  settings.calls().askTimeout()));
     } catch (RuntimeException e) {
       asked = CompletableFuture.failedFuture(e);
     }

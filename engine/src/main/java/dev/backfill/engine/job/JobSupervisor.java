@@ -36,6 +36,7 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import dev.backfill.engine.concurrent.OnCompletingThread;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -894,11 +895,12 @@ public final class JobSupervisor
             jobId, state.spec(), runtime, claim::get, this::reportHeldBack, this::reportStalled, system);
     JobPipeline.Checkpoints checkpoints =
         batch ->
-            AskPattern.ask(
-                self,
-                (ActorRef<Done> replyTo) -> new RecordProgress(batch, replyTo),
-                askTimeout,
-                system.scheduler());
+            OnCompletingThread.of(
+                AskPattern.ask(
+                    self,
+                    (ActorRef<Done> replyTo) -> new RecordProgress(batch, replyTo),
+                    askTimeout,
+                    system.scheduler()));
     if (materializer == null) {
       materializer = Materializer.createMaterializer(context);
     }

@@ -1,5 +1,6 @@
 package dev.backfill.engine.job;
 
+import dev.backfill.engine.concurrent.OnCompletingThread;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -99,11 +100,12 @@ final class Retries {
                 return CompletableFuture.<T>failedFuture(failure);
               }
               onFailure.accept(number, failure);
-              return Patterns.after(
-                  delay(number, minBackoff, maxBackoff),
-                  system.classicSystem().scheduler(),
-                  system.executionContext(),
-                  () -> run(attempt, number + 1, minBackoff, maxBackoff, onFailure, stopped, permanent, system));
+              return OnCompletingThread.of(
+                  Patterns.after(
+                      delay(number, minBackoff, maxBackoff),
+                      system.classicSystem().scheduler(),
+                      system.executionContext(),
+                      () -> run(attempt, number + 1, minBackoff, maxBackoff, onFailure, stopped, permanent, system)));
             })
         .thenCompose(stage -> stage);
   }

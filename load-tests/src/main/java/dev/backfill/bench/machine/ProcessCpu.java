@@ -5,17 +5,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * CPU time spent by process trees, from the kernel's own accounting ({@code /proc/PID/stat}): a
- * root, every descendant alive at the moment of reading, and the descendants that ended and were
- * waited for (the root's cutime and cstime: PostgreSQL's backends that closed). A process that
- * was alive at the start and ended before the end is charged in full, including what it spent
- * before the start; PostgreSQL's backends here live as long as their connections, which outlast
- * a run.
+ * root, every descendant alive at the moment of reading, and the children that ended and were
+ * waited for (their parent's cutime and cstime: PostgreSQL's backends that closed). A process
+ * alive at one reading and ended by the next moves from its own time to its parent's waited-for
+ * time, so the difference between two readings is what the trees spent in between.
  */
 public final class ProcessCpu {
 
@@ -24,25 +24,26 @@ public final class ProcessCpu {
 
   private ProcessCpu() {}
 
-  /** CPU seconds used so far by the trees under these roots (roots that are gone count 0). */
+  /**
+   * CPU seconds used so far by the trees under these roots (roots that are gone count 0). Each
+   * process counts once, also when it is under two roots (PostgreSQL and Cassandra are children
+   * of the JVM that started them): its own time and that of its children that ended.
+   */
   public static double secondsUnder(Set<Long> roots) {
     Map<Long, List<Long>> children = childrenByParent();
-    double ticks = 0;
-    for (long root : roots) {
-      long[] own = times(root);
-      if (own == null) {
-        continue;
-      }
-      // The root's own time and that of its waited-for children, then the living descendants'.
-      ticks += own[0] + own[1] + own[2] + own[3];
-      List<Long> pending = new ArrayList<>(children.getOrDefault(root, List.of()));
-      while (!pending.isEmpty()) {
-        long pid = pending.remove(pending.size() - 1);
-        long[] times = times(pid);
-        if (times != null) {
-          ticks += times[0] + times[1];
-        }
+    Set<Long> trees = new HashSet<>();
+    List<Long> pending = new ArrayList<>(roots);
+    while (!pending.isEmpty()) {
+      long pid = pending.remove(pending.size() - 1);
+      if (trees.add(pid)) {
         pending.addAll(children.getOrDefault(pid, List.of()));
+      }
+    }
+    long ticks = 0;
+    for (long pid : trees) {
+      long[] times = times(pid);
+      if (times != null) {
+        ticks += times[0] + times[1] + times[2] + times[3];
       }
     }
     return ticks / TICKS_PER_SECOND;

@@ -62,7 +62,7 @@ public final class RawBench {
         thresholds {
           live-ratio-warn = 100
           live-ratio-critical = 1000
-          probe-latency-warn-ms = 600000
+          probe-latency-warn-ms = 300000
           probe-latency-critical-ms = 600000
         }
       }
@@ -261,8 +261,8 @@ public final class RawBench {
     Thread.sleep(options.warmup().toMillis());
     Set<Long> processes = new HashSet<>(context.storeProcesses());
     processes.addAll(measured.nodeProcesses());
-    long doneBefore = measured.done();
     List<Long> perNodeBefore = measured.perNode();
+    long doneBefore = perNodeBefore.isEmpty() ? measured.done() : sum(perNodeBefore);
     double cpuBefore = ProcessCpu.secondsUnder(processes);
     var trafficBefore = InternodeTraffic.now(measured.remotingPorts());
     long start = System.nanoTime();
@@ -285,11 +285,11 @@ public final class RawBench {
       peak = connections.peak();
       samples = connections.samples();
     }
-    long doneAfter = measured.done();
+    List<Long> perNodeAfter = measured.perNode();
+    long doneAfter = perNodeAfter.isEmpty() ? measured.done() : sum(perNodeAfter);
     double seconds = (System.nanoTime() - start) / 1e9;
     double cpuAfter = ProcessCpu.secondsUnder(processes);
     long bytes = InternodeTraffic.now(measured.remotingPorts()).bytesSince(trafficBefore);
-    List<Long> perNodeAfter = measured.perNode();
     long calls = doneAfter - doneBefore;
     List<Double> shares = new ArrayList<>();
     for (int i = 0; i < perNodeAfter.size(); i++) {
@@ -316,6 +316,10 @@ public final class RawBench {
   }
 
   private static final Duration POLL = Duration.ofMillis(250);
+
+  private static long sum(List<Long> counts) {
+    return counts.stream().mapToLong(Long::longValue).sum();
+  }
 
   /** The heap of one node before and after a job over every seeded call. */
   record HeapCheck(long calls, long usedBeforeBytes, long usedAfterBytes, String status, double seconds) {

@@ -28,6 +28,30 @@ class ProcessCpuTest {
   }
 
   @Test
+  void countsAProcessUnderTwoRootsOnce() throws Exception {
+    // A child of this JVM that burns CPU, like PostgreSQL and Cassandra under the benchmark's JVM.
+    Process child = new ProcessBuilder("sh", "-c", "while :; do :; done").start();
+    try {
+      Set<Long> childOnly = Set.of(child.pid());
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (ProcessCpu.secondsUnder(childOnly) < 0.3 && System.nanoTime() < deadline) {
+        child.waitFor(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
+      // Stopped, so that it spends nothing between the readings below.
+      new ProcessBuilder("kill", "-STOP", Long.toString(child.pid())).start().waitFor();
+      double childSeconds = ProcessCpu.secondsUnder(childOnly);
+      double underSelf = ProcessCpu.secondsUnder(Set.of(ProcessHandle.current().pid()));
+      double underBoth = ProcessCpu.secondsUnder(Set.of(ProcessHandle.current().pid(), child.pid()));
+
+      assertTrue(childSeconds >= 0.3, "the child burnt " + childSeconds + " s");
+      // Counted twice, the second figure would be at least the child's 0.3 s above the first.
+      assertTrue(underBoth - underSelf < 0.1, underSelf + " s under this JVM, " + underBoth + " s under both roots");
+    } finally {
+      child.destroyForcibly().waitFor();
+    }
+  }
+
+  @Test
   void countsNothingForAProcessThatIsGone() {
     assertTrue(ProcessCpu.secondsUnder(Set.of(Long.MAX_VALUE)) == 0.0);
   }
