@@ -158,7 +158,7 @@ public final class BenchMain implements Runnable {
     @Option(names = "--window", defaultValue = "30", description = "Measured seconds per run (default ${DEFAULT-VALUE}).")
     int windowSeconds;
 
-    @Option(names = "--rounds", defaultValue = "2", description = "Times raw, engine 1 node, engine 3 nodes run in turn (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "2", description = "Times raw, engine 1 node, engine 3 nodes run in turn (default ${DEFAULT-VALUE}); 0: only the heap check.")
     int rounds;
 
     @Option(names = "--heap", defaultValue = "384m", description = "The heap check's -Xmx (default ${DEFAULT-VALUE}).")
@@ -189,8 +189,11 @@ public final class BenchMain implements Runnable {
       if (warmupSeconds < 0 || windowSeconds < 5) {
         throw new IllegalArgumentException("--warmup must be at least 0 and --window at least 5 seconds");
       }
-      if (rounds < 1 || rounds > 5) {
-        throw new IllegalArgumentException("--rounds takes 1 to 5");
+      if (rounds < 0 || rounds > 5) {
+        throw new IllegalArgumentException("--rounds takes 0 (only the heap check) to 5");
+      }
+      if (rounds == 0 && noHeapCheck) {
+        throw new IllegalArgumentException("--rounds 0 with --no-heap-check measures nothing");
       }
       if (!heap.matches("\\d+[mMgG]")) {
         throw new IllegalArgumentException("--heap takes a JVM heap size such as 384m or 1g, not " + heap);

@@ -156,7 +156,7 @@ public final class ChildNodes implements AutoCloseable {
     for (Node node : nodes) {
       try {
         if (!node.process().waitFor(60, TimeUnit.SECONDS)) {
-          node.process().destroyForcibly();
+          node.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
       } catch (InterruptedException e) {
         node.process().destroyForcibly();

@@ -1,9 +1,7 @@
 package dev.backfill.bench.machine;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,6 +12,7 @@ import java.util.regex.Pattern;
  */
 public final class HeapAfterGc {
 
+  /** "used NK" of a heap space: G1's one line, or the young and old generations of the others. */
   private static final Pattern USED = Pattern.compile("used (\\d+)K");
 
   private HeapAfterGc() {}
@@ -21,28 +20,31 @@ public final class HeapAfterGc {
   /** Used heap in bytes after a full collection in process {@code pid}. */
   public static long usedBytes(long pid) {
     jcmd(pid, "GC.run");
-    String info = jcmd(pid, "GC.heap_info");
-    Matcher used = USED.matcher(info);
-    if (!used.find()) {
-      throw new IllegalStateException("jcmd " + pid + " GC.heap_info named no used heap: " + info);
+    return usedBytes(jcmd(pid, "GC.heap_info"));
+  }
+
+  /** The used heap in {@code GC.heap_info}'s output: every space's "used", Metaspace aside. */
+  static long usedBytes(String heapInfo) {
+    long kilobytes = 0;
+    boolean found = false;
+    for (String line : heapInfo.split("\n")) {
+      if (line.contains("Metaspace") || line.contains("class space")) {
+        continue;
+      }
+      Matcher used = USED.matcher(line);
+      if (used.find()) {
+        kilobytes += Long.parseLong(used.group(1));
+        found = true;
+      }
     }
-    return Long.parseLong(used.group(1)) * 1024;
+    if (!found) {
+      throw new IllegalStateException("GC.heap_info named no used heap: " + heapInfo);
+    }
+    return kilobytes * 1024;
   }
 
   private static String jcmd(long pid, String command) {
     String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-    try {
-      Process process = new ProcessBuilder(jcmd, Long.toString(pid), command).redirectErrorStream(true).start();
-      byte[] out = process.getInputStream().readAllBytes();
-      if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-        throw new IllegalStateException("jcmd " + pid + " " + command + " failed: " + new String(out, StandardCharsets.UTF_8));
-      }
-      return new String(out, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot run jcmd: " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    return Commands.output(Duration.ofSeconds(60), jcmd, Long.toString(pid), command);
   }
 }

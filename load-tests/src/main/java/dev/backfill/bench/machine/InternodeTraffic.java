@@ -1,7 +1,7 @@
 package dev.backfill.bench.machine;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -59,7 +59,7 @@ public final class InternodeTraffic {
     if (remotingPorts.isEmpty()) {
       return new Snapshot(Map.of());
     }
-    return parse(run("ss", "-tinH", "state", "established"), remotingPorts);
+    return parse(Commands.output(Duration.ofSeconds(10), "ss", "-tinH", "state", "established"), remotingPorts);
   }
 
   /**
@@ -85,21 +85,5 @@ public final class InternodeTraffic {
       }
     }
     return new Snapshot(sent);
-  }
-
-  private static String run(String... command) {
-    try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      byte[] out = process.getInputStream().readAllBytes();
-      if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
-        throw new IllegalStateException(String.join(" ", command) + " failed: " + new String(out, StandardCharsets.UTF_8));
-      }
-      return new String(out, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 }
