@@ -24,8 +24,11 @@ public final class OnCompletingThread {
 
   private OnCompletingThread() {}
 
-  /** A stage completed as {@code answer} is, whose callbacks run on the thread that completes it. */
-  public static <T> CompletionStage<T> of(CompletionStage<T> answer) {
+  /**
+   * A future of the caller's own, completed as {@code answer} is, whose callbacks run on the thread
+   * that completes it. The caller may complete it first (then the answer is ignored when it comes).
+   */
+  public static <T> CompletableFuture<T> of(CompletionStage<T> answer) {
     CompletableFuture<T> handedOn = new CompletableFuture<>();
     answer.whenCompleteAsync(
         (value, failure) -> {

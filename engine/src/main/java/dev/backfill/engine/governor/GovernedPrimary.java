@@ -137,11 +137,11 @@ public final class GovernedPrimary {
   }
 
   private <T> CompletionStage<T> later(Duration delay, Supplier<CompletionStage<T>> next) {
-    return OnCompletingThread.of(
-        Patterns.after(
-            delay.isNegative() ? Duration.ZERO : delay,
-            system.classicSystem().scheduler(),
-            system.executionContext(),
-            next::get));
+    // A plain CompletableFuture (unlike an ask's answer): its callbacks need no hand-over.
+    return Patterns.after(
+        delay.isNegative() ? Duration.ZERO : delay,
+        system.classicSystem().scheduler(),
+        system.executionContext(),
+        next::get);
   }
 }

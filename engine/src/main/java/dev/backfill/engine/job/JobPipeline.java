@@ -423,15 +423,16 @@ final class JobPipeline {
     }
   }
 
-  /** One ask; an answer without an outcome fails the stage with its reason, to be asked again. */
+  /**
+   * One ask; an answer without an outcome fails the stage with its reason, to be asked again. The
+   * ask is awaited in {@link #awaitingAnswers} until it is answered, so that a member loss can fail
+   * it first.
+   */
   private CompletionStage<CallOutcome> askEntity(
       EntityRef<CallEntity.Command> entity, CallRow row, String tooLarge, int attempt) {
-    CompletableFuture<CallEntity.Answer> answer = new CompletableFuture<>();
-    awaitingAnswers.add(answer);
-    answer.whenComplete((answered, failure) -> awaitingAnswers.remove(answer));
-    CompletionStage<CallEntity.Answer> asked;
+    CompletableFuture<CallEntity.Answer> answer;
     try {
-      asked =
+      answer =
           OnCompletingThread.of(
               entity.ask(
                   replyTo ->
@@ -441,21 +442,20 @@ final class JobPipeline {
                               jobId, row.id(), spec.processor(), spec.version(), spec.parameters(), tooLarge, attempt, replyTo),
                   settings.calls().askTimeout()));
     } catch (RuntimeException e) {
-      asked = CompletableFuture.failedFuture(e);
+      answer = CompletableFuture.failedFuture(e);
     }
-    asked.whenComplete(
-        (answered, failure) -> {
-          if (failure != null) {
-            answer.completeExceptionally(failure);
-          } else {
-            answer.complete(answered);
-          }
-        });
-    return answer.<CallOutcome>thenCompose(
-        answered ->
-            answered.outcome() != null
-                ? CompletableFuture.completedFuture(answered.outcome())
-                : CompletableFuture.failedFuture(new NoOutcome(answered.reason())));
+    return awaited(answer)
+        .thenCompose(
+            answered ->
+                answered.outcome() != null
+                    ? CompletableFuture.completedFuture(answered.outcome())
+                    : CompletableFuture.failedFuture(new NoOutcome(answered.reason())));
+  }
+
+  private CompletableFuture<CallEntity.Answer> awaited(CompletableFuture<CallEntity.Answer> answer) {
+    awaitingAnswers.add(answer);
+    answer.whenComplete((answered, failure) -> awaitingAnswers.remove(answer));
+    return answer;
   }
 
   /** An ask that a lost cluster member may have swallowed, failed so that it is sent again. */

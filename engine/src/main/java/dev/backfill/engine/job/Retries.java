@@ -1,6 +1,5 @@
 package dev.backfill.engine.job;
 
-import dev.backfill.engine.concurrent.OnCompletingThread;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -100,12 +99,12 @@ final class Retries {
                 return CompletableFuture.<T>failedFuture(failure);
               }
               onFailure.accept(number, failure);
-              return OnCompletingThread.of(
-                  Patterns.after(
-                      delay(number, minBackoff, maxBackoff),
-                      system.classicSystem().scheduler(),
-                      system.executionContext(),
-                      () -> run(attempt, number + 1, minBackoff, maxBackoff, onFailure, stopped, permanent, system)));
+              // A plain CompletableFuture (unlike an ask's answer): its callbacks need no hand-over.
+              return Patterns.after(
+                  delay(number, minBackoff, maxBackoff),
+                  system.classicSystem().scheduler(),
+                  system.executionContext(),
+                  () -> run(attempt, number + 1, minBackoff, maxBackoff, onFailure, stopped, permanent, system));
             })
         .thenCompose(stage -> stage);
   }

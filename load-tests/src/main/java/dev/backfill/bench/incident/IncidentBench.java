@@ -2,6 +2,7 @@ package dev.backfill.bench.incident;
 
 import com.typesafe.config.Config;
 import dev.backfill.bench.engine.EngineBackfill;
+import dev.backfill.bench.engine.SeededStores;
 import dev.backfill.bench.live.LiveResult;
 import dev.backfill.bench.live.LiveSchema;
 import dev.backfill.bench.live.LiveWorkloadProcess;
@@ -13,15 +14,10 @@ import dev.backfill.bench.primary.PrimarySettler;
 import dev.backfill.bench.primary.PrimaryStatistics;
 import dev.backfill.bench.primary.ProbeObserver;
 import dev.backfill.bench.report.IncidentReport;
-import dev.backfill.cluster.demo.Folders;
 import dev.backfill.cluster.http.ApiJson;
 import dev.backfill.cluster.local.CpuPriority;
-import dev.backfill.cluster.node.NodeConfig;
-import dev.backfill.cluster.seed.CallSeeder;
 import dev.backfill.engine.governor.GovernorSettings;
 import dev.backfill.engine.processor.Processor;
-import dev.backfill.engine.processor.ProcessorRegistry;
-import dev.backfill.engine.schema.SchemaInstaller;
 import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.stores.LocalStores;
 import java.io.PrintStream;
@@ -33,7 +29,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The original incident, reproduced beside this engine on one local primary: a live recording
@@ -56,27 +51,19 @@ public final class IncidentBench {
 
   public int run() throws Exception {
     Path directory = options.directory().toAbsolutePath();
-    Folders.wipe(directory);
-    Files.createDirectories(directory);
     boolean canPin = CpuPinning.available();
     if (options.placements().contains("pinned") && !canPin) {
       throw new IllegalArgumentException("pinned runs need taskset and at least two cores; use --placements shared");
     }
     CpuPriority.fromEnvironment(); // a misspelt BACKFILL_CPU_PRIORITY fails here, not after the runs
-    err.println("starting the primary, a separate journal PostgreSQL and Cassandra in " + directory + " ...");
-    try (LocalStores stores = LocalStores.start(LocalStores.Layout.ephemeralWithSeparateJournal(directory))) {
-      Config config = NodeConfig.load(Optional.empty(), NodeConfig.forStores(stores.endpoints()));
-      EngineSettings settings = EngineSettings.create(config);
-      new SchemaInstaller(settings).installAll();
+    Processor processor = SeededStores.processor(options.processor());
+    try (SeededStores seeded = SeededStores.start(directory, options.calls(), err)) {
+      LocalStores stores = seeded.stores();
+      Config config = seeded.config();
+      EngineSettings settings = seeded.settings();
       var primary = settings.primary();
-      err.printf("seeding %,d calls ...%n", options.calls());
-      CallSeeder.seed(primary.url(), primary.user(), primary.password(), 1, options.calls(), 42);
       LiveSchema.install(primary.url(), primary.user(), primary.password());
       NaiveQueue.install(primary.url(), primary.user(), primary.password());
-      Processor processor =
-          ProcessorRegistry.load()
-              .find(options.processor())
-              .orElseThrow(() -> new IllegalArgumentException("no processor " + options.processor()));
 
       List<RunFigures> runs = new ArrayList<>();
       try (PrimaryStatistics statistics = new PrimaryStatistics(primary.url(), primary.user(), primary.password())) {

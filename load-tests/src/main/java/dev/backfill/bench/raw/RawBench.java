@@ -1,9 +1,8 @@
 package dev.backfill.bench.raw;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.Config;
 import dev.backfill.bench.engine.EngineBackfill;
+import dev.backfill.bench.engine.SeededStores;
 import dev.backfill.bench.machine.HeapAfterGc;
 import dev.backfill.bench.machine.InternodeTraffic;
 import dev.backfill.bench.machine.ProcessCpu;
@@ -11,12 +10,8 @@ import dev.backfill.bench.primary.ConnectionPeak;
 import dev.backfill.bench.primary.PrimaryStatistics;
 import dev.backfill.cluster.cli.ApiClient;
 import dev.backfill.cluster.demo.ChildNodes;
-import dev.backfill.cluster.demo.Folders;
 import dev.backfill.cluster.http.ApiJson;
-import dev.backfill.cluster.node.NodeConfig;
-import dev.backfill.cluster.seed.CallSeeder;
 import dev.backfill.engine.processor.Processor;
-import dev.backfill.engine.processor.ProcessorRegistry;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.schema.SchemaInstaller;
 import dev.backfill.engine.settings.EngineSettings;
@@ -32,7 +27,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -78,23 +72,14 @@ public final class RawBench {
 
   public int run() throws Exception {
     Path directory = options.directory().toAbsolutePath();
-    Folders.wipe(directory);
-    Files.createDirectories(directory);
     if (!InternodeTraffic.available()) {
       throw new IllegalArgumentException("bench raw counts bytes between nodes with ss (Debian's iproute2): install it");
     }
-    err.println("starting the primary, a separate journal PostgreSQL and Cassandra in " + directory + " ...");
-    try (LocalStores stores = LocalStores.start(LocalStores.Layout.ephemeralWithSeparateJournal(directory))) {
-      Config config = NodeConfig.load(Optional.empty(), NodeConfig.forStores(stores.endpoints()));
-      EngineSettings settings = EngineSettings.create(config);
-      new SchemaInstaller(settings).installAll();
+    Processor processor = SeededStores.processor(options.processor());
+    try (SeededStores seeded = SeededStores.start(directory, options.calls(), err)) {
+      LocalStores stores = seeded.stores();
+      EngineSettings settings = seeded.settings();
       var primary = settings.primary();
-      err.printf("seeding %,d calls ...%n", options.calls());
-      CallSeeder.seed(primary.url(), primary.user(), primary.password(), 1, options.calls(), 42);
-      Processor processor =
-          ProcessorRegistry.load()
-              .find(options.processor())
-              .orElseThrow(() -> new IllegalArgumentException("no processor " + options.processor()));
       List<RawRun> runs = new ArrayList<>();
       HeapCheck heap;
       try (PrimaryStatistics statistics = new PrimaryStatistics(primary.url(), primary.user(), primary.password())) {
