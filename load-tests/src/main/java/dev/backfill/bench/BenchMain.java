@@ -161,6 +161,15 @@ public final class BenchMain implements Runnable {
     @Option(names = "--rounds", defaultValue = "2", description = "Times raw, engine 1 node, engine 3 nodes run in turn (default ${DEFAULT-VALUE}); 0: only the heap check.")
     int rounds;
 
+    @Option(names = "--nodes", split = ",", defaultValue = "1,3", description = "Engine node counts (default ${DEFAULT-VALUE}).")
+    List<Integer> nodes;
+
+    @Option(names = "--budgets", split = ",", defaultValue = "default,out-of-the-way", description = "The governor's budgets the engine runs at (default ${DEFAULT-VALUE}): the shipped one, alternating with raw, and/or one raised out of the way, once after the rounds.")
+    List<String> budgets;
+
+    @Option(names = "--no-raw", description = "Skip the raw pipeline's runs (to measure a change to the engine alone).")
+    boolean noRaw;
+
     @Option(names = "--heap", defaultValue = "384m", description = "The heap check's -Xmx (default ${DEFAULT-VALUE}).")
     String heap;
 
@@ -195,14 +204,24 @@ public final class BenchMain implements Runnable {
       if (rounds == 0 && noHeapCheck) {
         throw new IllegalArgumentException("--rounds 0 with --no-heap-check measures nothing");
       }
+      for (int count : nodes) {
+        if (count < 1 || count > 5) {
+          throw new IllegalArgumentException("--nodes takes counts from 1 to 5 on one machine");
+        }
+      }
+      for (String budget : budgets) {
+        if (!budget.equals("default") && !budget.equals("out-of-the-way")) {
+          throw new IllegalArgumentException("--budgets takes default and/or out-of-the-way, not " + budget);
+        }
+      }
       if (!heap.matches("\\d+[mMgG]")) {
         throw new IllegalArgumentException("--heap takes a JVM heap size such as 384m or 1g, not " + heap);
       }
       String command = "./backfill bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
       return new RawBench(
               new RawOptions(
-                  calls, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(windowSeconds), rounds, !noHeapCheck,
-                  heap, processor, directory, reportDirectory, command))
+                  calls, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(windowSeconds), rounds, !noRaw, nodes,
+                  budgets.contains("default"), budgets.contains("out-of-the-way"), !noHeapCheck, heap, processor, directory, reportDirectory, command))
           .run();
     }
   }

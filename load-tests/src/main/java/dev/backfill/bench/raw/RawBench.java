@@ -85,13 +85,19 @@ public final class RawBench {
       try (PrimaryStatistics statistics = new PrimaryStatistics(primary.url(), primary.user(), primary.password())) {
         Context context = new Context(stores, settings, statistics, processor, directory);
         for (int round = 1; round <= options.rounds(); round++) {
-          runs.add(raw(context, round));
-          runs.add(engine(context, 1, false, round));
-          runs.add(engine(context, 3, false, round));
+          if (options.raw()) {
+            runs.add(raw(context, round));
+          }
+          if (options.defaultBudget()) {
+            for (int nodes : options.nodes()) {
+              runs.add(engine(context, nodes, false, round));
+            }
+          }
         }
-        if (options.rounds() > 0) {
-          runs.add(engine(context, 1, true, 1));
-          runs.add(engine(context, 3, true, 1));
+        if (options.rounds() > 0 && options.outOfTheWay()) {
+          for (int nodes : options.nodes()) {
+            runs.add(engine(context, nodes, true, 1));
+          }
         }
         heap = options.heapCheck() ? heapCheck(context) : null;
       }

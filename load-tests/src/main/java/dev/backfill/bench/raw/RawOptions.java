@@ -10,6 +10,10 @@ import java.time.Duration;
  * @param warmup seconds each run goes before its window opens, discarded
  * @param window measured seconds per run
  * @param rounds times the sequence raw, engine 1 node, engine 3 nodes runs
+ * @param raw whether the raw pipeline runs in each round
+ * @param nodes the engine's node counts, each run in each round
+ * @param defaultBudget whether the engine runs at the shipped budget in each round
+ * @param outOfTheWay whether the engine runs once more per node count with the governor out of the way
  * @param heapCheck whether to run the job over every call on one node with a small heap
  */
 public record RawOptions(
@@ -17,6 +21,10 @@ public record RawOptions(
     Duration warmup,
     Duration window,
     int rounds,
+    boolean raw,
+    java.util.List<Integer> nodes,
+    boolean defaultBudget,
+    boolean outOfTheWay,
     boolean heapCheck,
     String heapLimit,
     String processor,
