@@ -19,6 +19,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -51,6 +52,19 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
    * backfill.calls.mailbox-capacity.
    */
   public static final String MAILBOX_CONFIG = "backfill.calls.mailbox";
+
+  /**
+   * Shards of call entities: ten per node for clusters of up to ten nodes, as Pekko advises. Its
+   * default of 1,000 made three nodes spend their time on sharding itself: the shard coordinator
+   * writes its whole state (every shard's home) to a majority of nodes on every placement, and
+   * the passivation strategy rebuilds every shard's frequency sketch whenever a shard starts, both
+   * once per shard as a job first touches them (`bench raw`, 3 nodes with the governor out of the
+   * way, 2026-11-30: 34-57 calls/s at 34-45 CPU ms per call with 1,000 shards, 98 at 19.8 with
+   * 100). A constant, not a setting: every node must map a call to the same shard, or a call would
+   * have two entities, so changing it means stopping the whole cluster. Job entities keep Pekko's
+   * default: their shards are remembered in the journal under their numbers.
+   */
+  public static final int NUMBER_OF_SHARDS = 100;
 
   public sealed interface Command extends CborSerializable {}
 
@@ -167,6 +181,7 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
     ClusterSharding.get(system)
         .init(
             Entity.of(ENTITY_TYPE_KEY, entityContext -> create(work, stashCapacity))
+                .withMessageExtractor(new HashCodeMessageExtractor<Command>(NUMBER_OF_SHARDS))
                 .withStopMessage(Passivate.INSTANCE)
                 .withEntityProps(mailbox()));
   }
