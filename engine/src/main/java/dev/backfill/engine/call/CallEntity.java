@@ -54,14 +54,15 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
   public static final String MAILBOX_CONFIG = "backfill.calls.mailbox";
 
   /**
-   * Shards of call entities: ten per node for clusters of up to ten nodes, as Pekko advises. Its
-   * default of 1,000 made three nodes spend their time on sharding itself: the shard coordinator
-   * writes its whole state (every shard's home) to a majority of nodes on every placement, and
-   * the passivation strategy rebuilds every shard's frequency sketch whenever a shard starts, both
-   * once per shard as a job first touches them (`bench raw`, 3 nodes with the governor out of the
-   * way, 2026-11-30: 34-57 calls/s at 34-45 CPU ms per call with 1,000 shards, 98 at 19.8 with
-   * 100). A constant, not a setting: every node must map a call to the same shard, or a call would
-   * have two entities, so changing it means stopping the whole cluster. Job entities keep Pekko's
+   * Shards of call entities: ten per node for clusters of up to ten nodes, as Pekko advises. With
+   * its default of 1,000, a job's first minute on three nodes went to sharding itself: the shard
+   * coordinator writes its whole state (every shard's home) to a majority of nodes on every
+   * placement, and the passivation strategy rebuilds every shard's frequency sketch whenever a
+   * shard starts, both once per shard as a job first touches them (`bench raw`, 3 nodes with the
+   * governor out of the way, 20 s of warm-up, 2026-11-30: 34-57 calls/s at 34-45 CPU ms per call
+   * with 1,000 shards, 98 at 19.8 with 100; after 30 s of warm-up both are at 160-175 calls/s). A
+   * constant, not a setting: every node must map a call to the same shard, or a call would have
+   * two entities, so changing it means stopping the whole cluster. Job entities keep Pekko's
    * default: their shards are remembered in the journal under their numbers.
    */
   public static final int NUMBER_OF_SHARDS = 100;
