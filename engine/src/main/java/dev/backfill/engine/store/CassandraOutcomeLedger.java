@@ -3,6 +3,9 @@ package dev.backfill.engine.store;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.Row;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,12 +13,29 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** The outcome ledger in Cassandra's {@code ledger} table, partitioned by job and call-id bucket. */
+/**
+ * The outcome ledger in Cassandra's {@code ledger} table, partitioned by job and call-id bucket.
+ *
+ * <p>Rows of one partition are written together when they come together ({@link GroupedWrites}):
+ * a job's calls in flight are neighbours, so they fall in one or two buckets, and one unlogged
+ * batch of a single partition is one mutation for Cassandra instead of one per call. Each call's
+ * row is still acknowledged only once stored.
+ */
 public final class CassandraOutcomeLedger implements OutcomeLedger {
+
+  /**
+   * Rows per write at most: Cassandra warns about batches over 5 KB (batch_size_warn_threshold),
+   * and a row takes 60-150 bytes (a failed call's reason up to CallOutcome's limit, more).
+   */
+  static final int MAX_ROWS_PER_WRITE = 32;
+
+  private record Partition(String jobId, long bucket) {}
 
   private final CqlSession session;
   private final PreparedStatement insert;
   private final PreparedStatement failed;
+  private final GroupedWrites<Partition, BoundStatement> writes =
+      new GroupedWrites<>((partition, rows) -> writeTogether(rows), MAX_ROWS_PER_WRITE);
 
   public CassandraOutcomeLedger(CqlSession session) {
     this.session = session;
@@ -49,16 +69,14 @@ public final class CassandraOutcomeLedger implements OutcomeLedger {
   @Override
   public CompletionStage<Void> record(
       String jobId, long callId, Status status, String reason, int attempts) {
-    return session
-        .executeAsync(
-            insert.bind(
-                jobId,
-                OutcomeLedger.bucketOf(callId),
-                callId,
-                status.name(),
-                reason,
-                attempts,
-                Instant.now()))
-        .thenApply(rows -> null);
+    long bucket = OutcomeLedger.bucketOf(callId);
+    BoundStatement row = insert.bind(jobId, bucket, callId, status.name(), reason, attempts, Instant.now());
+    return writes.write(new Partition(jobId, bucket), row);
+  }
+
+  private CompletionStage<Void> writeTogether(List<BoundStatement> rows) {
+    var statement =
+        rows.size() == 1 ? rows.get(0) : BatchStatement.newInstance(DefaultBatchType.UNLOGGED, rows.toArray(BoundStatement[]::new));
+    return session.executeAsync(statement).thenApply(result -> null);
   }
 }

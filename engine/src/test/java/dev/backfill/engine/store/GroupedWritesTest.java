@@ -1,0 +1,108 @@
+package dev.backfill.engine.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+/** The group commit alone, with writes that complete when the test says (pure logic). */
+class GroupedWritesTest {
+
+  /** A write the test completes by hand: which partition, which rows. */
+  private record Write(String partition, List<Integer> rows, CompletableFuture<Void> done) {}
+
+  private final List<Write> writes = new ArrayList<>();
+
+  private GroupedWrites<String, Integer> grouped(int maxRows) {
+    return new GroupedWrites<>(
+        (partition, rows) -> {
+          Write write = new Write(partition, List.copyOf(rows), new CompletableFuture<>());
+          writes.add(write);
+          return write.done();
+        },
+        maxRows);
+  }
+
+  @Test
+  void aLoneRowIsWrittenAtOnceAndAcknowledgedOnlyWhenStored() {
+    var grouped = grouped(32);
+    CompletionStage<Void> stored = grouped.write("a", 1);
+    assertEquals(1, writes.size());
+    assertEquals(List.of(1), writes.get(0).rows());
+    assertFalse(stored.toCompletableFuture().isDone());
+    writes.get(0).done().complete(null);
+    assertTrue(stored.toCompletableFuture().isDone());
+    assertEquals(0, grouped.partitionsHeld());
+  }
+
+  @Test
+  void rowsThatArriveDuringAWriteGoOutTogetherInTheNextUpToTheLimit() {
+    var grouped = grouped(3);
+    var first = grouped.write("a", 1);
+    List<CompletionStage<Void>> later = new ArrayList<>();
+    for (int row = 2; row <= 6; row++) {
+      later.add(grouped.write("a", row));
+    }
+    assertEquals(1, writes.size(), "one write of a partition in flight at a time");
+    writes.get(0).done().complete(null);
+    assertTrue(first.toCompletableFuture().isDone());
+    assertEquals(2, writes.size());
+    assertEquals(List.of(2, 3, 4), writes.get(1).rows());
+    assertFalse(later.get(0).toCompletableFuture().isDone(), "acknowledged before its write completed");
+    writes.get(1).done().complete(null);
+    assertTrue(later.get(2).toCompletableFuture().isDone());
+    assertEquals(List.of(5, 6), writes.get(2).rows());
+    assertFalse(later.get(3).toCompletableFuture().isDone());
+    writes.get(2).done().complete(null);
+    assertTrue(later.get(4).toCompletableFuture().isDone());
+    assertEquals(3, writes.size());
+  }
+
+  @Test
+  void aFailedWriteFailsExactlyItsRowsAndTheNextStillGoesOut() throws Exception {
+    var grouped = grouped(32);
+    var first = grouped.write("a", 1);
+    var second = grouped.write("a", 2);
+    writes.get(0).done().completeExceptionally(new IllegalStateException("store down"));
+    var failure = assertThrows(ExecutionException.class, () -> first.toCompletableFuture().get());
+    assertEquals("store down", failure.getCause().getMessage());
+    assertEquals(List.of(2), writes.get(1).rows());
+    writes.get(1).done().complete(null);
+    second.toCompletableFuture().get();
+  }
+
+  @Test
+  void partitionsAreWrittenIndependently() {
+    var grouped = grouped(32);
+    grouped.write("a", 1);
+    grouped.write("b", 2);
+    grouped.write("a", 3);
+    assertEquals(2, writes.size(), "a write of b does not wait for a's");
+    assertEquals("b", writes.get(1).partition());
+    writes.get(1).done().complete(null);
+    writes.get(0).done().complete(null);
+    assertEquals(List.of(3), writes.get(2).rows());
+    writes.get(2).done().complete(null);
+    assertEquals(0, grouped.partitionsHeld(), "idle partitions are forgotten");
+  }
+
+  @Test
+  void aWriteThatThrowsFailsItsRows() {
+    var grouped =
+        new GroupedWrites<String, Integer>(
+            (partition, rows) -> {
+              throw new IllegalStateException("session closed");
+            },
+            4);
+    var stored = grouped.write("a", 1);
+    assertTrue(stored.toCompletableFuture().isCompletedExceptionally());
+    assertEquals(0, grouped.partitionsHeld());
+  }
+}
