@@ -966,7 +966,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     }
     lastDecisionNanos = now;
     HealthSample sample =
-        new HealthSample(Instant.now(), latencyMs, load.activeBackends(), load.replicationLagMs(), estimate.ratio());
+        new HealthSample(Instant.now(), latencyMs, load.activeBackends(), load.replicationLagMs(), liveRatio(estimate));
     var before = policy.current();
     var after = policy.onSample(sample);
     sampledAt = sample.at();
@@ -979,6 +979,20 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       getContext().getLog().info("governor {} -> {}: {}", before.mode(), after.mode(), after.reason());
     }
     return this;
+  }
+
+  /**
+   * The live ratio the policy judges: the estimate's, except that a pause needs the whole tail
+   * span's word (see {@link LivePathMonitor#estimate}). Fresh probes after a back-off that read
+   * critical while the span does not back off further, at the span's ratio or the warning level.
+   */
+  private Double liveRatio(LivePathMonitor.Estimate estimate) {
+    Double ratio = estimate.ratio();
+    double critical = policy.thresholds().liveRatioCritical();
+    if (ratio != null && ratio >= critical && estimate.pauseRatio() != null && estimate.pauseRatio() < critical) {
+      return Math.max(estimate.pauseRatio(), policy.thresholds().liveRatioWarn());
+    }
+    return ratio;
   }
 
   /** Splits the current row rate among the jobs that asked lately, by weight and cap. */

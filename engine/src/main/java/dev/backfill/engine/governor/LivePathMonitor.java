@@ -49,10 +49,16 @@ public final class LivePathMonitor {
   /**
    * What the monitor sees now; null parts are not known yet. {@code tailPending}: the governor
    * backed off lately and too few probes have come since to judge the tail, so the ratio is the
-   * median's alone.
+   * median's alone. {@code pauseRatio}: the ratio with the tail judged over the whole tail span
+   * even after a back-off, the one a pause must be taken on (see {@link #estimate}).
    */
   public record Estimate(
-      Double recentMedianMs, Double recentTailMs, Double untouchedTailMs, Double ratio, boolean tailPending) {}
+      Double recentMedianMs,
+      Double recentTailMs,
+      Double untouchedTailMs,
+      Double ratio,
+      boolean tailPending,
+      Double pauseRatio) {}
 
   /**
    * How far back the tail of probes that no engine query ran beside reaches: long enough to hold
@@ -219,40 +225,62 @@ public final class LivePathMonitor {
     judgedFromNanos = nowNanos;
   }
 
-  /** The recent latencies and their ratio to the baseline. */
+  /**
+   * The recent latencies and their ratio to the baseline. After a back-off the ratio judges the
+   * tail on the probes since, as few as {@link #FRESH_TAIL_PROBES}, whose 95th percentile is their
+   * slowest: right for backing off further (older probes say nothing about the lower rate), but
+   * one slow probe of the machine's own (a page-out, a preempted backend: 20 ms now and then on
+   * this machine with no backfill at all) would read as critical and pause every job for seconds
+   * (the incident benchmark of 2026-11-30 d: pauses at 3.4x and 10.3x while the live client saw
+   * 1.1-1.5x). So {@code pauseRatio} judges the tail over the whole tail span, where one probe is
+   * not the percentile; a primary slow for everyone shows in the median, which both share.
+   */
   public Estimate estimate(long nowNanos) {
     OptionalDouble recentMedian = all.percentile(nowNanos, settings.recentSpan(), 50, 1);
-    Duration tailSpan = settings.tailSpan();
-    boolean sinceBackOff = backedOff && nowNanos - judgedFromNanos < tailSpan.toNanos();
-    if (sinceBackOff) {
-      tailSpan = Duration.ofNanos(nowNanos - judgedFromNanos);
-    }
+    boolean sinceBackOff = backedOff && nowNanos - judgedFromNanos < settings.tailSpan().toNanos();
+    OptionalDouble spanTail = tailOver(nowNanos, settings.tailSpan(), minTailProbes(), true);
     OptionalDouble recentTail =
-        all.percentile(nowNanos, tailSpan, settings.tailPercentile(), sinceBackOff ? FRESH_TAIL_PROBES : minTailProbes());
-    if (recentTail.isEmpty() && !sinceBackOff) {
-      // Too few probes for a percentile (a slow primary answers fewer): the slowest one speaks.
-      recentTail = all.percentile(nowNanos, tailSpan, 100, 1);
-    }
+        sinceBackOff
+            ? tailOver(nowNanos, Duration.ofNanos(nowNanos - judgedFromNanos), FRESH_TAIL_PROBES, false)
+            : spanTail;
     OptionalDouble untouchedTail =
         untouched.percentile(nowNanos, UNTOUCHED_SPAN, settings.tailPercentile(), UNTOUCHED_PROBES);
-    Double ratio = null;
-    if (baseline != null && recentMedian.isPresent()) {
-      double fast = ratioOver(recentMedian.getAsDouble(), baseline.medianMs());
-      ratio = fast;
-      if (recentTail.isPresent()) {
-        // The untouched tail excuses noise up to what a re-measured baseline may rise by, no more:
-        // a competing load slows untouched probes too, and within seconds, and must still be seen.
-        double excused = Math.min(untouchedTail.orElse(0), baseline.tailMs() * MAX_RISE_PER_REFRESH);
-        double referenceTail = Math.max(baseline.tailMs(), excused);
-        ratio = Math.max(fast, ratioOver(recentTail.getAsDouble(), referenceTail));
-      }
-    }
+    Double ratio = ratio(recentMedian, recentTail, untouchedTail);
     return new Estimate(
         recentMedian.isPresent() ? recentMedian.getAsDouble() : null,
         recentTail.isPresent() ? recentTail.getAsDouble() : null,
         untouchedTail.isPresent() ? untouchedTail.getAsDouble() : null,
         ratio,
-        sinceBackOff && recentTail.isEmpty());
+        sinceBackOff && recentTail.isEmpty(),
+        sinceBackOff ? ratio(recentMedian, spanTail, untouchedTail) : ratio);
+  }
+
+  /**
+   * The tail percentile of the probes of the last {@code span}, if at least {@code minProbes}
+   * came; else, when {@code slowestIfFew}, the slowest of them (a slow primary answers fewer).
+   */
+  private OptionalDouble tailOver(long nowNanos, Duration span, int minProbes, boolean slowestIfFew) {
+    OptionalDouble tail = all.percentile(nowNanos, span, settings.tailPercentile(), minProbes);
+    if (tail.isEmpty() && slowestIfFew) {
+      return all.percentile(nowNanos, span, 100, 1);
+    }
+    return tail;
+  }
+
+  /** The worse of the median's ratio and the tail's, or null without a baseline or a median. */
+  private Double ratio(OptionalDouble recentMedian, OptionalDouble recentTail, OptionalDouble untouchedTail) {
+    if (baseline == null || recentMedian.isEmpty()) {
+      return null;
+    }
+    double fast = ratioOver(recentMedian.getAsDouble(), baseline.medianMs());
+    if (recentTail.isEmpty()) {
+      return fast;
+    }
+    // The untouched tail excuses noise up to what a re-measured baseline may rise by, no more:
+    // a competing load slows untouched probes too, and within seconds, and must still be seen.
+    double excused = Math.min(untouchedTail.orElse(0), baseline.tailMs() * MAX_RISE_PER_REFRESH);
+    double referenceTail = Math.max(baseline.tailMs(), excused);
+    return Math.max(fast, ratioOver(recentTail.getAsDouble(), referenceTail));
   }
 
   /**

@@ -95,6 +95,34 @@ class LivePathMonitorTest {
   }
 
   @Test
+  void oneSlowProbeAmongFewFreshOnesBacksOffButDoesNotPause() {
+    probe(5_000, 1.0, true, false);
+    probeBursts();
+    monitor.judgeFrom(now);
+    // Half a second after the back-off: nine quick probes and one of the machine's own 20 ms
+    // stalls. Judged on these ten alone the tail is that one probe: far over critical (3x).
+    probe(450, 1.0, false, true);
+    now += PROBE;
+    monitor.onProbe(now, 20.0, false, false, true);
+    var estimate = monitor.estimate(now);
+    assertEquals(withAdded(19.0), estimate.ratio(), 1e-9);
+    // Over the whole tail span (100 probes) one probe is not the 95th percentile: the bursts before
+    // the back-off are (6 ms, one in eight), which call for backing off, not for a pause.
+    assertEquals(withAdded(5.0), estimate.pauseRatio(), 1e-9);
+  }
+
+  @Test
+  void aPrimarySlowForEveryProbeReadsCriticalForAPauseToo() {
+    probe(5_000, 1.0, true, false);
+    probeBursts();
+    monitor.judgeFrom(now);
+    probe(4_000, 9.0, false, true);
+    var estimate = monitor.estimate(now);
+    assertEquals(withAdded(8.0), estimate.ratio(), 1e-9);
+    assertEquals(withAdded(8.0), estimate.pauseRatio(), 1e-9);
+  }
+
+  @Test
   void aPrimaryThatAnswersFewProbesIsJudgedByItsSlowestOne() {
     probe(5_000, 1.0, true, false);
     // The primary slows so much that it answers a probe every half second: too few for a 95th
