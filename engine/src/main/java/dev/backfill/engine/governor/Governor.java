@@ -981,18 +981,9 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     return this;
   }
 
-  /**
-   * The live ratio the policy judges: the estimate's, except that a pause needs the whole tail
-   * span's word (see {@link LivePathMonitor#estimate}). Fresh probes after a back-off that read
-   * critical while the span does not back off further, at the span's ratio or the warning level.
-   */
   private Double liveRatio(LivePathMonitor.Estimate estimate) {
-    Double ratio = estimate.ratio();
-    double critical = policy.thresholds().liveRatioCritical();
-    if (ratio != null && ratio >= critical && estimate.pauseRatio() != null && estimate.pauseRatio() < critical) {
-      return Math.max(estimate.pauseRatio(), policy.thresholds().liveRatioWarn());
-    }
-    return ratio;
+    var thresholds = policy.thresholds();
+    return estimate.judgedRatio(thresholds.liveRatioWarn(), thresholds.liveRatioCritical());
   }
 
   /** Splits the current row rate among the jobs that asked lately, by weight and cap. */

@@ -58,7 +58,20 @@ public final class LivePathMonitor {
       Double untouchedTailMs,
       Double ratio,
       boolean tailPending,
-      Double pauseRatio) {}
+      Double pauseRatio) {
+
+    /**
+     * The ratio the governor's policy judges: {@link #ratio}, except that a pause needs the whole
+     * tail span's word. Fresh probes after a back-off that read {@code critical} while the span
+     * does not back off further, at the span's ratio or the warning level, whichever is higher.
+     */
+    public Double judgedRatio(double warn, double critical) {
+      if (ratio != null && ratio >= critical && pauseRatio != null && pauseRatio < critical) {
+        return Math.max(pauseRatio, warn);
+      }
+      return ratio;
+    }
+  }
 
   /**
    * How far back the tail of probes that no engine query ran beside reaches: long enough to hold

@@ -23,11 +23,11 @@ import java.util.concurrent.CompletionStage;
  */
 public final class CassandraOutcomeLedger implements OutcomeLedger {
 
-  /**
-   * Rows per write at most: Cassandra warns about batches over 5 KB (batch_size_warn_threshold),
-   * and a row takes 60-150 bytes (a failed call's reason up to CallOutcome's limit, more).
-   */
+  /** Rows per write at most: one write's worth of a job's calls in flight, a few KB. */
   static final int MAX_ROWS_PER_WRITE = 32;
+
+  /** Writes of one partition in flight at once: a job's 256 calls in flight go out in two rounds. */
+  static final int MAX_WRITES_IN_FLIGHT = 4;
 
   private record Partition(String jobId, long bucket) {}
 
@@ -35,7 +35,7 @@ public final class CassandraOutcomeLedger implements OutcomeLedger {
   private final PreparedStatement insert;
   private final PreparedStatement failed;
   private final GroupedWrites<Partition, BoundStatement> writes =
-      new GroupedWrites<>((partition, rows) -> writeTogether(rows), MAX_ROWS_PER_WRITE);
+      new GroupedWrites<>((partition, rows) -> writeTogether(rows), MAX_ROWS_PER_WRITE, MAX_WRITES_IN_FLIGHT);
 
   public CassandraOutcomeLedger(CqlSession session) {
     this.session = session;

@@ -9,10 +9,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 
 /**
- * Rows that share a partition, written together: at most one write per partition is in flight, and
- * the rows that arrive meanwhile go out together as the next one, up to {@code maxRows} (a group
- * commit, without a timer). Alone, a row is written at once, with no added latency; under load,
- * one write carries many rows, which Cassandra applies as one mutation of one partition.
+ * Rows that share a partition, written together: at most {@code maxInFlight} writes per partition
+ * are in flight, and the rows that arrive meanwhile go out together as the next ones, up to {@code
+ * maxRows} each (a group commit, without a timer). Alone, a row is written at once, with no added
+ * latency; under load, one write carries many rows, which Cassandra applies as one mutation of one
+ * partition. More than one write in flight keeps a slow store from queueing a job's calls in
+ * flight (256 by default) behind one another: at one write at a time and 2 s a write, the last of
+ * them would wait past the 15 s a job waits for a call's answer.
  *
  * <p>Each row's stage completes when the write that carried it has: a row is acknowledged only
  * once it is stored, and a failed write fails exactly the rows it carried (their callers retry
@@ -27,26 +30,30 @@ public final class GroupedWrites<K, R> {
 
   private record Waiting<R>(R row, CompletableFuture<Void> stored) {}
 
-  /** A partition's rows waiting to be written, and whether a write of it is in flight. */
+  /** A partition's rows waiting to be written, and how many writes of it are in flight. */
   private static final class Partition<R> {
     final List<Waiting<R>> waiting = new ArrayList<>();
-    boolean writing;
+    int writing;
   }
 
   private final BiFunction<K, List<R>, CompletionStage<Void>> write;
   private final int maxRows;
+  private final int maxInFlight;
   private final Map<K, Partition<R>> partitions = new ConcurrentHashMap<>();
 
   /**
    * @param write writes rows of one partition together (one row or several)
    * @param maxRows the most rows one write carries
+   * @param maxInFlight the most writes of one partition in flight at once
    */
-  public GroupedWrites(BiFunction<K, List<R>, CompletionStage<Void>> write, int maxRows) {
-    if (maxRows < 1) {
-      throw new IllegalArgumentException("maxRows must be at least 1, not " + maxRows);
+  public GroupedWrites(BiFunction<K, List<R>, CompletionStage<Void>> write, int maxRows, int maxInFlight) {
+    if (maxRows < 1 || maxInFlight < 1) {
+      throw new IllegalArgumentException(
+          "maxRows and maxInFlight must be at least 1, not " + maxRows + " and " + maxInFlight);
     }
     this.write = write;
     this.maxRows = maxRows;
+    this.maxInFlight = maxInFlight;
   }
 
   /** Writes {@code row} into {@code partition}, with the rows that wait for the same partition. */
@@ -56,8 +63,8 @@ public final class GroupedWrites<K, R> {
     List<Waiting<R>> batch = null;
     synchronized (partition) {
       partition.waiting.add(new Waiting<>(row, stored));
-      if (!partition.writing) {
-        partition.writing = true;
+      if (partition.writing < maxInFlight) {
+        partition.writing++;
         batch = take(partition);
       }
     }
@@ -78,34 +85,42 @@ public final class GroupedWrites<K, R> {
     CompletionStage<Void> written;
     try {
       written = write.apply(partitionKey, rows);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
+      // Whatever it is, the rows fail and the partition goes on: a write slot left taken would
+      // hold every later row of this partition on this node for good.
       written = CompletableFuture.failedFuture(e);
     }
-    written.whenComplete(
-        (done, failure) -> {
-          for (Waiting<R> waiting : batch) {
-            if (failure == null) {
-              waiting.stored().complete(null);
-            } else {
-              waiting.stored().completeExceptionally(failure);
-            }
+    written.whenComplete((done, failure) -> completed(partitionKey, partition, batch, failure));
+  }
+
+  private void completed(K partitionKey, Partition<R> partition, List<Waiting<R>> batch, Throwable failure) {
+    try {
+      for (Waiting<R> waiting : batch) {
+        if (failure == null) {
+          waiting.stored().complete(null);
+        } else {
+          waiting.stored().completeExceptionally(failure);
+        }
+      }
+    } finally {
+      List<Waiting<R>> next;
+      synchronized (partition) {
+        if (partition.waiting.isEmpty()) {
+          partition.writing--;
+          // Forgotten once idle, so a job's finished partitions are not kept. A row that already
+          // holds this partition object still gets written through it.
+          if (partition.writing == 0) {
+            partitions.remove(partitionKey, partition);
           }
-          List<Waiting<R>> next;
-          synchronized (partition) {
-            if (partition.waiting.isEmpty()) {
-              partition.writing = false;
-              // Forgotten once idle, so a job's finished partitions are not kept. A row that
-              // already holds this partition object still gets written through it.
-              partitions.remove(partitionKey, partition);
-              next = null;
-            } else {
-              next = take(partition);
-            }
-          }
-          if (next != null) {
-            send(partitionKey, partition, next);
-          }
-        });
+          next = null;
+        } else {
+          next = take(partition);
+        }
+      }
+      if (next != null) {
+        send(partitionKey, partition, next);
+      }
+    }
   }
 
   private List<Waiting<R>> take(Partition<R> partition) {

@@ -97,18 +97,26 @@ class LivePathMonitorTest {
   @Test
   void oneSlowProbeAmongFewFreshOnesBacksOffButDoesNotPause() {
     probe(5_000, 1.0, true, false);
-    probeBursts();
+    // Bursts: one probe in eight waits 4 ms, 1.5x the live path's latency added: the governor
+    // backs off (warn 1.25x), far from a pause (critical 3x).
+    for (int i = 0; i < 60; i++) {
+      now += PROBE;
+      monitor.onProbe(now, i % 8 == 0 ? 4.0 : 1.0, false, false, true);
+    }
     monitor.judgeFrom(now);
     // Half a second after the back-off: nine quick probes and one of the machine's own 20 ms
-    // stalls. Judged on these ten alone the tail is that one probe: far over critical (3x).
+    // stalls. Judged on these ten alone the tail is that one probe: far over critical.
     probe(450, 1.0, false, true);
     now += PROBE;
     monitor.onProbe(now, 20.0, false, false, true);
     var estimate = monitor.estimate(now);
     assertEquals(withAdded(19.0), estimate.ratio(), 1e-9);
-    // Over the whole tail span (100 probes) one probe is not the 95th percentile: the bursts before
-    // the back-off are (6 ms, one in eight), which call for backing off, not for a pause.
-    assertEquals(withAdded(5.0), estimate.pauseRatio(), 1e-9);
+    // Over the whole tail span (100 probes) one probe is not the 95th percentile; the bursts are.
+    assertEquals(withAdded(3.0), estimate.pauseRatio(), 1e-9);
+    // So the policy is told to back off further, at the span's ratio, not to pause.
+    assertEquals(withAdded(3.0), estimate.judgedRatio(1.25, 3.0), 1e-9);
+    // With nothing over warn in the span, still a back-off: the fresh probes did read critical.
+    assertEquals(1.25, new LivePathMonitor.Estimate(1.0, 20.0, null, 10.5, false, 1.1).judgedRatio(1.25, 3.0), 1e-9);
   }
 
   @Test
@@ -120,6 +128,7 @@ class LivePathMonitorTest {
     var estimate = monitor.estimate(now);
     assertEquals(withAdded(8.0), estimate.ratio(), 1e-9);
     assertEquals(withAdded(8.0), estimate.pauseRatio(), 1e-9);
+    assertEquals(withAdded(8.0), estimate.judgedRatio(1.25, 3.0), 1e-9, "a pause");
   }
 
   @Test

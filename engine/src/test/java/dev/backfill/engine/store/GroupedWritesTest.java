@@ -21,13 +21,18 @@ class GroupedWritesTest {
   private final List<Write> writes = new ArrayList<>();
 
   private GroupedWrites<String, Integer> grouped(int maxRows) {
+    return grouped(maxRows, 1);
+  }
+
+  private GroupedWrites<String, Integer> grouped(int maxRows, int maxInFlight) {
     return new GroupedWrites<>(
         (partition, rows) -> {
           Write write = new Write(partition, List.copyOf(rows), new CompletableFuture<>());
           writes.add(write);
           return write.done();
         },
-        maxRows);
+        maxRows,
+        maxInFlight);
   }
 
   @Test
@@ -94,15 +99,39 @@ class GroupedWritesTest {
   }
 
   @Test
-  void aWriteThatThrowsFailsItsRows() {
+  void upToMaxInFlightWritesOfAPartitionGoOutAtOnce() {
+    var grouped = grouped(2, 2);
+    for (int row = 1; row <= 7; row++) {
+      grouped.write("a", row);
+    }
+    assertEquals(2, writes.size(), "two writes in flight, the rest waiting");
+    assertEquals(List.of(1), writes.get(0).rows());
+    assertEquals(List.of(2), writes.get(1).rows());
+    writes.get(1).done().complete(null);
+    assertEquals(List.of(3, 4), writes.get(2).rows());
+    writes.get(0).done().complete(null);
+    assertEquals(List.of(5, 6), writes.get(3).rows());
+    writes.get(2).done().complete(null);
+    assertEquals(List.of(7), writes.get(4).rows());
+    writes.get(3).done().complete(null);
+    writes.get(4).done().complete(null);
+    assertEquals(5, writes.size());
+    assertEquals(0, grouped.partitionsHeld());
+  }
+
+  @Test
+  void aWriteThatThrowsEvenAnErrorFailsItsRowsAndFreesThePartition() {
     var grouped =
         new GroupedWrites<String, Integer>(
             (partition, rows) -> {
-              throw new IllegalStateException("session closed");
+              throw new StackOverflowError("too deep");
             },
-            4);
-    var stored = grouped.write("a", 1);
-    assertTrue(stored.toCompletableFuture().isCompletedExceptionally());
+            4,
+            1);
+    var first = grouped.write("a", 1);
+    assertTrue(first.toCompletableFuture().isCompletedExceptionally());
     assertEquals(0, grouped.partitionsHeld());
+    var second = grouped.write("a", 2);
+    assertTrue(second.toCompletableFuture().isCompletedExceptionally(), "the next row is written, not left waiting");
   }
 }
