@@ -34,9 +34,14 @@ class LivePathMonitorTest {
 
   /** Three seconds of probes while the engine works, one in eight of them waiting 6 ms instead of 1. */
   private void probeBursts() {
+    probeBursts(6.0);
+  }
+
+  /** Three seconds of probes while the engine works, one in eight of them waiting {@code slowMs}. */
+  private void probeBursts(double slowMs) {
     for (int i = 0; i < 60; i++) {
       now += PROBE;
-      monitor.onProbe(now, i % 8 == 0 ? 6.0 : 1.0, false, false, true);
+      monitor.onProbe(now, i % 8 == 0 ? slowMs : 1.0, false, false, true);
     }
   }
 
@@ -99,10 +104,7 @@ class LivePathMonitorTest {
     probe(5_000, 1.0, true, false);
     // Bursts: one probe in eight waits 4 ms, 1.5x the live path's latency added: the governor
     // backs off (warn 1.25x), far from a pause (critical 3x).
-    for (int i = 0; i < 60; i++) {
-      now += PROBE;
-      monitor.onProbe(now, i % 8 == 0 ? 4.0 : 1.0, false, false, true);
-    }
+    probeBursts(4.0);
     monitor.judgeFrom(now);
     // Half a second after the back-off: nine quick probes and one of the machine's own 20 ms
     // stalls. Judged on these ten alone the tail is that one probe: far over critical.

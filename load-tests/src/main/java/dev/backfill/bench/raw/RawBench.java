@@ -376,7 +376,8 @@ public final class RawBench {
     double free1 = meanRate(runs, run -> run.design().equals("engine") && run.nodes() == 1 && !run.budget().equals("default"));
     double free3 = meanRate(runs, run -> run.design().equals("engine") && run.nodes() == 3 && !run.budget().equals("default"));
     double internode =
-        runs.stream().filter(run -> run.nodes() == 3).mapToDouble(RawRun::internodeBytesPerCall).average().orElse(Double.NaN);
+        // Every run with more than one node: with --nodes other than 3 the figure is still measured.
+        runs.stream().filter(run -> run.nodes() > 1).mapToDouble(RawRun::internodeBytesPerCall).average().orElse(Double.NaN);
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("date", LocalDate.now().toString());
     json.put("command", options.command());

@@ -9,7 +9,7 @@ import java.time.Duration;
  * @param calls calls seeded; the heap check's job covers all of them
  * @param warmup seconds each run goes before its window opens, discarded
  * @param window measured seconds per run
- * @param rounds times the sequence raw, engine 1 node, engine 3 nodes runs
+ * @param rounds times the sequence raw (unless not {@code raw}), then the engine at each node count, runs
  * @param raw whether the raw pipeline runs in each round
  * @param nodes the engine's node counts, each run in each round
  * @param defaultBudget whether the engine runs at the shipped budget in each round
