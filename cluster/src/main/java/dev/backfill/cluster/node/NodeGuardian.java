@@ -73,6 +73,9 @@ final class NodeGuardian {
           ProcessorRegistry registry = ProcessorRegistry.load();
           CassandraOutcomeLedger ledger = new CassandraOutcomeLedger(session);
           CallTally tally = new CallTally();
+          // A job's pages are read in the shards of its blocks' calls (JobRuntime, BlockReader).
+          JobRuntime jobRuntime =
+              new JobRuntime(settings, callSource, primary, ledger, MemberLosses.watch(system), true);
           CallEntity.init(
               system,
               new CallProcessing(
@@ -82,8 +85,9 @@ final class NodeGuardian {
                   processors,
                   new ObjectMapper(),
                   tally),
-              settings.calls().mailboxCapacity());
-          JobSupervisor.init(system, new JobRuntime(settings, callSource, primary, ledger, MemberLosses.watch(system)));
+              settings.calls().mailboxCapacity(),
+              jobRuntime.blockReaders());
+          JobSupervisor.init(system, jobRuntime);
           closeOnShutdown(system, session, probe, connections);
 
           JobIndex index = new JobIndex(system);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -19,15 +20,15 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
-import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
- * One historical call, sharded by call id: the single writer of that call's results and of its
- * rows in the jobs' ledgers. A job never writes a call's outcome itself; it asks the entity, and
- * asks again for as long as it gets no outcome.
+ * One historical call, sharded by its block of ids ({@link CallShards}): the single writer of that
+ * call's results and of its rows in the jobs' ledgers. A job never writes a call's outcome itself;
+ * it asks the entity (through the block's page reader, on the same node), and asks again for as
+ * long as it gets no outcome.
  *
  * <p>It keeps no journal (starting one must stay cheap: a backfill touches millions of them) and
  * works on one request at a time, stashing the others. Every request is idempotent: asked again
@@ -54,20 +55,10 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
   public static final String MAILBOX_CONFIG = "backfill.calls.mailbox";
 
   /**
-   * Shards of call entities: ten per node for clusters of up to ten nodes, as Pekko advises. With
-   * its default of 1,000, a job's first minute on three nodes went to sharding itself: the shard
-   * coordinator writes its whole state (every shard's home) to a majority of nodes on every
-   * placement, and the passivation strategy rebuilds every shard's frequency sketch whenever a
-   * shard starts, both once per shard as a job first touches them (`bench raw`, 3 nodes with the
-   * governor out of the way, 20 s of warm-up, 2026-11-30: 34-57 calls/s at 34-45 CPU ms per call
-   * with 1,000 shards, 98 at 19.8 with 100; after 30 s of warm-up both are at 160-175 calls/s). A
-   * constant, not a setting: every node must map a call to the same shard, or a call would have
-   * two entities, so changing it means stopping the whole cluster. Job entities keep Pekko's
-   * default: their shards are remembered in the journal under their numbers.
+   * What the entity type's entities take: a call entity's requests and its own messages, and the
+   * messages of a block's page reader, which lives in the same shards ({@link CallShards}).
    */
-  public static final int NUMBER_OF_SHARDS = 100;
-
-  public sealed interface Command extends CborSerializable {}
+  public interface Command extends CborSerializable {}
 
   /**
    * What jobs send, each an ask that its job repeats until it gets an outcome: the only messages
@@ -147,11 +138,12 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
   private record FailureRecorded(CallOutcome outcome, Throwable failure) implements Command {}
 
   /**
-   * Sent by sharding when it passivates this entity. Stopping at once would drop the answer of
+   * Sent by sharding when it passivates an entity of this type (a call entity or a block's page
+   * reader). Stopping at once would drop the answer of
    * work in flight (the ask would time out and the job wait until it asks again), so the entity
    * finishes what it holds first.
    */
-  enum Passivate implements Command {
+  public enum Passivate implements Command {
     INSTANCE
   }
 
@@ -175,14 +167,31 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
   }
 
   /**
+   * Call entities only: an entity id of a block's page reader starts nothing (for tests of call
+   * entities and of jobs that read their pages on their own node).
+   *
    * @param stashCapacity requests an entity holds while it works on one (the mailbox's own bound
    *     is backfill.calls.mailbox-capacity)
    */
   public static void init(ActorSystem<?> system, Work work, int stashCapacity) {
+    init(system, work, stashCapacity, readerId -> Behaviors.empty());
+  }
+
+  /**
+   * @param readers the behaviour of a block's page reader, by its entity id ({@link
+   *     CallShards#readerId}): it shares the shard of its block's calls
+   */
+  public static void init(
+      ActorSystem<?> system, Work work, int stashCapacity, Function<String, Behavior<Command>> readers) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(ENTITY_TYPE_KEY, entityContext -> create(work, stashCapacity))
-                .withMessageExtractor(new HashCodeMessageExtractor<Command>(NUMBER_OF_SHARDS))
+            Entity.of(
+                    ENTITY_TYPE_KEY,
+                    entityContext ->
+                        CallShards.isReaderId(entityContext.getEntityId())
+                            ? readers.apply(entityContext.getEntityId())
+                            : create(work, stashCapacity))
+                .withMessageExtractor(new CallShards())
                 .withStopMessage(Passivate.INSTANCE)
                 .withEntityProps(mailbox()));
   }

@@ -2,14 +2,12 @@ package dev.backfill.engine.job;
 
 import dev.backfill.engine.call.CallEntity;
 import dev.backfill.engine.call.CallOutcome;
-import dev.backfill.engine.call.RequestSizeLimit;
+import dev.backfill.engine.call.CallShards;
 import dev.backfill.engine.concurrent.OnCompletingThread;
-import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.engine.governor.GovernedPrimary;
+import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.engine.store.OutcomeLedger;
 import dev.backfill.engine.store.OutcomeLedger.Status;
-import dev.backfill.engine.source.Page;
-import dev.backfill.engine.source.PrimaryCallSource;
 import dev.backfill.protocol.call.CallRow;
 import dev.backfill.protocol.job.JobSpec;
 import java.time.Duration;
@@ -17,11 +15,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -42,16 +38,22 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * The stream that carries one job's calls from the primary database to the call entities:
+ * The stream that carries one job through its calls, block by block ({@link CallShards}):
  *
  * <pre>
- *   page query (keyset, one per page) -> calls -> ask the call's entity (bounded parallelism,
- *   retried with backoff) -> outcomes, in call-id order -> checkpoint batches -> the supervisor
+ *   blocks of ids, a few at once -> each block's pages, read and processed one after another by
+ *   the block's reader, on the node of the block's call entities -> page counts, in id order ->
+ *   checkpoint batches -> the supervisor
  * </pre>
  *
- * Outcomes stay in call-id order (mapAsync, not mapAsyncUnordered) so that the last call of every
- * batch is a true low-watermark: every call up to it has finished. Backpressure runs end to end:
- * a new page is read only when the calls of the previous one have been taken up.
+ * Only commands and counts cross between nodes: the transcripts stay on the node that read them.
+ * Counts stay in id order (a block's pages follow the block before it, whatever finished first) so
+ * that the end of every batch is a true low watermark: every call up to it has finished.
+ *
+ * <p>A stop lets the pages in hand finish: their calls are processed and checkpointed. The pages
+ * of later blocks that finished before the stopped block are not checkpointed (the checkpoint
+ * would claim the stopped block's unread calls); their calls are asked again when the job goes on,
+ * and their entities answer from what they did.
  *
  * <p>One instance runs once: {@link Run#stop()} and the end of its stream stop everything it
  * started, including the lease waits and retries that run outside the stream's stages.
@@ -69,22 +71,32 @@ final class JobPipeline {
   /**
    * A running pipeline and its end. The end fails with {@link CheckpointNotRecorded} (somewhere in
    * its causes) when a checkpoint was not acknowledged: the journal did not take it in time; and
-   * with the primary's refusal when it refused a query for good ({@link
-   * PrimaryCallSource#refusal}): the job cannot go on. A primary that does not answer never ends
-   * the run: its queries are retried until it does.
+   * with {@link PageRefused} when the primary refused a query for good: the job cannot go on. A
+   * primary that does not answer never ends the run: its queries are retried until it does.
    */
-  record Run(
-      UniqueKillSwitch calls, AtomicBoolean stopped, AtomicBoolean abandoned, CompletionStage<Done> done) {
+  static final class Run {
+    private final Supplier<CompletionStage<Done>> stopping;
+    private final Runnable abandoning;
+    private final CompletionStage<Done> done;
+
+    Run(Supplier<CompletionStage<Done>> stopping, Runnable abandoning, CompletionStage<Done> done) {
+      this.stopping = stopping;
+      this.abandoning = abandoning;
+      this.done = done;
+    }
 
     /**
-     * Stops taking new calls (the calls in flight finish and are checkpointed), and stops reading:
-     * a lease wait or a page retry under way gives up before its next request to the governor or
-     * the primary, and the page source completes instead of reading another page. So the caller
-     * must take the end that follows for a stop, never for the job's completion.
+     * Stops taking new pages and calls (the ones in hand finish and are checkpointed), and stops
+     * reading: a lease wait or a page retry under way gives up before its next request to the
+     * governor or the primary. So the caller must take the end that follows for a stop, never for
+     * the job's completion.
+     *
+     * @return done once every block reader awaited has heard it: from then on none of them asks
+     *     for a lease or reads a page for this run (or after a few seconds, for a reader that
+     *     cannot be reached: its job no longer asks it anything, and it gives up by itself)
      */
-    void stop() {
-      calls.shutdown();
-      stopped.set(true);
+    CompletionStage<Done> stop() {
+      return stopping.get();
     }
 
     /**
@@ -93,8 +105,11 @@ final class JobPipeline {
      * node), never for a pause or a hand-off's drain, which let those calls finish.
      */
     void abandon() {
-      stop();
-      abandoned.set(true);
+      abandoning.run();
+    }
+
+    CompletionStage<Done> done() {
+      return done;
     }
   }
 
@@ -102,13 +117,26 @@ final class JobPipeline {
   static final class CheckpointNotRecorded extends RuntimeException {
     CheckpointNotRecorded(Batch batch, Throwable cause) {
       super(
-          "the checkpoint up to call " + batch.watermark() + " was not acknowledged: " + rootMessage(cause),
+          "the checkpoint up to call " + batch.watermark() + " was not acknowledged: " + CallAsks.rootMessage(cause),
           cause);
+    }
+  }
+
+  /** The primary refused a page query for good; the message is its refusal. */
+  static final class PageRefused extends RuntimeException {
+    PageRefused(String refusal) {
+      super(refusal, null, false, false);
     }
   }
 
   /** Failed calls re-read per query when re-driving them; about a target page's worth. */
   private static final int RETRY_IDS_PER_QUERY = 25;
+
+  /** How long a stop waits for a block reader to confirm it: one that does not has been lost. */
+  private static final Duration STOP_CONFIRMATION = Duration.ofSeconds(3);
+
+  /** Ends a block's pages when the run stopped before the block was read to its end. */
+  private static final BlockPage.Read INCOMPLETE = BlockPage.Read.notRead(-1);
 
   private final String jobId;
   private final JobSpec spec;
@@ -117,26 +145,30 @@ final class JobPipeline {
   private final Supplier<GovernedPrimary.Claim> claim;
   private final Consumer<String> heldBack;
   private final Consumer<String> stalled;
-  private final ClusterSharding sharding;
+  private final ActorRef<BlockReader.News> news;
   private final ActorSystem<?> system;
   /** Set by {@link Run#stop()} or when the stream has ended; read before every lease and retry. */
   private final AtomicBoolean stopped = new AtomicBoolean();
   /**
-   * Set by {@link Run#abandon()} or when the stream has ended; read before every ask of a call
-   * entity. Not set by a stop: a drain must let the calls in flight finish.
+   * Set by {@link Run#abandon()} or when the stream has ended; read before every ask. Not set by
+   * a stop: a drain must let the calls in flight finish.
    */
   private final AtomicBoolean abandoned = new AtomicBoolean();
+  /** The pages asked of block readers and not yet answered: told when the run stops. */
+  private final Set<BlockReader.Page> pagesAsked = ConcurrentHashMap.newKeySet();
   /**
-   * The asks to call entities awaiting an answer (at most calls.parallelism): when a cluster member
-   * is lost they fail at once and are sent again (see {@link MemberLosses}).
+   * The asks of block readers awaiting an answer: asked again at once when a cluster member is
+   * lost (the reader may have been there).
    */
-  private final Set<CompletableFuture<CallEntity.Answer>> awaitingAnswers = ConcurrentHashMap.newKeySet();
+  private final Set<CompletableFuture<BlockPage.Read>> awaitingReaders = ConcurrentHashMap.newKeySet();
 
   /**
    * @param claim the job's current claim on the governor's rate (its tuning can change mid-run)
    * @param heldBack hears why the governor holds the job back, and null when it no longer does
    * @param stalled hears why the job waits for a store that does not answer, and null when one of
    *     its calls or pages gets through again
+   * @param news where block readers on other nodes send the same two (see {@link
+   *     JobRuntime#readersInCallShards})
    */
   JobPipeline(
       String jobId,
@@ -145,6 +177,7 @@ final class JobPipeline {
       Supplier<GovernedPrimary.Claim> claim,
       Consumer<String> heldBack,
       Consumer<String> stalled,
+      ActorRef<BlockReader.News> news,
       ActorSystem<?> system) {
     this.jobId = jobId;
     this.spec = spec;
@@ -153,8 +186,8 @@ final class JobPipeline {
     this.claim = claim;
     this.heldBack = heldBack;
     this.stalled = stalled;
+    this.news = news;
     this.system = system;
-    this.sharding = ClusterSharding.get(system);
   }
 
   /**
@@ -164,60 +197,236 @@ final class JobPipeline {
    */
   Run run(long watermark, long lastCallId, long alreadyScanned, Checkpoints checkpoints, Materializer materializer) {
     AtomicLong scanned = new AtomicLong(alreadyScanned);
-    var jobs = settings.jobs();
-    return started(Source.unfoldAsync(watermark, afterId -> nextPage(afterId, lastCallId))
-        // Read the next page while the calls of this one are processed, or the pipeline would
-        // drain and wait for every page query. Bounded: at most this many pages held ahead.
-        .buffer(settings.primary().prefetchPages(), OverflowStrategy.backpressure())
-        .map(
-            page -> {
-              scanned.addAndGet(page.size());
-              return page;
-            })
-        .mapConcat(page -> page)
-        .via(new AdjustableThrottle<CallRow>(this::callsPerSecondCap))
-        // The switch stops new calls only: calls in flight finish and are checkpointed, so a
-        // pause or a hand-off to another node redoes as little as possible.
-        .viaMat(KillSwitches.single(), Keep.right())
-        .mapAsync(settings.calls().parallelism(), this::processCall)
-        .via(checkpointBatches())
-        .map(outcomes -> toBatch(outcomes, scanned.get()))
-        .mapAsync(1, batch -> record(checkpoints, batch))
-        .toMat(Sink.ignore(), Keep.both())
-        .run(materializer));
+    long firstBlock = CallShards.blockOf(watermark + 1);
+    long lastBlock = watermark >= lastCallId ? firstBlock - 1 : CallShards.blockOf(lastCallId);
+    int blocksAhead = settings.jobs().blocksInFlight() - 1;
+    Source<Source<BlockPage.Read, NotUsed>, NotUsed> blocks =
+        Source.unfold(
+                firstBlock,
+                block -> block > lastBlock ? Optional.empty() : Optional.of(Pair.create(block + 1, block)))
+            .map(
+                block ->
+                    pagesOf(
+                        block,
+                        Math.max(watermark, CallShards.firstIdOf(block) - 1),
+                        Math.min(CallShards.lastIdOf(block), lastCallId)));
+    if (blocksAhead > 0) {
+      blocks = blocks.buffer(blocksAhead, OverflowStrategy.backpressure());
+    }
+    CompletionStage<Done> done =
+        blocks
+            .flatMapConcat(pages -> pages)
+            .takeWhile(read -> read != INCOMPLETE)
+            .via(checkpointBatches())
+            .map(reads -> toBatch(reads, scanned))
+            .mapAsync(1, batch -> record(checkpoints, batch))
+            .runWith(Sink.ignore(), materializer);
+    return started(done, this::readersStopped, () -> readersStopped(true));
   }
 
   /**
-   * Outcomes in the batches that become checkpoints: the first outcome of a run alone and at once,
-   * so that a job that just started, resumed or moved to another node shows progress in the
-   * journal as soon as it makes some (not up to a checkpoint interval later); then every
-   * checkpoint-every-calls outcomes or checkpoint-every, whichever comes first.
+   * One page of a block as it comes, and a promise of the next: how a block read ahead hands its
+   * pages to the stream once the blocks before it are done. A null read ends the block.
    */
-  private Flow<CallOutcome, List<CallOutcome>, NotUsed> checkpointBatches() {
+  private record PageLink(BlockPage.Read read, CompletableFuture<PageLink> next) {}
+
+  /**
+   * A block's pages, one after another, each read and processed before the next is asked for;
+   * ended by {@link #INCOMPLETE} when the run stops before the block's last page. The reading
+   * starts at once, not when the stream gets to the block: the blocks ahead are read and processed
+   * while the ones before them finish, and their counts wait.
+   */
+  private Source<BlockPage.Read, NotUsed> pagesOf(long block, long afterId, long upTo) {
+    CompletableFuture<PageLink> first = new CompletableFuture<>();
+    readFrom(block, afterId, upTo, first);
+    return Source.unfoldAsync(
+        first,
+        slot ->
+            slot.thenApply(
+                link -> link.read() == null ? Optional.empty() : Optional.of(Pair.create(link.next(), link.read()))));
+  }
+
+  private void readFrom(long block, long afterId, long upTo, CompletableFuture<PageLink> slot) {
+    if (stopped.get()) {
+      slot.complete(new PageLink(INCOMPLETE, CompletableFuture.completedFuture(new PageLink(null, null))));
+      return;
+    }
+    readPageUntilRead(block, afterId, upTo)
+        .whenComplete(
+            (read, failure) -> {
+              if (failure != null) {
+                slot.completeExceptionally(failure);
+              } else if (read.refusal() != null) {
+                slot.completeExceptionally(new PageRefused(read.refusal()));
+              } else if (!read.wasRead()) {
+                readFrom(block, afterId, upTo, slot);
+              } else if (read.blockDone()) {
+                slot.complete(new PageLink(read, CompletableFuture.completedFuture(new PageLink(null, null))));
+              } else {
+                CompletableFuture<PageLink> next = new CompletableFuture<>();
+                slot.complete(new PageLink(read, next));
+                readFrom(block, read.watermark(), upTo, next);
+              }
+            });
+  }
+
+  /**
+   * The page, asked again when its reader answers that it read none of it without the run having
+   * stopped (the reader's shard moved before any of it finished); once the run has stopped, such
+   * an answer ends the block.
+   */
+  private CompletionStage<BlockPage.Read> readPageUntilRead(long block, long afterId, long upTo) {
+    return readPage(block, afterId, upTo)
+        .thenCompose(
+            read ->
+                read.wasRead() || read.refusal() != null || stopped.get()
+                    ? CompletableFuture.completedFuture(read)
+                    : readPageUntilRead(block, afterId, upTo));
+  }
+
+  /** One page of the block, read by the block's reader or, without readers, here. */
+  private CompletionStage<BlockPage.Read> readPage(long block, long afterId, long upTo) {
+    if (!runtime.readersInCallShards()) {
+      return BlockPage.readAndProcess(
+          runtime,
+          jobId,
+          spec,
+          claim,
+          afterId,
+          upTo,
+          new BlockPage.Progress(afterId),
+          heldBack,
+          stalled,
+          stopped::get,
+          abandoned::get,
+          system);
+    }
+    var calls = settings.calls();
+    EntityRef<CallEntity.Command> reader =
+        ClusterSharding.get(system).entityRefFor(CallEntity.ENTITY_TYPE_KEY, CallShards.readerId(block, jobId));
+    BlockReader.Page page = new BlockReader.Page(jobId, afterId, upTo);
+    // No stalled report for an ask that times out: a page may wait long for its lease, and the
+    // reader says why itself.
+    return Retries.untilSuccess(
+        () -> askReader(reader, page), calls.minBackoff(), calls.maxBackoff(), (attempt, failure) -> {}, abandoned::get, system);
+  }
+
+  /**
+   * One ask of the block's reader. The page is counted as asked before the stop flag is read, and
+   * the stop reads the pages asked after setting the flag: so either the stop tells the reader
+   * (which holds a stop that comes before the page), or this ask sees the flag and is not sent.
+   */
+  private CompletionStage<BlockPage.Read> askReader(EntityRef<CallEntity.Command> reader, BlockReader.Page page) {
+    pagesAsked.add(page);
+    if (stopped.get()) {
+      pagesAsked.remove(page);
+      return CompletableFuture.completedFuture(BlockPage.Read.notRead(page.afterId()));
+    }
+    GovernedPrimary.Claim current = claim.get();
+    CompletableFuture<BlockPage.Read> answer;
+    try {
+      answer =
+          OnCompletingThread.of(
+              reader.ask(
+                  (ActorRef<BlockPage.Read> replyTo) ->
+                      new BlockReader.ReadPage(
+                          jobId, spec, current.weight(), current.maxRowsPerSecond(), page.afterId(), page.upTo(), replyTo, news),
+                  settings.calls().askTimeout()));
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    awaitingReaders.add(answer);
+    CompletableFuture<BlockPage.Read> awaited = answer;
+    answer.whenComplete(
+        (read, failure) -> {
+          awaitingReaders.remove(awaited);
+          pagesAsked.remove(page);
+        });
+    return answer;
+  }
+
+  private CompletionStage<Done> readersStopped() {
+    return readersStopped(false);
+  }
+
+  /** Tells every reader asked for a page that the run stops, and hears them confirm it. */
+  private CompletionStage<Done> readersStopped(boolean abandon) {
+    if (!runtime.readersInCallShards()) {
+      // The flags are read here, by this node's lease waits and asks.
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    CompletableFuture<?>[] confirmed =
+        pagesAsked.stream()
+            .map(
+                page ->
+                    ClusterSharding.get(system)
+                        .entityRefFor(
+                            CallEntity.ENTITY_TYPE_KEY, CallShards.readerId(CallShards.blockOf(page.upTo()), jobId))
+                        .<Done>ask(
+                            replyTo -> new BlockReader.StopReading(jobId, page.afterId(), page.upTo(), abandon, replyTo),
+                            STOP_CONFIRMATION)
+                        .toCompletableFuture()
+                        .exceptionally(unconfirmed -> Done.getInstance()))
+            .toArray(CompletableFuture<?>[]::new);
+    return CompletableFuture.allOf(confirmed).thenApply(all -> Done.getInstance());
+  }
+
+  /**
+   * A cluster member was lost and its shards have moved: a page asked of a reader there will never
+   * be answered, so it is asked again now, of the reader's new home.
+   */
+  private void askAgainAfterMemberLoss() {
+    for (CompletableFuture<BlockPage.Read> awaiting : awaitingReaders) {
+      awaiting.completeExceptionally(new CallAsks.MemberLost());
+    }
+  }
+
+  /**
+   * Counts in the batches that become checkpoints: the first page of a run alone and at once, so
+   * that a job that just started, resumed or moved to another node shows progress in the journal
+   * as soon as it makes some (not up to a checkpoint interval later); then every
+   * checkpoint-every-calls calls or checkpoint-every, whichever comes first.
+   */
+  private <T> Flow<T, List<T>, NotUsed> checkpointBatches(org.apache.pekko.japi.function.Function<T, Long> calls) {
     var jobs = settings.jobs();
-    return Flow.<CallOutcome>create()
+    return Flow.<T>create()
         .prefixAndTail(1)
         .flatMapConcat(
             firstAndRest ->
                 Source.single(firstAndRest.first())
                     .filter(first -> !first.isEmpty())
-                    .concat(firstAndRest.second().groupedWithin(jobs.checkpointEveryCalls(), jobs.checkpointEvery())));
+                    .concat(
+                        firstAndRest
+                            .second()
+                            .groupedWeightedWithin(jobs.checkpointEveryCalls(), calls, jobs.checkpointEvery())));
   }
 
-  private Run started(Pair<UniqueKillSwitch, CompletionStage<Done>> running) {
+  private Flow<BlockPage.Read, List<BlockPage.Read>, NotUsed> checkpointBatches() {
+    return checkpointBatches(read -> (long) read.rows());
+  }
+
+  private Run started(CompletionStage<Done> done, Supplier<CompletionStage<Done>> stopping, Runnable abandoning) {
     MemberLosses.Registration losses = runtime.memberLosses().onLoss(this::askAgainAfterMemberLoss);
     // However the stream ends (a stop, a failure, the supervisor's restart), a lease wait or a
-    // retry that it left behind ends with it instead of asking the governor or a call's entity
-    // on its behalf.
-    running
-        .second()
-        .whenComplete(
-            (done, failure) -> {
-              stopped.set(true);
-              abandoned.set(true);
-              losses.close();
-            });
-    return new Run(running.first(), stopped, abandoned, running.second());
+    // retry that it left behind ends with it instead of asking the governor or an entity on its
+    // behalf.
+    done.whenComplete(
+        (ended, failure) -> {
+          stopped.set(true);
+          abandoned.set(true);
+          losses.close();
+        });
+    return new Run(
+        () -> {
+          stopped.set(true);
+          return stopping.get();
+        },
+        () -> {
+          stopped.set(true);
+          abandoned.set(true);
+          abandoning.run();
+        },
+        done);
   }
 
   /** A checkpoint not acknowledged ends the run, marked so that the supervisor can tell it apart. */
@@ -229,99 +438,49 @@ final class JobPipeline {
       recorded = CompletableFuture.failedFuture(e);
     }
     return recorded.handle(
-        (done, failure) -> {
+        (ok, failure) -> {
           if (failure != null) {
             throw new CheckpointNotRecorded(batch, failure);
           }
-          return done;
+          return ok;
         });
   }
 
   /**
-   * The page after {@code afterId}, read under a lease from the governor (waiting as long as it
-   * holds the job back). A failed query is retried with backoff, each attempt under a new lease,
-   * for as long as the primary does not answer: the job stalls, saying why, and goes on by itself.
-   * Once the run is stopped, or has read up to {@code lastCallId}, there is no next page: the
-   * source completes without another query.
-   */
-  private CompletionStage<Optional<Pair<Long, List<CallRow>>>> nextPage(long afterId, long lastCallId) {
-    if (stopped.get() || afterId >= lastCallId) {
-      return CompletableFuture.completedFuture(Optional.empty());
-    }
-    return readCalls(
-            settings.primary().pageSize(),
-            (slot, rows) -> runtime.callSource().page(spec, afterId, lastCallId, slot, rows))
-        .<Optional<Pair<Long, List<CallRow>>>>thenApply(
-            rows ->
-                rows.isEmpty()
-                    ? Optional.empty()
-                    : Optional.of(Pair.create(rows.get(rows.size() - 1).id(), rows)))
-        .exceptionally(
-            failure -> {
-              if (stopped.get()) {
-                return Optional.empty();
-              }
-              throw failure instanceof CompletionException known ? known : new CompletionException(failure);
-            });
-  }
-
-  /**
-   * A query for up to {@code rows} calls under a lease, retried while the primary does not answer,
-   * until the run is stopped (then it fails with a CancellationException, having neither asked for
-   * another lease nor run another query). A query the primary refuses for good is not sent again:
-   * it fails at once with the refusal, which ends the run.
-   */
-  private CompletionStage<List<CallRow>> readCalls(int rows, GovernedPrimary.LeasedQuery<Page> query) {
-    return Retries.untilSuccess(
-            () ->
-                runtime
-                    .primary()
-                    .underLease(
-                        claim,
-                        rows,
-                        query,
-                        page -> new GovernedPrimary.Cost(page.calls().size(), page.queryMicros()),
-                        heldBack,
-                        stopped::get)
-                    .thenApply(Page::calls),
-            Duration.ofMillis(500),
-            Duration.ofSeconds(15),
-            (attempt, failure) ->
-                stalled.accept("the primary does not answer (attempt " + attempt + "): " + rootMessage(failure)),
-            stopped::get,
-            PrimaryCallSource::isPermanent,
-            system)
-        .thenApply(
-            calls -> {
-              stalled.accept(null);
-              return calls;
-            });
-  }
-
-  /**
    * Re-drives the calls that the job's ledger holds as failed, bucket by bucket up to the job's
-   * last call: their rows are read again (a page of ids per query, under a lease) and processed
-   * again. A call that now succeeds moves from failed to processed in the checkpoints.
+   * last call: their rows are read again (a page of ids per query, under a lease, on the job's
+   * node) and processed again. A call that now succeeds moves from failed to processed in the
+   * checkpoints. Failed calls are few and scattered, so they are not worth a reader per block.
    */
   Run runRetryOfFailed(long lastCallId, long scanned, Checkpoints checkpoints, Materializer materializer) {
-    var jobs = settings.jobs();
     long lastBucket = OutcomeLedger.bucketOf(lastCallId);
-    return started(Source.range(0, (int) lastBucket)
-        .mapAsync(1, this::failedCallsIn)
-        .mapConcat(ids -> ids)
-        // Small groups: a lease sizes a page to a target time, but these ids are read in one query.
-        .grouped(Math.min(settings.primary().pageSize(), RETRY_IDS_PER_QUERY))
-        .mapAsync(1, this::readByIds)
-        .mapConcat(rows -> rows)
-        // The job's own cap holds for a re-drive as for the first run.
-        .via(new AdjustableThrottle<CallRow>(this::callsPerSecondCap))
-        .viaMat(KillSwitches.single(), Keep.right())
-        .mapAsync(settings.calls().parallelism(), this::processCall)
-        .via(checkpointBatches())
-        .map(outcomes -> toRetryBatch(outcomes, lastCallId, scanned))
-        .mapAsync(1, batch -> record(checkpoints, batch))
-        .toMat(Sink.ignore(), Keep.both())
-        .run(materializer));
+    CallAsks asks =
+        new CallAsks(jobId, spec, settings, runtime.memberLosses(), stalled, abandoned::get, system);
+    Pair<UniqueKillSwitch, CompletionStage<Done>> running =
+        Source.range(0, (int) lastBucket)
+            .mapAsync(1, this::failedCallsIn)
+            .mapConcat(ids -> ids)
+            // Small groups: a lease sizes a page to a target time, but these ids are read in one query.
+            .grouped(Math.min(settings.primary().pageSize(), RETRY_IDS_PER_QUERY))
+            .mapAsync(1, this::readByIds)
+            .mapConcat(rows -> rows)
+            // The job's own cap holds for a re-drive as for the first run.
+            .via(new AdjustableThrottle<CallRow>(this::callsPerSecondCap))
+            .viaMat(KillSwitches.single(), Keep.right())
+            .mapAsync(settings.calls().parallelism(), asks::process)
+            .via(checkpointBatches(outcome -> 1L))
+            .map(outcomes -> toRetryBatch(outcomes, lastCallId, scanned))
+            .mapAsync(1, batch -> record(checkpoints, batch))
+            .toMat(Sink.ignore(), Keep.both())
+            .run(materializer);
+    running.second().whenComplete((ended, failure) -> asks.close());
+    return started(
+        running.second(),
+        () -> {
+          running.first().shutdown();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        },
+        running.first()::shutdown);
   }
 
   /** The bucket's failed calls, asked again while the ledger does not answer: a store outage stalls. */
@@ -332,7 +491,7 @@ final class JobPipeline {
             Duration.ofSeconds(15),
             (attempt, failure) ->
                 stalled.accept(
-                    "the outcome ledger does not answer (attempt " + attempt + "): " + rootMessage(failure)),
+                    "the outcome ledger does not answer (attempt " + attempt + "): " + CallAsks.rootMessage(failure)),
             stopped::get,
             system)
         .thenApply(
@@ -343,18 +502,29 @@ final class JobPipeline {
   }
 
   private CompletionStage<List<CallRow>> readByIds(List<Long> ids) {
-    return readCalls(ids.size(), (slot, rows) -> runtime.callSource().byIds(ids, slot));
+    return LeasedReads.read(
+        runtime.primary(),
+        claim,
+        ids.size(),
+        (slot, rows) -> runtime.callSource().byIds(ids, slot),
+        heldBack,
+        stalled,
+        stopped::get,
+        system);
   }
 
   /** A retried call that ends done or skipped is no longer failed: it moves between the counts. */
   private static Batch toRetryBatch(List<CallOutcome> outcomes, long watermark, long scanned) {
-    Batch counted = toBatch(outcomes, scanned);
-    return new Batch(
-        watermark,
-        scanned,
-        counted.processed(),
-        counted.skipped(),
-        -(counted.processed() + counted.skipped()));
+    long processed = 0;
+    long skipped = 0;
+    for (CallOutcome outcome : outcomes) {
+      if (outcome.status() == Status.DONE) {
+        processed++;
+      } else if (outcome.status() == Status.SKIPPED) {
+        skipped++;
+      }
+    }
+    return new Batch(watermark, scanned, processed, skipped, -(processed + skipped));
   }
 
   /** The job's own cap, read afresh for every call so that a PATCH takes effect at once. */
@@ -363,137 +533,18 @@ final class JobPipeline {
     return cap == null ? Double.POSITIVE_INFINITY : cap;
   }
 
-  /**
-   * Asks the call's entity to process the call until it answers with the call's outcome, which the
-   * entity has recorded in the job's ledger (the job never writes a call's outcome itself):
-   *
-   * <ul>
-   *   <li>An ask that is not answered (its request or answer was lost: a full mailbox, a node
-   *       down, a shard moving to a new incarnation of the entity) or answered without an outcome
-   *       (a store does not answer, the entity is busy) is sent again, with backoff and jitter,
-   *       for as long as it takes: the request is idempotent. After {@code attempts} tries the job
-   *       shows STALLED with the reason, and it goes on by itself when the trouble passes. Such
-   *       trouble never turns into a lost or failed call.
-   *   <li>A call whose request is too large to send between nodes ({@link RequestSizeLimit}) is
-   *       not sent: its entity is asked to record it FAILED with the reason instead.
-   *   <li>A call that cannot be processed for a reason of its own comes back FAILED at once, with
-   *       the reason, and is not asked again.
-   * </ul>
-   *
-   * Once the run is abandoned (its stream has ended, or its supervisor stopped) the asks stop:
-   * the job goes on from its checkpoint, maybe on another node.
-   */
-  private CompletionStage<CallOutcome> processCall(CallRow row) {
-    var calls = settings.calls();
-    var entity = sharding.entityRefFor(CallEntity.ENTITY_TYPE_KEY, CallEntity.entityId(row.id()));
-    String tooLarge = RequestSizeLimit.get(system).refusal(process(row, 0, system.deadLetters()));
-    AtomicInteger asked = new AtomicInteger();
-    return Retries.untilSuccess(
-            () -> askEntity(entity, row, tooLarge, asked.incrementAndGet()),
-            calls.minBackoff(),
-            calls.maxBackoff(),
-            (number, failure) -> {
-              if (number >= calls.attempts()) {
-                stalled.accept(
-                    "call " + row.id() + " has no outcome after " + number + " attempts: " + rootMessage(failure));
-              }
-            },
-            abandoned::get,
-            system)
-        .thenApply(
-            outcome -> {
-              stalled.accept(null);
-              return outcome;
-            });
-  }
-
-  private CallEntity.Process process(CallRow row, int attempt, ActorRef<CallEntity.Answer> replyTo) {
-    return new CallEntity.Process(
-        jobId, row, spec.processor(), spec.version(), spec.parameters(), attempt, replyTo);
-  }
-
-  /**
-   * A cluster member was lost and its shards have moved: an ask that went to one of its entities
-   * will never be answered, so every ask awaiting an answer fails now and is sent again (one that
-   * went to a live entity is answered again, from what that entity already did).
-   */
-  private void askAgainAfterMemberLoss() {
-    for (CompletableFuture<CallEntity.Answer> awaiting : awaitingAnswers) {
-      awaiting.completeExceptionally(new MemberLost());
-    }
-  }
-
-  /**
-   * One ask; an answer without an outcome fails the stage with its reason, to be asked again. The
-   * ask is awaited in {@link #awaitingAnswers} until it is answered, so that a member loss can fail
-   * it first.
-   */
-  private CompletionStage<CallOutcome> askEntity(
-      EntityRef<CallEntity.Command> entity, CallRow row, String tooLarge, int attempt) {
-    CompletableFuture<CallEntity.Answer> answer;
-    try {
-      answer =
-          OnCompletingThread.of(
-              entity.ask(
-                  replyTo ->
-                      tooLarge == null
-                          ? process(row, attempt, replyTo)
-                          : new CallEntity.RecordFailed(
-                              jobId, row.id(), spec.processor(), spec.version(), spec.parameters(), tooLarge, attempt, replyTo),
-                  settings.calls().askTimeout()));
-    } catch (RuntimeException e) {
-      answer = CompletableFuture.failedFuture(e);
-    }
-    return awaited(answer)
-        .thenCompose(
-            answered ->
-                answered.outcome() != null
-                    ? CompletableFuture.completedFuture(answered.outcome())
-                    : CompletableFuture.failedFuture(new NoOutcome(answered.reason())));
-  }
-
-  private CompletableFuture<CallEntity.Answer> awaited(CompletableFuture<CallEntity.Answer> answer) {
-    awaitingAnswers.add(answer);
-    answer.whenComplete((answered, failure) -> awaitingAnswers.remove(answer));
-    return answer;
-  }
-
-  /** An ask that a lost cluster member may have swallowed, failed so that it is sent again. */
-  private static final class MemberLost extends RuntimeException {
-    MemberLost() {
-      super("a cluster member left while the call's entity was asked: asked again", null, false, false);
-    }
-  }
-
-  /** An answer without an outcome; the message is the reason the job shows while it waits. */
-  private static final class NoOutcome extends RuntimeException {
-    NoOutcome(String reason) {
-      super(reason, null, false, false);
-    }
-  }
-
-  private static String rootMessage(Throwable failure) {
-    Throwable cause = failure;
-    while (cause.getCause() != null && cause.getCause() != cause) {
-      cause = cause.getCause();
-    }
-    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-  }
-
-  private static Batch toBatch(List<CallOutcome> outcomes, long scanned) {
+  private static Batch toBatch(List<BlockPage.Read> reads, AtomicLong scanned) {
     long processed = 0;
     long skipped = 0;
     long failed = 0;
-    for (CallOutcome outcome : outcomes) {
-      if (outcome.status() == Status.DONE) {
-        processed++;
-      } else if (outcome.status() == Status.SKIPPED) {
-        skipped++;
-      } else {
-        failed++;
-      }
+    long rows = 0;
+    for (BlockPage.Read read : reads) {
+      processed += read.processed();
+      skipped += read.skipped();
+      failed += read.failed();
+      rows += read.rows();
     }
-    long watermark = outcomes.get(outcomes.size() - 1).callId();
-    return new Batch(watermark, scanned, processed, skipped, failed);
+    long watermark = reads.get(reads.size() - 1).watermark();
+    return new Batch(watermark, scanned.addAndGet(rows), processed, skipped, failed);
   }
 }

@@ -24,7 +24,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
@@ -506,8 +508,8 @@ public final class JobSupervisor
               ? Effect().reply(command.replyTo(), StatusReply.success(state.status(jobId)))
               : Effect()
                   .persist(new JobPaused(Instant.now()))
-                  .thenRun(newState -> stopPipeline())
-                  .thenReply(command.replyTo(), newState -> StatusReply.success(newState.status(jobId)));
+                  .thenRun(newState -> replyOnceStopped(stopPipeline(), command.replyTo(), newState))
+                  .thenNoReply();
       case RESUME ->
           !state.paused()
               ? Effect().reply(command.replyTo(), StatusReply.success(state.status(jobId)))
@@ -520,11 +522,21 @@ public final class JobSupervisor
               .persist(new JobCancelled(Instant.now()))
               .thenRun(
                   newState -> {
-                    stopPipeline();
+                    replyOnceStopped(stopPipeline(), command.replyTo(), newState);
                     finished();
                   })
-              .thenReply(command.replyTo(), newState -> StatusReply.success(newState.status(jobId)));
+              .thenNoReply();
     };
+  }
+
+  /**
+   * Answers a pause or cancel once it has taken effect: once the readers the job awaits have heard
+   * of it, no lease is asked for on the job's behalf any more.
+   */
+  private void replyOnceStopped(
+      CompletionStage<Done> stopped, ActorRef<StatusReply<JobStatus>> replyTo, JobState newState) {
+    JobStatus status = newState.status(jobId);
+    stopped.whenComplete((done, failure) -> replyTo.tell(StatusReply.success(status)));
   }
 
   /**
@@ -550,10 +562,12 @@ public final class JobSupervisor
   /**
    * Stops taking new calls and stops reading: no lease is asked for and no page or count query
    * runs any more, so the job no longer claims a share of the governor's rate. The calls in flight
-   * finish and are checkpointed, then the pipeline ends (see onPipelineEnded). Returns false when
-   * no pipeline was running.
+   * finish and are checkpointed, then the pipeline ends (see onPipelineEnded).
+   *
+   * @return done once the stop has taken effect (see {@link JobPipeline.Run#stop()}), at once when
+   *     no pipeline was running
    */
-  private boolean stopPipeline() {
+  private CompletionStage<Done> stopPipeline() {
     heldBackBecause = null;
     stalledBecause = null;
     // Forgotten with the reasons, so that the same reason after a resume is told and shown again.
@@ -563,11 +577,10 @@ public final class JobSupervisor
       count.set(true);
     }
     if (pipeline == null) {
-      return false;
+      return CompletableFuture.completedFuture(Done.getInstance());
     }
-    pipeline.stop();
     draining = true;
-    return true;
+    return pipeline.stop();
   }
 
   /**
@@ -585,7 +598,9 @@ public final class JobSupervisor
   }
 
   private ReplyEffect<JobEvent, JobState> onHandOff(JobState state, HandOff command) {
-    if (stopPipeline()) {
+    boolean running = pipeline != null;
+    stopPipeline();
+    if (running) {
       handingOff = true;
       timers.startSingleTimer(HandOffDeadline.INSTANCE, HAND_OFF_DRAIN);
       return Effect().noReply();
@@ -605,6 +620,8 @@ public final class JobSupervisor
       context.getLog().info("job {} goes on", jobId);
     }
     stalledBecause = command.reason();
+    // Also told by block readers on other nodes: what this node reports next is compared with it.
+    lastStalled.set(command.reason());
     return Effect().noReply();
   }
 
@@ -618,6 +635,7 @@ public final class JobSupervisor
 
   private ReplyEffect<JobEvent, JobState> onHeldBack(Active state, HeldBack command) {
     heldBackBecause = command.reason();
+    lastHeldBack.set(command.reason());
     return Effect().noReply();
   }
 
@@ -716,7 +734,8 @@ public final class JobSupervisor
     lastStalled.set(null);
     stalledBecause = null;
     if (command.failure() != null) {
-      String refusal = PrimaryCallSource.refusal(command.failure());
+      JobPipeline.PageRefused refused = causeOf(command.failure(), JobPipeline.PageRefused.class);
+    String refusal = refused != null ? refused.getMessage() : PrimaryCallSource.refusal(command.failure());
       String reason =
           "the job's calls cannot be counted: "
               + (refusal != null ? refusal : rootMessage(command.failure()));
@@ -809,7 +828,8 @@ public final class JobSupervisor
     }
     // A page query the primary refused for good; otherwise a failure of the engine's own: pages
     // are retried while the primary does not answer, calls while their stores do not.
-    String refusal = PrimaryCallSource.refusal(command.failure());
+    JobPipeline.PageRefused refused = causeOf(command.failure(), JobPipeline.PageRefused.class);
+    String refusal = refused != null ? refused.getMessage() : PrimaryCallSource.refusal(command.failure());
     String reason =
         refusal != null ? "a page of the job's calls cannot be read: " + refusal : rootMessage(command.failure());
     context.getLog().error("job {} failed: {}", jobId, reason);
@@ -893,7 +913,7 @@ public final class JobSupervisor
     var system = context.getSystem();
     var pipelineOfJob =
         new JobPipeline(
-            jobId, state.spec(), runtime, claim::get, this::reportHeldBack, this::reportStalled, system);
+            jobId, state.spec(), runtime, claim::get, this::reportHeldBack, this::reportStalled, readerNews(), system);
     JobPipeline.Checkpoints checkpoints =
         batch ->
             OnCompletingThread.of(
@@ -925,6 +945,12 @@ public final class JobSupervisor
     String thisIncarnation = incarnation;
     int thisRun = pipelineRun;
     context.pipeToSelf(pipeline.done(), (done, failure) -> new PipelineEnded(thisIncarnation, thisRun, failure));
+  }
+
+  /** Where the job's block readers, maybe on other nodes, say why they are held back or stalled. */
+  private ActorRef<BlockReader.News> readerNews() {
+    return context.messageAdapter(
+        BlockReader.News.class, news -> news.heldBack() ? new HeldBack(news.reason()) : new Stalled(news.reason()));
   }
 
   private static Duration max(Duration a, Duration b) {

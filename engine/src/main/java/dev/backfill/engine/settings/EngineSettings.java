@@ -19,7 +19,6 @@ public record EngineSettings(
       String password,
       String applicationName,
       int pageSize,
-      int prefetchPages,
       Duration queryTimeout) {}
 
   public record JournalSettings(String url, String user, String password, int maxConnections) {}
@@ -40,7 +39,8 @@ public record EngineSettings(
       Duration maxBackoff,
       int mailboxCapacity) {}
 
-  public record JobSettings(int checkpointEveryCalls, Duration checkpointEvery, Duration keeperInterval) {}
+  public record JobSettings(
+      int checkpointEveryCalls, Duration checkpointEvery, Duration keeperInterval, int blocksInFlight) {}
 
   /** {@code audit}: every result write also appends a row to {@code call_result_writes}. */
   public record ResultSettings(boolean audit) {}
@@ -61,7 +61,6 @@ public record EngineSettings(
                 primary.getString("password"),
                 primary.getString("application-name"),
                 positive(primary, "page-size"),
-                positive(primary, "prefetch-pages"),
                 primary.getDuration("query-timeout")),
             new JournalSettings(
                 journal.getString("url"),
@@ -85,7 +84,8 @@ public record EngineSettings(
             new JobSettings(
                 positive(jobs, "checkpoint-every-calls"),
                 jobs.getDuration("checkpoint-every"),
-                jobs.getDuration("keeper-interval")),
+                jobs.getDuration("keeper-interval"),
+                positive(jobs, "blocks-in-flight")),
             new ResultSettings(results.getBoolean("audit")));
     settings.requireSeparateJournal();
     return settings;

@@ -210,7 +210,6 @@ class JobPrimaryRefusalTest {
         primary.password(),
         primary.applicationName(),
         primary.pageSize(),
-        primary.prefetchPages(),
         primary.queryTimeout());
   }
 

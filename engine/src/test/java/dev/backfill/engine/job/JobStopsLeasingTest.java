@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.backfill.engine.call.CallEntity;
+import dev.backfill.engine.call.CallOutcome;
 import dev.backfill.engine.governor.GovernedPrimary;
 import dev.backfill.engine.governor.Governor;
 import dev.backfill.engine.governor.GovernorSettings;
@@ -20,6 +22,8 @@ import dev.backfill.protocol.job.JobSpec;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.LongStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -43,7 +47,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>A test probe stands in for the governor and answers every lease request by hand; the primary
  * is real, and {@link PrimaryCallSource#queriesSent()} counts what was sent to it. The job's
- * journal is Pekko's in-memory test journal.
+ * journal is Pekko's in-memory test journal. The job's pages are read as on a node, by the
+ * block reader in the shard of its calls ({@link BlockReader}), which asks for the leases: the job
+ * must tell it to stop.
  */
 @ExtendWith({RealStores.class, LogCapturingExtension.class})
 class JobStopsLeasingTest {
@@ -55,6 +61,8 @@ class JobStopsLeasingTest {
   private static final Duration SILENCE = Duration.ofMillis(1500);
 
   private static ActorTestKit testKit;
+  /** The runtime of the test running: block readers started for its job read with it. */
+  private static volatile JobRuntime runtimeOfTheTest;
   private static EngineSettings settings;
   private static GovernorSettings governorSettings;
 
@@ -75,6 +83,20 @@ class JobStopsLeasingTest {
     PrimaryRows.insert(
         settings.primary().url(),
         LongStream.rangeClosed(1, CALLS).mapToObj(TestTranscripts::simpleCall).toList());
+    CallEntity.init(testKit.system(), new NoCallIsProcessed(), 16, readerId -> BlockReader.create(runtimeOfTheTest));
+  }
+
+  /** No page is read in these tests, so no call entity is asked anything. */
+  private static final class NoCallIsProcessed implements CallEntity.Work {
+    @Override
+    public CompletionStage<CallOutcome> process(CallEntity.Process request) {
+      return CompletableFuture.failedFuture(new IllegalStateException("no call is processed in these tests"));
+    }
+
+    @Override
+    public CompletionStage<CallOutcome> recordFailed(CallEntity.Request request, String reason) {
+      return CompletableFuture.failedFuture(new IllegalStateException("no call is processed in these tests"));
+    }
   }
 
   @BeforeEach
@@ -85,7 +107,13 @@ class JobStopsLeasingTest {
     // No outcome ledger: these jobs never re-drive failed calls, the only use a job makes of it.
     runtime =
         new JobRuntime(
-            settings, callSource, new GovernedPrimary(governor.getRef(), testKit.system(), Duration.ofSeconds(10)), null);
+            settings,
+            callSource,
+            new GovernedPrimary(governor.getRef(), testKit.system(), Duration.ofSeconds(10)),
+            null,
+            MemberLosses.none(),
+            true);
+    runtimeOfTheTest = runtime;
   }
 
   @AfterEach

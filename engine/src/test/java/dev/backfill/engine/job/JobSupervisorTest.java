@@ -103,7 +103,10 @@ class JobSupervisorTest {
             settings,
             callSource,
             new GovernedPrimary(governor, testKit.system(), governorSettings.askTimeout()),
-            new CassandraOutcomeLedger(session));
+            new CassandraOutcomeLedger(session),
+            MemberLosses.none(),
+            // As on a node: the pages are read by the block readers in the calls' shards.
+            true);
     CallEntity.init(
         testKit.system(),
         new CallProcessing(
@@ -112,7 +115,8 @@ class JobSupervisorTest {
             ProcessorRegistry.load(),
             ForkJoinPool.commonPool(),
             new ObjectMapper()),
-        16);
+        16,
+        runtime.blockReaders());
     List<CallRow> calls =
         LongStream.rangeClosed(1, CALLS)
             .mapToObj(id -> id == 13 ? TestTranscripts.malformedCall(id) : TestTranscripts.simpleCall(id))

@@ -1,0 +1,61 @@
+package dev.backfill.engine.job;
+
+import dev.backfill.engine.governor.GovernedPrimary;
+import dev.backfill.engine.source.Page;
+import dev.backfill.engine.source.PrimaryCallSource;
+import dev.backfill.protocol.call.CallRow;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * A query for a job's calls under a lease from the governor (waiting, and saying why, for as long
+ * as it holds the job back), retried with backoff while the primary does not answer: the job
+ * stalls, saying why, and goes on by itself. It stops once {@code stopped} says so (then it fails
+ * with a CancellationException, having neither asked for another lease nor run another query). A
+ * query the primary refuses for good is not sent again: it fails at once with the refusal ({@link
+ * PrimaryCallSource#refusal}).
+ */
+final class LeasedReads {
+
+  private LeasedReads() {}
+
+  static CompletionStage<List<CallRow>> read(
+      GovernedPrimary primary,
+      Supplier<GovernedPrimary.Claim> claim,
+      int rows,
+      GovernedPrimary.LeasedQuery<Page> query,
+      Consumer<String> heldBack,
+      Consumer<String> stalled,
+      BooleanSupplier stopped,
+      ActorSystem<?> system) {
+    return Retries.untilSuccess(
+            () ->
+                primary
+                    .underLease(
+                        claim,
+                        rows,
+                        query,
+                        page -> new GovernedPrimary.Cost(page.calls().size(), page.queryMicros()),
+                        heldBack,
+                        stopped)
+                    .thenApply(Page::calls),
+            Duration.ofMillis(500),
+            Duration.ofSeconds(15),
+            (attempt, failure) ->
+                stalled.accept(
+                    "the primary does not answer (attempt " + attempt + "): " + CallAsks.rootMessage(failure)),
+            stopped,
+            PrimaryCallSource::isPermanent,
+            system)
+        .thenApply(
+            calls -> {
+              stalled.accept(null);
+              return calls;
+            });
+  }
+}
