@@ -100,6 +100,8 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
   private volatile GovernedPrimary.Claim claim;
   private final AtomicReference<String> lastHeldBack = new AtomicReference<>();
   private final AtomicReference<String> lastStalled = new AtomicReference<>();
+  private volatile long lastNewsNanos;
+  private static final long NEWS_AGAIN_AFTER_NANOS = 1_000_000_000L;
   private Page lastPage;
   /** A page whose stop came before it was asked: answered unread when it comes. */
   private Page stoppedBeforeAsked;
@@ -109,9 +111,7 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
     super(context);
     this.stash = stash;
     this.runtime = runtime;
-    var calls = runtime.settings().calls();
-    // The job asks again every ask timeout, after a backoff of at most max-backoff.
-    this.givenUpAfter = calls.askTimeout().multipliedBy(2).plus(calls.maxBackoff()).toNanos();
+    this.givenUpAfter = JobPipeline.READER_GIVES_UP_AFTER.toNanos();
   }
 
   @Override
@@ -137,9 +137,11 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
     }
     if (current != null) {
       if (page.equals(current)) {
+        // The asks before this one timed out: nobody waits for their answers any more.
+        waiting.clear();
         waiting.add(request.replyTo());
         asked(request);
-      } else if (!stash.isFull()) {
+      } else if (!stash.isFull() && !stash.anyMatch(held -> held instanceof ReadPage other && other.page().equals(page))) {
         stash.stash(request);
       }
       // else dropped: the job asks again
@@ -180,9 +182,26 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
     return System.nanoTime() - lastAskedNanos > givenUpAfter;
   }
 
+  /**
+   * Tells the job why this reader waits when that changes, and again at most once a second while
+   * it lasts: the job hears several readers, and another's news may have replaced this one's.
+   */
   private void tellNews(boolean heldBack, String reason, AtomicReference<String> last) {
-    if (!Objects.equals(last.getAndSet(reason), reason)) {
+    long now = System.nanoTime();
+    boolean changed = !Objects.equals(last.getAndSet(reason), reason);
+    if (changed || (reason != null && now - lastNewsNanos > NEWS_AGAIN_AFTER_NANOS)) {
+      lastNewsNanos = now;
       news.tell(new News(heldBack, reason));
+    }
+  }
+
+  /** The page is answered or given up: whatever this reader said held it up is over. */
+  private void clearNews() {
+    if (lastHeldBack.get() != null) {
+      tellNews(true, null, lastHeldBack);
+    }
+    if (lastStalled.get() != null) {
+      tellNews(false, null, lastStalled);
     }
   }
 
@@ -209,6 +228,7 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
     }
     // A failed page was given up (nobody waits for it) or is not answered: the job asks again.
     waiting.clear();
+    clearNews();
     current = null;
     return stash.unstashAll(this);
   }
@@ -225,6 +245,7 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
       abandonRequested = true;
       BlockPage.Read soFar = progress.soFar();
       waiting.forEach(replyTo -> replyTo.tell(soFar));
+      clearNews();
     }
     return Behaviors.stopped();
   }

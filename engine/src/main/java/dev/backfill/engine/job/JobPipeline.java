@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -132,6 +133,19 @@ final class JobPipeline {
   /** Failed calls re-read per query when re-driving them; about a target page's worth. */
   private static final int RETRY_IDS_PER_QUERY = 25;
 
+  /**
+   * How long the job waits for a block reader's answer before asking again: short, because the
+   * job's asks are what tell the reader that the page is still wanted (it gives a page up after
+   * {@link #READER_GIVES_UP_AFTER} without one), and what keep sharding from stopping it as idle.
+   */
+  static final Duration READER_ASK_TIMEOUT = Duration.ofSeconds(5);
+
+  private static final Duration READER_MIN_BACKOFF = Duration.ofMillis(100);
+  private static final Duration READER_MAX_BACKOFF = Duration.ofSeconds(1);
+
+  /** Two asks missed: the job no longer wants the page (its node died, it restarted). */
+  static final Duration READER_GIVES_UP_AFTER = READER_ASK_TIMEOUT.multipliedBy(2).plus(READER_MAX_BACKOFF);
+
   /** How long a stop waits for a block reader to confirm it: one that does not has been lost. */
   private static final Duration STOP_CONFIRMATION = Duration.ofSeconds(3);
 
@@ -155,7 +169,7 @@ final class JobPipeline {
    */
   private final AtomicBoolean abandoned = new AtomicBoolean();
   /** The pages asked of block readers and not yet answered: told when the run stops. */
-  private final Set<BlockReader.Page> pagesAsked = ConcurrentHashMap.newKeySet();
+  private final Set<BlockReader.Page> pagesInHand = ConcurrentHashMap.newKeySet();
   /**
    * The asks of block readers awaiting an answer: asked again at once when a cluster member is
    * lost (the reader may have been there).
@@ -197,19 +211,16 @@ final class JobPipeline {
    */
   Run run(long watermark, long lastCallId, long alreadyScanned, Checkpoints checkpoints, Materializer materializer) {
     AtomicLong scanned = new AtomicLong(alreadyScanned);
-    long firstBlock = CallShards.blockOf(watermark + 1);
-    long lastBlock = watermark >= lastCallId ? firstBlock - 1 : CallShards.blockOf(lastCallId);
     int blocksAhead = settings.jobs().blocksInFlight() - 1;
+    // Each block from where the one before it ended, or the watermark: the ids between have no
+    // call of the job (the lookup said so), so a checkpoint may pass over them.
     Source<Source<BlockPage.Read, NotUsed>, NotUsed> blocks =
-        Source.unfold(
-                firstBlock,
-                block -> block > lastBlock ? Optional.empty() : Optional.of(Pair.create(block + 1, block)))
-            .map(
-                block ->
-                    pagesOf(
-                        block,
-                        Math.max(watermark, CallShards.firstIdOf(block) - 1),
-                        Math.min(CallShards.lastIdOf(block), lastCallId)));
+        Source.unfoldAsync(
+            Optional.of(watermark),
+            after ->
+                after.isEmpty() || after.get() >= lastCallId
+                    ? CompletableFuture.completedFuture(Optional.empty())
+                    : nextBlock(after.get(), lastCallId));
     if (blocksAhead > 0) {
       blocks = blocks.buffer(blocksAhead, OverflowStrategy.backpressure());
     }
@@ -222,6 +233,44 @@ final class JobPipeline {
             .mapAsync(1, batch -> record(checkpoints, batch))
             .runWith(Sink.ignore(), materializer);
     return started(done, this::readersStopped, () -> readersStopped(true));
+  }
+
+  /**
+   * The pages of the block of the job's next call after {@code after}, starting from {@code
+   * after}, and where the block ends; none when no call is left. Once the run has stopped, a block
+   * that ends the stream at once ({@link #INCOMPLETE}): a stop never reads as the job's end.
+   */
+  private CompletionStage<Optional<Pair<Optional<Long>, Source<BlockPage.Read, NotUsed>>>> nextBlock(
+      long after, long lastCallId) {
+    Source<BlockPage.Read, NotUsed> stoppedHere = Source.single(INCOMPLETE);
+    if (stopped.get()) {
+      return CompletableFuture.completedFuture(Optional.of(Pair.create(Optional.empty(), stoppedHere)));
+    }
+    return LeasedReads.read(
+            runtime.primary(),
+            claim,
+            1,
+            (slot, rows) -> runtime.callSource().nextCall(spec, after, lastCallId, slot),
+            // No rows counted: a lookup must not teach the page sizer.
+            next -> new GovernedPrimary.Cost(0, next.queryMicros()),
+            heldBack,
+            stalled,
+            stopped::get,
+            system)
+        .handle(
+            (next, failure) -> {
+              if (failure != null && stopped.get()) {
+                return Optional.of(Pair.create(Optional.<Long>empty(), stoppedHere));
+              }
+              if (failure != null) {
+                throw failure instanceof CompletionException known ? known : new CompletionException(failure);
+              }
+              if (next.id().isEmpty()) {
+                return Optional.empty();
+              }
+              long upTo = Math.min(CallShards.lastIdOf(CallShards.blockOf(next.id().getAsLong())), lastCallId);
+              return Optional.of(Pair.create(Optional.of(upTo), pagesOf(CallShards.blockOf(upTo), after, upTo)));
+            });
   }
 
   /**
@@ -301,25 +350,28 @@ final class JobPipeline {
           abandoned::get,
           system);
     }
-    var calls = settings.calls();
     EntityRef<CallEntity.Command> reader =
         ClusterSharding.get(system).entityRefFor(CallEntity.ENTITY_TYPE_KEY, CallShards.readerId(block, jobId));
     BlockReader.Page page = new BlockReader.Page(jobId, afterId, upTo);
+    // In hand from before the first ask until answered, across asks that time out: the stop reads
+    // these after setting its flag, and an ask reads the flag after the page is in hand, so either
+    // the stop tells the reader (which keeps a stop that comes before the page) or no ask is sent.
+    pagesInHand.add(page);
     // No stalled report for an ask that times out: a page may wait long for its lease, and the
-    // reader says why itself.
+    // reader says why itself. Asked again often, so that the reader knows it is still wanted.
     return Retries.untilSuccess(
-        () -> askReader(reader, page), calls.minBackoff(), calls.maxBackoff(), (attempt, failure) -> {}, abandoned::get, system);
+            () -> askReader(reader, page),
+            READER_MIN_BACKOFF,
+            READER_MAX_BACKOFF,
+            (attempt, failure) -> {},
+            abandoned::get,
+            system)
+        .whenComplete((read, failure) -> pagesInHand.remove(page));
   }
 
-  /**
-   * One ask of the block's reader. The page is counted as asked before the stop flag is read, and
-   * the stop reads the pages asked after setting the flag: so either the stop tells the reader
-   * (which holds a stop that comes before the page), or this ask sees the flag and is not sent.
-   */
+  /** One ask of the block's reader, unless the run has stopped (then the page is not read). */
   private CompletionStage<BlockPage.Read> askReader(EntityRef<CallEntity.Command> reader, BlockReader.Page page) {
-    pagesAsked.add(page);
     if (stopped.get()) {
-      pagesAsked.remove(page);
       return CompletableFuture.completedFuture(BlockPage.Read.notRead(page.afterId()));
     }
     GovernedPrimary.Claim current = claim.get();
@@ -331,17 +383,13 @@ final class JobPipeline {
                   (ActorRef<BlockPage.Read> replyTo) ->
                       new BlockReader.ReadPage(
                           jobId, spec, current.weight(), current.maxRowsPerSecond(), page.afterId(), page.upTo(), replyTo, news),
-                  settings.calls().askTimeout()));
+                  READER_ASK_TIMEOUT));
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
     awaitingReaders.add(answer);
     CompletableFuture<BlockPage.Read> awaited = answer;
-    answer.whenComplete(
-        (read, failure) -> {
-          awaitingReaders.remove(awaited);
-          pagesAsked.remove(page);
-        });
+    answer.whenComplete((read, failure) -> awaitingReaders.remove(awaited));
     return answer;
   }
 
@@ -356,7 +404,7 @@ final class JobPipeline {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
     CompletableFuture<?>[] confirmed =
-        pagesAsked.stream()
+        pagesInHand.stream()
             .map(
                 page ->
                     ClusterSharding.get(system)

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 
@@ -33,17 +34,32 @@ final class LeasedReads {
       Consumer<String> stalled,
       BooleanSupplier stopped,
       ActorSystem<?> system) {
+    return read(
+            primary,
+            claim,
+            rows,
+            query,
+            page -> new GovernedPrimary.Cost(page.calls().size(), page.queryMicros()),
+            heldBack,
+            stalled,
+            stopped,
+            system)
+        .thenApply(Page::calls);
+  }
+
+  /** As the other, for any query: {@code costOf} says what it cost the primary. */
+  static <T> CompletionStage<T> read(
+      GovernedPrimary primary,
+      Supplier<GovernedPrimary.Claim> claim,
+      int rows,
+      GovernedPrimary.LeasedQuery<T> query,
+      Function<T, GovernedPrimary.Cost> costOf,
+      Consumer<String> heldBack,
+      Consumer<String> stalled,
+      BooleanSupplier stopped,
+      ActorSystem<?> system) {
     return Retries.untilSuccess(
-            () ->
-                primary
-                    .underLease(
-                        claim,
-                        rows,
-                        query,
-                        page -> new GovernedPrimary.Cost(page.calls().size(), page.queryMicros()),
-                        heldBack,
-                        stopped)
-                    .thenApply(Page::calls),
+            () -> primary.underLease(claim, rows, query, costOf, heldBack, stopped),
             Duration.ofMillis(500),
             Duration.ofSeconds(15),
             (attempt, failure) ->
@@ -53,9 +69,9 @@ final class LeasedReads {
             PrimaryCallSource::isPermanent,
             system)
         .thenApply(
-            calls -> {
+            result -> {
               stalled.accept(null);
-              return calls;
+              return result;
             });
   }
 }

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -59,6 +60,19 @@ public final class PrimaryCallSource {
   public CompletionStage<Page> page(JobSpec spec, long afterId, long lastCallId, int slot, int rows) {
     return CompletableFuture.supplyAsync(() -> readPage(spec, afterId, lastCallId, slot, rows), jdbcExecutor);
   }
+
+  /**
+   * The first of the job's calls with an id above {@code afterId} and at most {@code lastCallId},
+   * if any: where the job's next block of ids with calls in it begins, so that a job whose ids are
+   * sparse (a small tenant, ids that start high) does not walk empty blocks. One index lookup
+   * that reads no transcript.
+   */
+  public CompletionStage<NextCall> nextCall(JobSpec spec, long afterId, long lastCallId, int slot) {
+    return CompletableFuture.supplyAsync(() -> readNextCall(spec, afterId, lastCallId, slot), jdbcExecutor);
+  }
+
+  /** The id of the next call, or empty; and how long the primary spent finding it. */
+  public record NextCall(OptionalLong id, long queryMicros) {}
 
   /** These calls (at most a page of them), in id order: one query, for re-driving failed calls. */
   public CompletionStage<Page> byIds(List<Long> ids, int slot) {
@@ -110,6 +124,28 @@ public final class PrimaryCallSource {
           index = filter.bind(statement, index);
           statement.setInt(index, Math.min(rows, settings.pageSize()));
           return calls(statement);
+        });
+  }
+
+  private NextCall readNextCall(JobSpec spec, long afterId, long lastCallId, int slot) {
+    CallFilter filter = CallFilter.of(spec);
+    return onSlot(
+        slot,
+        "SELECT id, (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000000)::bigint"
+            + " FROM calls WHERE id > ? AND id <= ?"
+            + filter.sql()
+            + " ORDER BY id LIMIT 1",
+        "finding the next call after " + afterId,
+        (connection, statement) -> {
+          statement.setLong(1, afterId);
+          statement.setLong(2, lastCallId);
+          filter.bind(statement, 3);
+          long start = System.nanoTime();
+          try (ResultSet result = statement.executeQuery()) {
+            return result.next()
+                ? new NextCall(OptionalLong.of(result.getLong(1)), result.getLong(2))
+                : new NextCall(OptionalLong.empty(), (System.nanoTime() - start) / 1_000);
+          }
         });
   }
 

@@ -170,6 +170,28 @@ class JobScopeTest {
     assertEquals(100 + CALLS, lastWatermark(events), events::toString);
   }
 
+  @Test
+  void aJobOverIdsFarApartReadsOnlyTheBlocksThatHoldItsCalls() {
+    long[] ids = {3_000_500, 3_400_000, 3_999_999};
+    PrimaryRows.insert(settings.primary().url(), LongStream.of(ids).mapToObj(id -> callOf("sparse", id)).toList());
+    JobRuntime runtime = runtimeRecordingNewCalls("sparse", 4_000_001, new AtomicLong());
+    String jobId = UUID.randomUUID().toString();
+    var supervisor = testKit.spawn(JobSupervisor.create(jobId, shardProbe(), runtime));
+    TestProbe<StatusReply<JobSupervisor.Accepted>> accepted = testKit.createTestProbe();
+    supervisor.tell(
+        new JobSupervisor.Submit(new JobSpec("talk-ratio", 1, "sparse", null, null, Map.of()), null, accepted.getRef()));
+    assertEquals(jobId, accepted.receiveMessage().getValue().jobId());
+
+    JobStatus done = awaitFinished(supervisor);
+
+    assertEquals(JobPhase.COMPLETED, done.phase(), done::toString);
+    assertEquals(ids.length, done.totalCalls(), done::toString);
+    assertEquals(ids.length, done.counts().processed(), done::toString);
+    // The count; then per block that holds a call, the lookup that found it and its one page. The
+    // 999 blocks of 1,000 ids between the first call and the last hold none and cost nothing.
+    assertEquals(1 + 2 * ids.length, runtime.callSource().queriesSent());
+  }
+
   /** Calls {@code firstId} to {@code firstId + CALLS - 1} of {@code tenant}. */
   private static void insertCalls(String tenant, long firstId) {
     PrimaryRows.insert(

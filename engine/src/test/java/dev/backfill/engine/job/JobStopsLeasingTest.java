@@ -223,13 +223,17 @@ class JobStopsLeasingTest {
   }
 
   /**
-   * Grants the job's count, then holds its first page back once, as a busy governor would: returns
-   * the request the job sends again after the wait, unanswered, so the job is waiting for it.
+   * Grants the job's count and the lookup of its first block, then holds its first page back
+   * once, as a busy governor would: returns the request the block's reader sends again after the
+   * wait, unanswered, so the reader is waiting for it.
    */
   private Governor.AcquireLease waitingForItsFirstPage(String jobId) {
     Governor.AcquireLease count = governor.expectMessageClass(Governor.AcquireLease.class);
     assertEquals(jobId, count.jobId());
     count.replyTo().tell(new Governor.LeaseGranted("count", 0, 1));
+    governor.expectMessageClass(Governor.ReleaseLease.class);
+    Governor.AcquireLease lookup = governor.expectMessageClass(Governor.AcquireLease.class);
+    lookup.replyTo().tell(new Governor.LeaseGranted("first-block", 0, 1));
     governor.expectMessageClass(Governor.ReleaseLease.class);
     Governor.AcquireLease page = governor.expectMessageClass(Governor.AcquireLease.class);
     page.replyTo().tell(new Governor.LeaseDenied(ASK_AGAIN, "held back by the test"));
