@@ -5,6 +5,7 @@ import dev.backfill.engine.call.CallShards;
 import dev.backfill.engine.governor.GovernedPrimary;
 import dev.backfill.protocol.CborSerializable;
 import dev.backfill.protocol.job.JobSpec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -78,6 +79,18 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
 
   private record PageDone(Page page, BlockPage.Read read, Throwable failure) implements Command {}
 
+  /** Sharding asked the reader to stop, and its page has not finished within {@link #STOP_GRACE}. */
+  private enum StopNow implements Command {
+    INSTANCE
+  }
+
+  /**
+   * How long a reader that sharding asks to stop goes on with its page. Its page finishes within
+   * it when sharding only makes room (too many entities on the node); a page whose calls' shard is
+   * moving (the reader's own) cannot, and the shard gives its entities 3 s to stop.
+   */
+  private static final Duration STOP_GRACE = Duration.ofMillis(1500);
+
   private static final int STASH_CAPACITY = 8;
 
   static Behavior<CallEntity.Command> create(JobRuntime runtime) {
@@ -103,6 +116,7 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
   private volatile long lastNewsNanos;
   private static final long NEWS_AGAIN_AFTER_NANOS = 1_000_000_000L;
   private Page lastPage;
+  private boolean passivating;
   /** A page whose stop came before it was asked: answered unread when it comes. */
   private Page stoppedBeforeAsked;
   private BlockPage.Read lastRead;
@@ -121,6 +135,7 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
         .onMessage(StopReading.class, this::onStopReading)
         .onMessage(PageDone.class, this::onPageDone)
         .onMessage(CallEntity.Passivate.class, this::onPassivate)
+        .onMessage(StopNow.class, this::onStopNow)
         .build();
   }
 
@@ -230,17 +245,30 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
     waiting.clear();
     clearNews();
     current = null;
+    if (passivating) {
+      return Behaviors.stopped();
+    }
     return stash.unstashAll(this);
   }
 
   /**
-   * Sharding stops the reader: its shard moves to another node (a node leaves or joins) or it has
-   * been idle. It answers with the calls of the page in hand finished so far and stops at once:
-   * waiting for the rest would wait for call entities of its own shard, whose messages sharding
-   * holds until the shard has moved, which waits for this reader to stop. The job asks its next
-   * page of the reader at the shard's new home.
+   * Sharding stops the reader: it makes room for other entities, or the reader's shard moves to
+   * another node (a node leaves or joins). A page in hand goes on for {@link #STOP_GRACE}: when
+   * it finishes, its answer goes out and the reader stops. Otherwise the reader answers with the
+   * calls of the page finished so far and stops: waiting longer would wait for call entities of
+   * its own shard, whose messages sharding holds until the shard has moved, which waits for this
+   * reader. The job asks the rest of the page of the reader at the shard's new home.
    */
   private Behavior<CallEntity.Command> onPassivate(CallEntity.Passivate passivate) {
+    if (current == null) {
+      return Behaviors.stopped();
+    }
+    passivating = true;
+    getContext().scheduleOnce(STOP_GRACE, getContext().getSelf(), StopNow.INSTANCE);
+    return this;
+  }
+
+  private Behavior<CallEntity.Command> onStopNow(StopNow stopNow) {
     if (current != null) {
       abandonRequested = true;
       BlockPage.Read soFar = progress.soFar();

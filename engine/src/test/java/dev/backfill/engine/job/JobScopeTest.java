@@ -115,13 +115,8 @@ class JobScopeTest {
     AtomicLong recorded = new AtomicLong();
     JobRuntime runtime = runtimeRecordingNewCalls("live", 1_000_001, recorded);
     String jobId = UUID.randomUUID().toString();
-    var supervisor = testKit.spawn(JobSupervisor.create(jobId, shardProbe(), runtime));
-    TestProbe<StatusReply<JobSupervisor.Accepted>> accepted = testKit.createTestProbe();
-    supervisor.tell(
-        new JobSupervisor.Submit(new JobSpec("talk-ratio", 1, "live", null, null, Map.of()), null, accepted.getRef()));
-    assertEquals(jobId, accepted.receiveMessage().getValue().jobId());
 
-    JobStatus done = awaitFinished(supervisor);
+    JobStatus done = awaitFinished(submitted(jobId, "live", runtime));
 
     assertEquals(JobPhase.COMPLETED, done.phase(), done::toString);
     assertEquals(CALLS, done.totalCalls(), done::toString);
@@ -175,14 +170,8 @@ class JobScopeTest {
     long[] ids = {3_000_500, 3_400_000, 3_999_999};
     PrimaryRows.insert(settings.primary().url(), LongStream.of(ids).mapToObj(id -> callOf("sparse", id)).toList());
     JobRuntime runtime = runtimeRecordingNewCalls("sparse", 4_000_001, new AtomicLong());
-    String jobId = UUID.randomUUID().toString();
-    var supervisor = testKit.spawn(JobSupervisor.create(jobId, shardProbe(), runtime));
-    TestProbe<StatusReply<JobSupervisor.Accepted>> accepted = testKit.createTestProbe();
-    supervisor.tell(
-        new JobSupervisor.Submit(new JobSpec("talk-ratio", 1, "sparse", null, null, Map.of()), null, accepted.getRef()));
-    assertEquals(jobId, accepted.receiveMessage().getValue().jobId());
 
-    JobStatus done = awaitFinished(supervisor);
+    JobStatus done = awaitFinished(submitted(UUID.randomUUID().toString(), "sparse", runtime));
 
     assertEquals(JobPhase.COMPLETED, done.phase(), done::toString);
     assertEquals(ids.length, done.totalCalls(), done::toString);
@@ -190,6 +179,16 @@ class JobScopeTest {
     // The count; then per block that holds a call, the lookup that found it and its one page. The
     // 999 blocks of 1,000 ids between the first call and the last hold none and cost nothing.
     assertEquals(1 + 2 * ids.length, runtime.callSource().queriesSent());
+  }
+
+  /** A supervisor for a new talk-ratio job over the tenant's calls, once it has accepted the job. */
+  private static ActorRef<JobSupervisor.Command> submitted(String jobId, String tenant, JobRuntime runtime) {
+    var supervisor = testKit.spawn(JobSupervisor.create(jobId, shardProbe(), runtime));
+    TestProbe<StatusReply<JobSupervisor.Accepted>> accepted = testKit.createTestProbe();
+    supervisor.tell(
+        new JobSupervisor.Submit(new JobSpec("talk-ratio", 1, tenant, null, null, Map.of()), null, accepted.getRef()));
+    assertEquals(jobId, accepted.receiveMessage().getValue().jobId());
+    return supervisor;
   }
 
   /** Calls {@code firstId} to {@code firstId + CALLS - 1} of {@code tenant}. */
