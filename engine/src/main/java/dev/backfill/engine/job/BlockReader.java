@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -117,6 +118,7 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
   private static final long NEWS_AGAIN_AFTER_NANOS = 1_000_000_000L;
   private Page lastPage;
   private boolean passivating;
+  private Cancellable stopNow;
   /** A page whose stop came before it was asked: answered unread when it comes. */
   private Page stoppedBeforeAsked;
   private BlockPage.Read lastRead;
@@ -246,6 +248,8 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
     clearNews();
     current = null;
     if (passivating) {
+      // Not left to reach dead letters, where it would crowd out the ones worth logging.
+      stopNow.cancel();
       return Behaviors.stopped();
     }
     return stash.unstashAll(this);
@@ -263,12 +267,14 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
     if (current == null) {
       return Behaviors.stopped();
     }
-    passivating = true;
-    getContext().scheduleOnce(STOP_GRACE, getContext().getSelf(), StopNow.INSTANCE);
+    if (!passivating) {
+      passivating = true;
+      stopNow = getContext().scheduleOnce(STOP_GRACE, getContext().getSelf(), StopNow.INSTANCE);
+    }
     return this;
   }
 
-  private Behavior<CallEntity.Command> onStopNow(StopNow stopNow) {
+  private Behavior<CallEntity.Command> onStopNow(StopNow graceOver) {
     if (current != null) {
       abandonRequested = true;
       BlockPage.Read soFar = progress.soFar();
