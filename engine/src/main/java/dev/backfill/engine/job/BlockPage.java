@@ -146,7 +146,7 @@ final class BlockPage {
               if (refusal != null) {
                 return CompletableFuture.completedFuture(Read.refused(afterId, refusal));
               }
-              if (stopped.getAsBoolean() && causedBy(failure, CancellationException.class)) {
+              if (stopped.getAsBoolean() && JobSupervisor.causeOf(failure, CancellationException.class) != null) {
                 return CompletableFuture.completedFuture(Read.notRead(afterId));
               }
               return CompletableFuture.<Read>failedFuture(failure);
@@ -178,14 +178,5 @@ final class BlockPage {
         .runForeach(progress::finished, system)
         .whenComplete((finished, failure) -> asks.close())
         .thenApply(finished -> progress.done(watermark, blockDone));
-  }
-
-  private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-      if (type.isInstance(cause)) {
-        return true;
-      }
-    }
-    return false;
   }
 }

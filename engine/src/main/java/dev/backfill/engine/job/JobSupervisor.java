@@ -957,7 +957,8 @@ public final class JobSupervisor
     return a.compareTo(b) >= 0 ? a : b;
   }
 
-  private static <T extends Throwable> T causeOf(Throwable failure, Class<T> type) {
+  /** The first of the failure's causes (itself included) of this type, or null. */
+  static <T extends Throwable> T causeOf(Throwable failure, Class<T> type) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
       if (type.isInstance(cause)) {
         return type.cast(cause);
