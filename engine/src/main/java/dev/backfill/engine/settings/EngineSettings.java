@@ -19,6 +19,7 @@ public record EngineSettings(
       String password,
       String applicationName,
       int pageSize,
+      double targetBurstMillis,
       Duration queryTimeout) {}
 
   public record JournalSettings(String url, String user, String password, int maxConnections) {}
@@ -61,6 +62,7 @@ public record EngineSettings(
                 primary.getString("password"),
                 primary.getString("application-name"),
                 positive(primary, "page-size"),
+                positiveMillis(primary, "target-burst-millis"),
                 primary.getDuration("query-timeout")),
             new JournalSettings(
                 journal.getString("url"),
@@ -112,6 +114,15 @@ public record EngineSettings(
   private static String stripParameters(String url) {
     int question = url.indexOf('?');
     return (question < 0 ? url : url.substring(0, question)).replace("localhost", "127.0.0.1");
+  }
+
+  private static double positiveMillis(Config config, String key) {
+    double value = config.getDouble(key);
+    if (!(value > 0) || Double.isInfinite(value)) {
+      throw new IllegalArgumentException(
+          config.origin().description() + ": " + key + " must be a positive number of milliseconds, was " + value);
+    }
+    return value;
   }
 
   private static int positive(Config config, String key) {

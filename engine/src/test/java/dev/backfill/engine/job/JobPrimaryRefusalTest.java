@@ -211,6 +211,7 @@ class JobPrimaryRefusalTest {
         primary.password(),
         primary.applicationName(),
         primary.pageSize(),
+        primary.targetBurstMillis(),
         primary.queryTimeout());
   }
 
