@@ -91,14 +91,23 @@ public final class PrimaryCallSource {
     return CompletableFuture.supplyAsync(() -> readScope(spec, slot), jdbcExecutor);
   }
 
+  /** The columns of a call; the transcript as text, which is most of a row's cost on the primary. */
+  private static final String CALL_COLUMNS = "id, tenant, started_at, duration_s, source, transcript::text AS transcript";
+
   /**
-   * The columns of a call, and, last, how long the statement had been running on the primary when
-   * this row was produced (its own clock at both ends, so no clock skew): the last row's value is
-   * the page's cost as the primary spent it, whatever this node's own CPU did meanwhile.
+   * {@code callsQuery}'s rows and, last, how long the primary's current burst had been running
+   * when it produced each (its own clock at both ends, so no clock skew). The clock is read in an
+   * outer query so that it comes after the row's transcript was detoasted and turned into text:
+   * read beside it in one target list, it came first and said a 200 KB transcript cost nothing.
+   * The inner query keeps its order and its LIMIT, so the planner keeps its index scan.
    */
-  private static final String CALL_COLUMNS =
-      "id, tenant, started_at, duration_s, source, transcript::text,"
-          + " (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000000)::bigint";
+  private static String timed(String callsQuery) {
+    return "SELECT id, tenant, started_at, duration_s, source, transcript,"
+        + " (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000000)::bigint"
+        + " FROM ("
+        + callsQuery
+        + ") AS page ORDER BY id";
+  }
 
   /**
    * The page query for a job, with only the filters it sets, so the planner sees plain conditions
@@ -106,11 +115,12 @@ public final class PrimaryCallSource {
    * filtered out per page) and the (tenant, id) index (a small one). PageQueryPlanTest checks both.
    */
   public static String pageSql(JobSpec spec) {
-    return "SELECT "
-        + CALL_COLUMNS
-        + " FROM calls WHERE id > ? AND id <= ?"
-        + CallFilter.of(spec).sql()
-        + " ORDER BY id LIMIT ?";
+    return timed(
+        "SELECT "
+            + CALL_COLUMNS
+            + " FROM calls WHERE id > ? AND id <= ?"
+            + CallFilter.of(spec).sql()
+            + " ORDER BY id LIMIT ?");
   }
 
   /** Queries this source has sent to the primary since it was created. */
@@ -159,7 +169,7 @@ public final class PrimaryCallSource {
   private Page readByIds(List<Long> ids, int slot) {
     return onSlot(
         slot,
-        "SELECT " + CALL_COLUMNS + " FROM calls WHERE id = ANY(?) ORDER BY id",
+        timed("SELECT " + CALL_COLUMNS + " FROM calls WHERE id = ANY(?) ORDER BY id"),
         "reading " + ids.size() + " calls by id",
         (connection, statement) -> {
           statement.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
@@ -259,11 +269,12 @@ public final class PrimaryCallSource {
    * backend's one run). Fetching the page a few rows at a time, the backend sleeps between bursts
    * until this node asks for more, and a live query waits behind one burst at most.
    *
-   * <p>The cost is the primary's own clock: when it produced the first row, plus, for each later
-   * row, how much later it produced it. Between two bursts the backend idled while this node
-   * worked on the last row and asked for more, so there the time this node spent is taken off
-   * (what remains also holds the round trip: it errs towards smaller pages). A plan that sorts
-   * computes every row before sending the first, so its later rows add nothing, as they should.
+   * <p>The cost is the primary's own clock: each row says how long its burst had been running
+   * when the primary produced it (every fetch of a cursor is a statement of its own to the
+   * primary, with its own start), so the last row of each burst says what that burst cost, and
+   * the page costs their sum. The time the backend idled between bursts, waiting for this node,
+   * is in none of them. A plan that sorts computes every row in its first burst, and that burst
+   * says so.
    */
   private Page calls(Connection connection, PreparedStatement statement) throws SQLException {
     int burst;
@@ -275,22 +286,14 @@ public final class PrimaryCallSource {
     statement.setFetchSize(burst);
     List<CallRow> rows = new ArrayList<>();
     long start = System.nanoTime();
-    long serverMicros = 0;
-    long previousRowMicros = 0;
-    long nodeMicrosOnPreviousRow = 0;
+    long finishedBurstsMicros = 0;
+    long burstSoFarMicros = 0;
     try (ResultSet result = statement.executeQuery()) {
       while (result.next()) {
-        long received = System.nanoTime();
-        long rowMicros = result.getLong(7);
-        int index = rows.size();
-        if (index == 0) {
-          serverMicros = rowMicros;
-        } else {
-          boolean newBurst = index % burst == 0;
-          long later = rowMicros - previousRowMicros;
-          serverMicros += Math.max(0, newBurst ? later - nodeMicrosOnPreviousRow : later);
+        if (rows.size() % burst == 0) {
+          finishedBurstsMicros += burstSoFarMicros;
         }
-        previousRowMicros = rowMicros;
+        burstSoFarMicros = result.getLong(7);
         rows.add(
             new CallRow(
                 result.getLong(1),
@@ -299,7 +302,6 @@ public final class PrimaryCallSource {
                 result.getInt(4),
                 result.getString(5),
                 result.getString(6)));
-        nodeMicrosOnPreviousRow = (System.nanoTime() - received) / 1_000;
       }
     } finally {
       // Ends the read-only transaction (a commit); a failure closes the connection anyway.
@@ -309,6 +311,7 @@ public final class PrimaryCallSource {
       // No row: the primary did no work worth a page; this node's own timing is all there is.
       return new Page(rows, (System.nanoTime() - start) / 1_000);
     }
+    long serverMicros = finishedBurstsMicros + burstSoFarMicros;
     synchronized (burstSizer) {
       burstSizer.observe(rows.size(), serverMicros / 1_000.0);
     }
