@@ -47,7 +47,11 @@ public final class Demo {
    */
   static final String NO_LIVE_TRAFFIC =
       "backfill.governor.thresholds.live-ratio-warn = 20\n"
-          + "backfill.governor.thresholds.live-ratio-critical = 40\n";
+          + "backfill.governor.thresholds.live-ratio-critical = 40\n"
+          // The thresholds above hold for one probe round trip over a 2 ms live path; the shipped
+          // three over 1 ms read the same delay as about six times the ratio.
+          + "backfill.governor.probe-round-trips = 1\n"
+          + "backfill.governor.live-path.live-latency = 2ms\n";
 
   public record Options(
       int calls, String processor, int nodes, int jobs, long seed, boolean json, boolean keep, Path directory) {}

@@ -8,7 +8,8 @@ package dev.backfill.engine.governor;
  * count, is the same idea: the cost of a row differs per table and per machine (here, detoasting
  * a 16 KB transcript), so the rows per page follow the measured cost per row.
  *
- * <p>Not thread-safe; plain Java, owned by the governor.
+ * <p>Not thread-safe; plain Java. The governor sizes pages with one; each node's call source sizes
+ * the bursts it fetches a page in with another, under a lock.
  */
 public final class PageSizer {
 

@@ -96,14 +96,16 @@ public final class PrimaryCallSource {
 
   /**
    * {@code callsQuery}'s rows and, last, how long the primary's current burst had been running
-   * when it produced each (its own clock at both ends, so no clock skew). The clock is read in an
+   * when it produced each (its own clock at both ends, so no clock skew) and when that burst
+   * started. The clock is read in an
    * outer query so that it comes after the row's transcript was detoasted and turned into text:
    * read beside it in one target list, it came first and said a 200 KB transcript cost nothing.
    * The inner query keeps its order and its LIMIT, so the planner keeps its index scan.
    */
   private static String timed(String callsQuery) {
     return "SELECT id, tenant, started_at, duration_s, source, transcript,"
-        + " (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000000)::bigint"
+        + " (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000000)::bigint,"
+        + " (extract(epoch FROM statement_timestamp()) * 1000000)::bigint"
         + " FROM ("
         + callsQuery
         + ") AS page ORDER BY id";
@@ -269,12 +271,16 @@ public final class PrimaryCallSource {
    * backend's one run). Fetching the page a few rows at a time, the backend sleeps between bursts
    * until this node asks for more, and a live query waits behind one burst at most.
    *
-   * <p>The cost is the primary's own clock: each row says how long its burst had been running
-   * when the primary produced it (every fetch of a cursor is a statement of its own to the
-   * primary, with its own start), so the last row of each burst says what that burst cost, and
-   * the page costs their sum. The time the backend idled between bursts, waiting for this node,
-   * is in none of them. A plan that sorts computes every row in its first burst, and that burst
-   * says so.
+   * <p>The cost is the primary's own clock: each row says when its burst started and how long it
+   * had been running when the primary produced the row (every fetch of a cursor is a statement of
+   * its own to the primary, with its own start), so the last row of each burst says what that
+   * burst cost, and the page costs their sum. The time the backend idled between bursts, waiting
+   * for this node, is in none of them. A plan that sorts computes every row in its first burst,
+   * and that burst says so. Not counted: each fetch's round trip and the last row's sending.
+   *
+   * <p>Between bursts the backend is idle in a transaction, where {@code statement_timeout} no
+   * longer runs: the connection's {@code idle_in_transaction_session_timeout} ends a page whose
+   * node stopped asking ({@link PrimaryConnections}).
    */
   private Page calls(Connection connection, PreparedStatement statement) throws SQLException {
     int burst;
@@ -288,10 +294,13 @@ public final class PrimaryCallSource {
     long start = System.nanoTime();
     long finishedBurstsMicros = 0;
     long burstSoFarMicros = 0;
+    long burstStartedMicros = Long.MIN_VALUE;
     try (ResultSet result = statement.executeQuery()) {
       while (result.next()) {
-        if (rows.size() % burst == 0) {
+        long startedMicros = result.getLong(8);
+        if (startedMicros != burstStartedMicros) {
           finishedBurstsMicros += burstSoFarMicros;
+          burstStartedMicros = startedMicros;
         }
         burstSoFarMicros = result.getLong(7);
         rows.add(
@@ -303,13 +312,14 @@ public final class PrimaryCallSource {
                 result.getString(5),
                 result.getString(6)));
       }
-    } finally {
-      // Ends the read-only transaction (a commit); a failure closes the connection anyway.
-      connection.setAutoCommit(true);
     }
+    long elapsedMicros = (System.nanoTime() - start) / 1_000;
+    // Ends the read-only transaction (a commit). Only here: after a failure the connection is
+    // closed anyway, and a reset that failed on it would hide the failure's own cause.
+    connection.setAutoCommit(true);
     if (rows.isEmpty()) {
       // No row: the primary did no work worth a page; this node's own timing is all there is.
-      return new Page(rows, (System.nanoTime() - start) / 1_000);
+      return new Page(rows, elapsedMicros);
     }
     long serverMicros = finishedBurstsMicros + burstSoFarMicros;
     synchronized (burstSizer) {

@@ -61,11 +61,17 @@ public final class PrimaryConnections implements AutoCloseable {
     properties.setProperty("readOnly", "true");
     properties.setProperty("connectTimeout", Long.toString(Math.max(1, settings.queryTimeout().toSeconds())));
     // The server cancels a query that runs too long even if this node is gone or stuck: a page
-    // query must never hold the primary's core for longer than this. One core per query, no
-    // parallel workers: a count over a big table must not become a burst on several cores.
+    // query must never hold the primary's core for longer than this. A page read from a cursor
+    // waits between bursts in a transaction, where that timeout does not run; one left so (a
+    // node stuck mid-page) would hold a snapshot that vacuum must wait for and a lock that DDL
+    // queues behind, so the server ends it after as long. One core per query, no parallel
+    // workers: a count over a big table must not become a burst on several cores.
+    long timeoutMillis = settings.queryTimeout().toMillis();
     properties.setProperty(
         "options",
-        "-c statement_timeout=" + settings.queryTimeout().toMillis() + " -c max_parallel_workers_per_gather=0");
+        "-c statement_timeout=" + timeoutMillis
+            + " -c idle_in_transaction_session_timeout=" + timeoutMillis
+            + " -c max_parallel_workers_per_gather=0");
     // A partitioned network hangs a read past any statement timeout: the socket gives up a little later.
     properties.setProperty("socketTimeout", Long.toString(settings.queryTimeout().toSeconds() + 5));
     long sweepMillis = Math.max(10, idleTimeout.toMillis() / 5);

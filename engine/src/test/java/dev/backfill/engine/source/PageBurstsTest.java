@@ -1,6 +1,7 @@
 package dev.backfill.engine.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -17,6 +18,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +63,7 @@ class PageBurstsTest {
     PrimaryRows.insert(
         primary.url(),
         LongStream.rangeClosed(LARGE_FIRST, LARGE_LAST).mapToObj(PageBurstsTest::largeCall).toList());
+    walkThePrimaryKeyAsOnABigTable();
     jdbc = Executors.newFixedThreadPool(2);
   }
 
@@ -114,8 +117,7 @@ class PageBurstsTest {
       }
 
       // The cost is the primary's work, all of it (every burst's), and not the time its backend
-      // waited for this node between bursts. On a table this small the planner sorts first, so
-      // here the first burst does the work; on a big one it walks the primary key row by row.
+      // waited for this node between bursts.
       assertEquals(1, byRow.burstRows());
       assertEquals(rows, byPage.burstRows());
       double ratio = (double) rowByRowMicros / Math.max(1, oneBurstMicros);
@@ -134,7 +136,28 @@ class PageBurstsTest {
 
       // The cursor needs a transaction; one left open would hold back vacuum on the primary for as
       // long as the connection stays leased.
-      assertEquals(List.of("idle"), enginesBackendStates());
+      List<String> states = enginesBackendStates();
+      assertTrue(states.contains("idle"), "the page's connection is still open: " + states);
+      assertFalse(states.contains("idle in transaction"), states.toString());
+    }
+  }
+
+  @Test
+  void aPageWhoseNodeStopsAskingIsEndedByThePrimary() throws SQLException {
+    try (PrimaryConnections connections = new PrimaryConnections(primary, Duration.ofSeconds(30))) {
+      String timeout =
+          connections.withConnection(
+              0,
+              connection -> {
+                try (Statement show = connection.createStatement();
+                    ResultSet row = show.executeQuery("SHOW idle_in_transaction_session_timeout")) {
+                  row.next();
+                  return row.getString(1);
+                }
+              });
+
+      // Between bursts the page waits in a transaction, where statement_timeout does not run.
+      assertEquals(primary.queryTimeout().toSeconds() + "s", timeout);
     }
   }
 
@@ -142,6 +165,22 @@ class PageBurstsTest {
     return new PrimarySettings(
         primary.url(), primary.user(), primary.password(), primary.applicationName(), primary.pageSize(), millis,
         primary.queryTimeout());
+  }
+
+  /**
+   * This test's database plans as a big table is planned: walking the primary key row by row (a
+   * table this small would be sorted first, all its rows in the first burst).
+   */
+  private static void walkThePrimaryKeyAsOnABigTable() {
+    try (Connection connection = DriverManager.getConnection(primary.url(), primary.user(), primary.password());
+        Statement statement = connection.createStatement()) {
+      String database = primary.url().substring(primary.url().lastIndexOf('/') + 1);
+      for (String setting : List.of("enable_sort", "enable_bitmapscan", "enable_seqscan")) {
+        statement.execute("ALTER DATABASE " + database + " SET " + setting + " = off");
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot set the test database's planner settings", e);
+    }
   }
 
   private static List<String> enginesBackendStates() throws SQLException {
