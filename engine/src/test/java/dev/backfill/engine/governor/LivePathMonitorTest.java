@@ -19,7 +19,7 @@ class LivePathMonitorTest {
   private final LivePathMonitor monitor = new LivePathMonitor(settings);
   private long now;
 
-  /** The ratio for {@code addedMs} over the reference, as a share of the live path's 2 ms. */
+  /** The ratio for {@code addedMs} over the reference, as a share of these settings' 2 ms live path. */
   private static double withAdded(double addedMs) {
     return (2.0 + addedMs) / 2.0;
   }
