@@ -289,9 +289,10 @@ public final class LivePathMonitor {
     if (recentTail.isEmpty()) {
       return fast;
     }
-    // The untouched tail excuses noise up to what a re-measured baseline may rise by, no more:
-    // a competing load slows untouched probes too, and within seconds, and must still be seen.
-    double excused = Math.min(untouchedTail.orElse(0), baseline.tailMs() * MAX_RISE_PER_REFRESH);
+    // The untouched tail excuses noise up to untouched-tail-excuse times the baseline's (by
+    // default what a re-measured baseline may rise by), no more: a competing load slows untouched
+    // probes too, and within seconds, and must still be seen.
+    double excused = Math.min(untouchedTail.orElse(0), baseline.tailMs() * settings.untouchedTailExcuse());
     double referenceTail = Math.max(baseline.tailMs(), excused);
     return Math.max(fast, ratioOver(recentTail.getAsDouble(), referenceTail));
   }

@@ -20,6 +20,10 @@ import java.time.Duration;
  *     signals are what the backfill adds to the probes, as a share of this. The probe
  *     alone would count a fraction of a millisecond of waiting as the live path slowing several
  *     times over, when the recording path, measured by a client of its own, slowed by a quarter
+ * @param untouchedTailExcuse how far the tail of probes that no engine query ran beside may raise
+ *     the reference the recent tail is judged against, as a multiple of the baseline's tail (1: not
+ *     at all). It excuses a machine's own noise; on a machine the engine shares with the primary it
+ *     also excuses the engine's own CPU, which slows those probes too
  */
 public record LivePathSettings(
     Duration probeInterval,
@@ -30,7 +34,8 @@ public record LivePathSettings(
     Duration quietSettle,
     int quietProbes,
     Duration quietMax,
-    Duration liveLatency) {
+    Duration liveLatency,
+    double untouchedTailExcuse) {
 
   public LivePathSettings {
     requirePositive("probe-interval", probeInterval);
@@ -41,6 +46,9 @@ public record LivePathSettings(
     requirePositive("live-latency", liveLatency);
     if (liveLatency.compareTo(Duration.ofSeconds(10)) > 0) {
       throw new IllegalArgumentException("live-latency must be at most 10 s, was " + liveLatency);
+    }
+    if (!(untouchedTailExcuse >= 1 && untouchedTailExcuse <= 10)) {
+      throw new IllegalArgumentException("untouched-tail-excuse must be in [1, 10], was " + untouchedTailExcuse);
     }
     if (quietSettle.isNegative()) {
       throw new IllegalArgumentException("quiet-settle must not be negative, was " + quietSettle);
@@ -77,7 +85,8 @@ public record LivePathSettings(
         Duration.ofMillis(300),
         30,
         Duration.ofSeconds(5),
-        Duration.ofMillis(2));
+        Duration.ofMillis(2),
+        1.5);
   }
 
   private static void requirePositive(String key, Duration value) {

@@ -282,6 +282,30 @@ class LivePathMonitorTest {
   }
 
   @Test
+  void withNoExcuseSlowUntouchedProbesExcuseNothing() {
+    LivePathSettings d = LivePathSettings.defaults();
+    LivePathMonitor strict =
+        new LivePathMonitor(
+            new LivePathSettings(
+                d.probeInterval(), d.recentSpan(), d.tailSpan(), d.tailPercentile(), d.baselineRefresh(),
+                d.quietSettle(), d.quietProbes(), d.quietMax(), d.liveLatency(), 1.0));
+    for (long end = now + 5_000 * MS; now < end; ) {
+      now += PROBE;
+      strict.onProbe(now, 1.0, true, true, false);
+    }
+    // As probeBesideTheEngine: one in five probes slow, beside the engine's queries or not.
+    for (int i = 0; i < 200; i++) {
+      now += PROBE;
+      strict.onProbe(now, (i / 2) % 5 == 0 ? 1.4 : 1.0, i % 2 == 0, false, true);
+    }
+
+    var estimate = strict.estimate(now);
+    assertEquals(1.4, estimate.recentTailMs());
+    assertEquals(1.4, estimate.untouchedTailMs());
+    assertEquals(withAdded(0.4), estimate.ratio(), 1e-9, "the default (1.5) would read 1.0");
+  }
+
+  @Test
   void burstsThatOnlyProbesBesideTheEngineRunIntoAreStillSeen() {
     probe(5_000, 1.0, true, false);
 
