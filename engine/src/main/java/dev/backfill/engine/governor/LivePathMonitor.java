@@ -32,8 +32,8 @@ import java.util.OptionalDouble;
  * machine whose own noise (other processes, the kernel, the hypervisor) puts a slow probe in every
  * twenty, the tail is that noise whatever the backfill does (two short benchmark runs of
  * 2026-11-29: backed off from it, 32 calls/s and the live p99 at 1.30x; not, 188 calls/s and
- * 1.34x). It excuses at most {@link #MAX_RISE_PER_REFRESH} times the baseline's tail, as a
- * re-measured baseline may rise: a competing load slows the untouched probes as well, and a clean
+ * 1.34x). It excuses at most {@code untouched-tail-excuse} times the baseline's tail (1.5 by
+ * default, as a re-measured baseline may rise): a competing load slows the untouched probes as well, and a clean
  * clone's yield test saw the governor react too little when all of it was excused. A burst the engine causes shows as probes beside its queries being slower than
  * the ones without. A primary slow for everyone is the median's to see. After the governor
  * backs off, the tail is judged only on probes taken since: older ones say nothing about the
