@@ -40,6 +40,7 @@ public final class PrimaryCallSource {
   private final Executor jdbcExecutor;
   private final PrimaryConnections connections;
   private final AtomicLong queries = new AtomicLong();
+  private final AtomicLong bursts = new AtomicLong();
   /**
    * Rows per fetch from a page's cursor, following the primary's cost per row on this node. Guarded
    * by itself: the slots' queries run on several threads.
@@ -253,6 +254,11 @@ public final class PrimaryCallSource {
     return refusal(failure) != null;
   }
 
+  /** Bursts the primary produced page rows in since this source was created (each fetch is one). */
+  public long burstsFetched() {
+    return bursts.get();
+  }
+
   /** Rows per burst for the next page query, for tests and the node's view. */
   public int burstRows() {
     synchronized (burstSizer) {
@@ -301,6 +307,7 @@ public final class PrimaryCallSource {
         if (startedMicros != burstStartedMicros) {
           finishedBurstsMicros += burstSoFarMicros;
           burstStartedMicros = startedMicros;
+          bursts.incrementAndGet();
         }
         burstSoFarMicros = result.getLong(7);
         rows.add(

@@ -81,6 +81,9 @@ class PageBurstsTest {
 
       assertEquals(ids(1, PAGE_SIZE), idsOf(page), "the page's rows, in id order, whatever the bursts");
       assertEquals(1, source.burstRows());
+      // Each row came in a fetch of its own, with its own start on the primary's clock: read in
+      // one go, the page would have been one burst.
+      assertEquals(PAGE_SIZE, source.burstsFetched());
     }
   }
 
@@ -95,6 +98,7 @@ class PageBurstsTest {
 
       assertEquals(ids(1, 2 * PAGE_SIZE), concat(idsOf(first), idsOf(second)));
       assertEquals(PAGE_SIZE, source.burstRows(), "rows far below the target: a whole page per burst");
+      assertEquals(PAGE_SIZE + 1, source.burstsFetched(), "the first page row by row, the second in one burst");
     }
   }
 
