@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.backfill.cluster.http.ApiJson;
 import dev.backfill.cluster.cli.ApiClient;
 import dev.backfill.cluster.seed.CallSeeder;
@@ -17,7 +18,11 @@ import dev.backfill.stores.Endpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -29,6 +34,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class PausedThroughKillTest {
 
   private static final int CALLS = 1_500;
+  /** The nodes are other processes: this actor system only gives the test the testkit's waits. */
+  private static ActorTestKit waiting;
+
+  @BeforeAll
+  static void start() {
+    // A local system of its own (not the cluster's config): nothing joins or listens.
+    waiting = ActorTestKit.create("PausedThroughKillTest", ConfigFactory.parseString("pekko.actor.provider = local"));
+  }
+
+  @AfterAll
+  static void stop() {
+    waiting.shutdownTestKit();
+  }
 
   @Test
   void aPausedJobStaysPausedThroughAKillAndARestartAndCompletesWhenResumed() throws Exception {
@@ -55,51 +73,51 @@ class PausedThroughKillTest {
     try (ChildNodes nodes =
             ChildNodes.start(1, stores, settings.cassandra().keyspace(), directory, Demo.NO_LIVE_TRAFFIC);
         CqlSession results = CassandraSessions.withKeyspace(settings.cassandra())) {
+      TestProbe<Object> waiter = waiting.createTestProbe();
+      JobResults jobResults = new JobResults(results, waiter);
       ApiClient api = new ApiClient(nodes.apiUrls().get(0));
       String jobId =
           json(api.post("/jobs", "{\"processor\":\"talk-ratio\",\"version\":1,\"max_calls_per_second\":60}"))
               .path("job_id")
               .asText();
-      awaitStatus(api, jobId, status -> status.path("processed").asLong() > 0, "some progress");
+      awaitStatus(waiter, api, jobId, status -> status.path("processed").asLong() > 0, "some progress");
       assertEquals("PAUSED", json(api.post("/jobs/" + jobId + "/pause", "")).path("status").asText());
 
       nodes.kill(0);
       nodes.restart(0);
 
-      JsonNode afterRestart = awaitStatus(api, jobId, status -> status.has("status"), "an answer after the restart");
+      JsonNode afterRestart = awaitStatus(waiter, api, jobId, status -> status.has("status"), "an answer after the restart");
       assertEquals("PAUSED", afterRestart.path("status").asText(), afterRestart::toString);
       // Shown paused, and paused in fact: at its cap of 60 calls/s a running job would write
       // dozens of results a second; this one writes none.
-      long whilePaused = JobResults.awaitSettled(results, jobId, Duration.ofMillis(1500), Duration.ofSeconds(30));
+      long whilePaused = jobResults.awaitSettled(jobId, Duration.ofMillis(1500), Duration.ofSeconds(30));
       assertTrue(whilePaused < CALLS, () -> "paused before its end, with " + whilePaused + " results");
-      JobResults.assertUnchangedFor(results, jobId, whilePaused, Duration.ofSeconds(3));
+      jobResults.assertUnchangedFor(jobId, whilePaused, Duration.ofSeconds(3));
       json(api.patch("/jobs/" + jobId, "{\"max_calls_per_second\": null}"));
       assertEquals(200, api.post("/jobs/" + jobId + "/resume", "").status());
       JsonNode done =
-          awaitStatus(api, jobId, status -> status.path("status").asText().equals("COMPLETED"), "completion");
+          awaitStatus(waiter, api, jobId, status -> status.path("status").asText().equals("COMPLETED"), "completion");
       assertEquals(CALLS, done.path("processed").asLong() + done.path("skipped").asLong(), done::toString);
       assertEquals(0, done.path("failed").asLong());
-      assertEquals(CALLS, JobResults.count(results, jobId), "every call's result, by this job");
+      assertEquals(CALLS, jobResults.count(jobId), "every call's result, by this job");
     }
   }
 
   private static JsonNode awaitStatus(
-      ApiClient api, String jobId, java.util.function.Predicate<JsonNode> condition, String what)
-      throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      ApiClient.Reply reply = api.get("/jobs/" + jobId);
-      if (reply.ok()) {
-        last = ApiJson.MAPPER.readTree(reply.body());
-        if (condition.test(last)) {
-          return last;
-        }
-      }
-      TimeUnit.MILLISECONDS.sleep(200);
-    }
-    throw new AssertionError("no " + what + " within 120 s; last status " + last);
+      TestProbe<?> waiter, ApiClient api, String jobId, Predicate<JsonNode> condition, String what) {
+    return waiter.awaitAssert(
+        Duration.ofSeconds(120),
+        Duration.ofMillis(200),
+        () -> {
+          ApiClient.Reply reply = api.get("/jobs/" + jobId);
+          JsonNode status = reply.ok() ? ApiJson.MAPPER.readTree(reply.body()) : null;
+          if (status == null || !condition.test(status)) {
+            throw new AssertionError("no " + what + " yet; status " + (status == null ? reply : status));
+          }
+          return status;
+        });
   }
+
 
   private static JsonNode json(ApiClient.Reply reply) throws Exception {
     assertTrue(reply.ok(), () -> "HTTP " + reply.status() + ": " + reply.body());

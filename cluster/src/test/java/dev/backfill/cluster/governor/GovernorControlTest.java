@@ -57,6 +57,7 @@ class GovernorControlTest {
   private static EngineSettings settings;
   private static TestProbe<Object> probe;
   private static CqlSession cassandra;
+  private static JobResults results;
 
   @BeforeAll
   static void start() throws SQLException {
@@ -78,6 +79,7 @@ class GovernorControlTest {
     api = nodes.api(0);
     probe = TestProbe.create(nodes.node(0).system());
     cassandra = CassandraSessions.withKeyspace(settings.cassandra());
+    results = new JobResults(cassandra, probe);
   }
 
   @AfterAll
@@ -186,15 +188,15 @@ class GovernorControlTest {
       // may see one page (at most page-size, 100 rows) beyond the budget's rows; a page leased
       // before it was charged before it. About 300 rows in 10 s, where twice the budget allows
       // 400. Unlimited, the job reads hundreds of calls a second.
-      long first = JobResults.awaitMoreThan(cassandra, jobId, 0, Duration.ofSeconds(60));
-      JobResults.assertGrowsAtMostDuring(
-          cassandra, jobId, first, (long) (2 * LOW_BUDGET * LOW_BUDGET_WINDOW.toSeconds()), LOW_BUDGET_WINDOW);
+      long first = results.awaitMoreThan(jobId, 0, Duration.ofSeconds(60));
+      results.assertGrowsAtMostDuring(
+          jobId, first, (long) (2 * LOW_BUDGET * LOW_BUDGET_WINDOW.toSeconds()), LOW_BUDGET_WINDOW);
 
       assertEquals(
           HIGH_BUDGET, patchRowBudget(HIGH_BUDGET).path("budget").path("max_rows_per_second").asDouble());
       // Three times the low budget over 5 s: under it, 5 s hold at most one page beyond the
       // budget's rows, 200 rows, 40 rows/s. A slow start after the raise is waited out.
-      JobResults.awaitRateAbove(cassandra, jobId, 3 * LOW_BUDGET, Duration.ofSeconds(5), Duration.ofSeconds(40));
+      results.awaitRateAbove(jobId, 3 * LOW_BUDGET, Duration.ofSeconds(5), Duration.ofSeconds(40));
     } finally {
       // The configured budget again, and no job of this test left claiming a share.
       patchRowBudget(CONFIGURED_BUDGET);

@@ -60,6 +60,7 @@ class BackfillEndToEndTest {
   private static ApiTestClient api;
   private static EngineSettings settings;
   private static CqlSession cassandra;
+  private static JobResults results;
 
   @BeforeAll
   static void start() {
@@ -73,6 +74,7 @@ class BackfillEndToEndTest {
     node = BackfillNode.start(config);
     api = new ApiTestClient(node.apiUrl());
     cassandra = CassandraSessions.withKeyspace(settings.cassandra());
+    results = new JobResults(cassandra, TestProbe.create(node.system()));
   }
 
   @AfterAll
@@ -166,32 +168,32 @@ class BackfillEndToEndTest {
   @Test
   void jobsArePausedResumedAndCancelledOverHttp() {
     String jobId = submit("{\"processor\":\"patience\",\"version\":1,\"max_calls_per_second\":20}");
-    JobResults.awaitMoreThan(cassandra, jobId, 0, Duration.ofSeconds(60));
+    results.awaitMoreThan(jobId, 0, Duration.ofSeconds(60));
 
     var paused = api.post("/jobs/" + jobId + "/pause", "");
     assertEquals(200, paused.status(), () -> String.valueOf(paused.body()));
     assertEquals("PAUSED", paused.body().path("status").asText());
-    long whilePaused = JobResults.awaitSettled(cassandra, jobId, SETTLED_AFTER, Duration.ofSeconds(30));
+    long whilePaused = results.awaitSettled(jobId, SETTLED_AFTER, Duration.ofSeconds(30));
     assertTrue(whilePaused < CALLS, () -> "paused before its end, with " + whilePaused + " results");
-    JobResults.assertUnchangedFor(cassandra, jobId, whilePaused, NOTHING_HAPPENS_WINDOW);
+    results.assertUnchangedFor(jobId, whilePaused, NOTHING_HAPPENS_WINDOW);
     assertEquals("PAUSED", api.get("/jobs/" + jobId).body().path("status").asText());
 
     // Uncapped for the rest, so that it completes in seconds.
     assertEquals(200, api.patch("/jobs/" + jobId, "{\"max_calls_per_second\": null}").status());
     assertEquals(200, api.post("/jobs/" + jobId + "/resume", "").status());
-    JobResults.awaitMoreThan(cassandra, jobId, whilePaused, Duration.ofSeconds(60));
+    results.awaitMoreThan(jobId, whilePaused, Duration.ofSeconds(60));
     JsonNode done = awaitCompleted(jobId);
     assertEquals(CALLS, done.path("processed").asLong() + done.path("skipped").asLong(), done::toString);
     assertEquals(0, done.path("failed").asLong(), done::toString);
-    assertEquals(CALLS, JobResults.count(cassandra, jobId), "every call's result, by this job");
+    assertEquals(CALLS, results.count(jobId), "every call's result, by this job");
 
     String cancelledId = submit("{\"processor\":\"interactivity\",\"version\":1,\"max_calls_per_second\":20}");
-    JobResults.awaitMoreThan(cassandra, cancelledId, 0, Duration.ofSeconds(60));
+    results.awaitMoreThan(cancelledId, 0, Duration.ofSeconds(60));
     var cancelled = api.post("/jobs/" + cancelledId + "/cancel", "");
     assertEquals("CANCELLED", cancelled.body().path("status").asText(), () -> String.valueOf(cancelled.body()));
-    long afterCancel = JobResults.awaitSettled(cassandra, cancelledId, SETTLED_AFTER, Duration.ofSeconds(30));
+    long afterCancel = results.awaitSettled(cancelledId, SETTLED_AFTER, Duration.ofSeconds(30));
     assertTrue(afterCancel < CALLS, () -> "cancelled before its end, with " + afterCancel + " results");
-    JobResults.assertUnchangedFor(cassandra, cancelledId, afterCancel, NOTHING_HAPPENS_WINDOW);
+    results.assertUnchangedFor(cancelledId, afterCancel, NOTHING_HAPPENS_WINDOW);
 
     assertProblem(api.post("/jobs/" + cancelledId + "/resume", ""), 409, null);
     assertProblem(api.post("/jobs/00000000-0000-0000-0000-000000000001/pause", ""), 404, null);
@@ -240,7 +242,7 @@ class BackfillEndToEndTest {
     assertEquals(expected.size(), done.path("total_calls").asLong(), done::toString);
     assertEquals(expected.size(), done.path("processed").asLong(), done::toString);
     assertEquals(0, done.path("failed").asLong(), done::toString);
-    Set<Long> withResults = JobResults.callIds(cassandra, jobId);
+    Set<Long> withResults = results.callIds(jobId);
     assertEquals(expected.size(), withResults.size(), "as many results as matching calls");
     assertEquals(expected, withResults, "results for exactly the matching calls");
     assertTrue(withResults.containsAll(atFrom), "a call starting at 'from' is in");

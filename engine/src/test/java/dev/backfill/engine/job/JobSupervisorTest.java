@@ -61,8 +61,10 @@ class JobSupervisorTest {
   /** A stopped job's results have not changed for this long: the calls in flight have finished. */
   private static final Duration SETTLED_AFTER = Duration.ofMillis(1500);
   /**
-   * The observation window over which a paused or cancelled job must write nothing: at its cap
-   * (2 or 5 calls/s) a job still running would write several results meanwhile.
+   * The observation window over which a paused or cancelled job must write nothing. A capped job
+   * reads a page (10 calls here) whenever its budget has paid for one, so at its cap of 5 calls/s a
+   * job still running writes a page every 2 s, at least one within the window. (At 2 calls/s, a
+   * page every 5 s, a running job passed for paused: made to fail by resuming it instead.)
    */
   private static final Duration NOTHING_HAPPENS_WINDOW = Duration.ofSeconds(3);
   private static ActorTestKit testKit;
@@ -70,6 +72,7 @@ class JobSupervisorTest {
   private static PrimaryCallSource callSource;
   private static EngineSettings settings;
   private static JobRuntime runtime;
+  private static JobResults jobResults;
 
   @BeforeAll
   static void start() {
@@ -83,6 +86,7 @@ class JobSupervisorTest {
     TestCluster.joinSelf(testKit.system());
     settings = EngineSettings.create(config);
     session = CassandraSessions.withKeyspace(settings.cassandra());
+    jobResults = new JobResults(session, testKit.createTestProbe());
     GovernorSettings governorSettings = GovernorSettings.create(config);
     callSource =
         new PrimaryCallSource(
@@ -206,10 +210,10 @@ class JobSupervisorTest {
         EventSourcedBehaviorTestKit.<JobSupervisor.Command, JobEvent, JobState>create(
             testKit.system(), JobSupervisor.create(jobId, shard.getRef(), runtime));
     JobSpec spec = new JobSpec("longest-monologue", 1, null, null, null, Map.of());
-    // Capped at 2 calls/s, the job is certainly still running when it is paused.
+    // Capped at 5 calls/s, the job is certainly still running when it is paused.
     kit.<StatusReply<JobSupervisor.Accepted>>runCommand(
-        replyTo -> new JobSupervisor.Submit(spec, new JobTuning(1, 2.0), replyTo));
-    JobResults.awaitMoreThan(session, jobId, 0, Duration.ofSeconds(30));
+        replyTo -> new JobSupervisor.Submit(spec, new JobTuning(1, 5.0), replyTo));
+    jobResults.awaitMoreThan(jobId, 0, Duration.ofSeconds(30));
 
     var paused =
         kit.<StatusReply<JobStatus>>runCommand(
@@ -219,15 +223,15 @@ class JobSupervisorTest {
     kit.restart();
     assertTrue(((JobState.Active) kit.getState()).paused(), "still paused after a restart");
     assertEquals(JobPhase.PAUSED, kit.<JobStatus>runCommand(JobSupervisor.GetStatus::new).reply().phase());
-    // Running, it would write a result every half second: paused, it writes none.
-    long whilePaused = JobResults.awaitSettled(session, jobId, SETTLED_AFTER, Duration.ofSeconds(20));
+    // Running, it would write a page of results every 2 s: paused, it writes none.
+    long whilePaused = jobResults.awaitSettled(jobId, SETTLED_AFTER, Duration.ofSeconds(20));
     assertTrue(whilePaused < CALLS - 1, () -> "paused before its end, with " + whilePaused + " results");
-    JobResults.assertUnchangedFor(session, jobId, whilePaused, NOTHING_HAPPENS_WINDOW);
+    jobResults.assertUnchangedFor(jobId, whilePaused, NOTHING_HAPPENS_WINDOW);
 
     kit.<StatusReply<JobStatus>>runCommand(replyTo -> new JobSupervisor.Tune(JobTuning.DEFAULT, replyTo));
     kit.<StatusReply<JobStatus>>runCommand(
         replyTo -> new JobSupervisor.Control(JobSupervisor.Action.RESUME, replyTo));
-    JobResults.awaitMoreThan(session, jobId, whilePaused, Duration.ofSeconds(30));
+    jobResults.awaitMoreThan(jobId, whilePaused, Duration.ofSeconds(30));
     TestProbe<Object> waiter = testKit.createTestProbe();
     JobState.Finished finished =
         waiter.awaitAssert(
@@ -237,7 +241,7 @@ class JobSupervisorTest {
     assertEquals(JobPhase.COMPLETED, finished.phase());
     assertEquals(CALLS - 1, finished.counts().processed() + finished.counts().skipped());
     assertEquals(1, finished.counts().failed());
-    assertEquals(CALLS - 1, JobResults.count(session, jobId), "every call's result but the malformed one's");
+    assertEquals(CALLS - 1, jobResults.count(jobId), "every call's result but the malformed one's");
   }
 
   @Test
@@ -251,16 +255,16 @@ class JobSupervisorTest {
     // Capped at 5 calls/s: certainly running when cancelled, and seen to write results until then.
     kit.<StatusReply<JobSupervisor.Accepted>>runCommand(
         replyTo -> new JobSupervisor.Submit(spec, new JobTuning(1, 5.0), replyTo));
-    JobResults.awaitMoreThan(session, jobId, 0, Duration.ofSeconds(30));
+    jobResults.awaitMoreThan(jobId, 0, Duration.ofSeconds(30));
 
     var cancelled =
         kit.<StatusReply<JobStatus>>runCommand(
             replyTo -> new JobSupervisor.Control(JobSupervisor.Action.CANCEL, replyTo));
 
     assertEquals(JobPhase.CANCELLED, cancelled.reply().getValue().phase());
-    long afterCancel = JobResults.awaitSettled(session, jobId, SETTLED_AFTER, Duration.ofSeconds(20));
+    long afterCancel = jobResults.awaitSettled(jobId, SETTLED_AFTER, Duration.ofSeconds(20));
     assertTrue(afterCancel < CALLS - 1, () -> "cancelled before its end, with " + afterCancel + " results");
-    JobResults.assertUnchangedFor(session, jobId, afterCancel, NOTHING_HAPPENS_WINDOW);
+    jobResults.assertUnchangedFor(jobId, afterCancel, NOTHING_HAPPENS_WINDOW);
     kit.restart();
     assertEquals(JobPhase.CANCELLED, ((JobState.Finished) kit.getState()).phase());
     var again =

@@ -2,6 +2,7 @@ package dev.backfill.bench.naive;
 
 import dev.backfill.engine.processor.Processor;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -99,8 +100,12 @@ public final class NaiveQueue implements AutoCloseable {
     return counts.errors.get();
   }
 
-  /** True once every worker has ended: no pending task was left, or the queue was closed. */
-  public boolean finished() {
+  /**
+   * Waits until every worker has ended by itself (no pending task was left, or the queue was
+   * closed), at most {@code timeout}; true when they all have.
+   */
+  public boolean awaitFinished(Duration timeout) {
+    joinAll(timeout.toMillis());
     return threads.stream().noneMatch(Thread::isAlive);
   }
 

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,9 +34,6 @@ class NaiveQueueTest {
   private static final String USER = "postgres";
   private static final String PASSWORD = null;
   private static final Duration DEADLINE = Duration.ofSeconds(60);
-
-  /** Short next to a task, long enough not to take a core from the workers on a small machine. */
-  private static final Duration POLL_INTERVAL = Duration.ofMillis(5);
 
   private static EmbeddedPostgres postgres;
   private static String url;
@@ -72,8 +68,7 @@ class NaiveQueueTest {
     NaiveQueue.reset(url, USER, PASSWORD);
 
     try (NaiveQueue queue = NaiveQueue.start(url, USER, PASSWORD, WORKERS, talkRatio())) {
-      awaitDone(queue, CALLS);
-      awaitFinished(queue);
+      awaitAllDone(queue);
       assertEquals(0, queue.errors());
       assertEquals(0, queue.failed());
     }
@@ -91,7 +86,7 @@ class NaiveQueueTest {
   void resetStartsOverWithEveryCallPending() throws SQLException {
     NaiveQueue.reset(url, USER, PASSWORD);
     try (NaiveQueue queue = NaiveQueue.start(url, USER, PASSWORD, WORKERS, talkRatio())) {
-      awaitDone(queue, CALLS);
+      awaitAllDone(queue);
     }
     assertEquals(CALLS, NaiveQueue.resultsWritten(url, USER, PASSWORD));
 
@@ -106,25 +101,31 @@ class NaiveQueueTest {
    * until the queue ran dry would still leave every result written in the end.
    */
   @Test
-  void eachTaskIsCommittedBeforeTheNextIsClaimed() throws SQLException {
+  void eachTaskIsCommittedBeforeTheNextIsClaimed() throws Exception {
     NaiveQueue.reset(url, USER, PASSWORD);
+    CountDownLatch reached = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Processor heldOnLastCall = new HeldOnOneCall(talkRatio(), CALLS, release);
+    // One worker claims in call order: when it reaches the last call, every other was claimed.
+    Processor heldOnLastCall = new HeldOnOneCall(talkRatio(), CALLS, reached, release);
 
     try (NaiveQueue queue = NaiveQueue.start(url, USER, PASSWORD, 1, heldOnLastCall)) {
       try {
-        awaitDone(queue, CALLS - 1);
+        assertTrue(reached.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS), "the worker never reached the last call");
         assertEquals(CALLS - 1, NaiveQueue.resultsWritten(url, USER, PASSWORD));
       } finally {
         release.countDown();
       }
-      awaitDone(queue, CALLS);
+      awaitAllDone(queue);
     }
     assertEquals(CALLS, NaiveQueue.resultsWritten(url, USER, PASSWORD));
   }
 
-  /** Delegates to a processor, but holds one call until released (or the deadline passes). */
-  private record HeldOnOneCall(Processor delegate, long heldCallId, CountDownLatch release)
+  /**
+   * Delegates to a processor, but on one call says it got there and holds it until released (or
+   * the deadline passes).
+   */
+  private record HeldOnOneCall(
+      Processor delegate, long heldCallId, CountDownLatch reached, CountDownLatch release)
       implements Processor {
 
     @Override
@@ -145,6 +146,7 @@ class NaiveQueueTest {
     @Override
     public Object process(Call call, Map<String, String> parameters) {
       if (call.id() == heldCallId) {
+        reached.countDown();
         try {
           release.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -159,28 +161,11 @@ class NaiveQueueTest {
     return ProcessorRegistry.load().find("talk-ratio").orElseThrow();
   }
 
-  /** Polls the queue's own counter until it reaches {@code expected}, failing at the deadline. */
-  private static void awaitDone(NaiveQueue queue, long expected) {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (queue.done() < expected) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            "after " + DEADLINE + " the queue has done " + queue.done() + " of " + expected
-                + " tasks (" + queue.errors() + " errors, " + queue.failed() + " failed)");
-      }
-      LockSupport.parkNanos(POLL_INTERVAL.toNanos());
-    }
-  }
-
-  /** Workers stop by themselves once they find no pending task. */
-  private static void awaitFinished(NaiveQueue queue) {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!queue.finished()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("workers still running " + DEADLINE + " after the last task");
-      }
-      LockSupport.parkNanos(POLL_INTERVAL.toNanos());
-    }
+  /** Workers stop by themselves once they find no pending task; then every task is done. */
+  private static void awaitAllDone(NaiveQueue queue) {
+    assertTrue(queue.awaitFinished(DEADLINE), () -> "workers still running after " + DEADLINE);
+    assertEquals(
+        CALLS, queue.done(), () -> "tasks done (" + queue.errors() + " errors, " + queue.failed() + " failed)");
   }
 
   private static Map<String, Long> tasksByState() throws SQLException {
