@@ -69,7 +69,8 @@ final class NodeGuardian {
                     governorSettings.probeRoundTrips(),
                     governorSettings.probeTimeout());
           ActorRef<Governor.Command> governor = Governor.init(system, governorSettings, probe);
-          GovernedPrimary primary = new GovernedPrimary(governor, system, governorSettings.askTimeout());
+          GovernedPrimary primary =
+              new GovernedPrimary(governor, system, governorSettings.askTimeout(), connections::closeSlot);
           ProcessorRegistry registry = ProcessorRegistry.load();
           CassandraOutcomeLedger ledger = new CassandraOutcomeLedger(session);
           CallTally tally = new CallTally();

@@ -36,7 +36,7 @@ class GovernorSharedBudgetTest {
 
   /**
    * Per job. Enough for the three jobs to contend for the two slots far longer than a slot's
-   * tenure (5 s) plus its handover (1.5 s): three jobs of 3,000 calls took over a minute here, so
+   * tenure (1 s here) plus its handover: three jobs of 3,000 calls took over a minute here, so
    * three of 1,000 take some 20 s or more, in which slots change nodes several times (the moment an
    * early handover would show a third connection), while a cap not kept at all would show three
    * connections from the start. Pages are at most 100 rows, so at least ten page queries per job,
@@ -52,6 +52,8 @@ class GovernorSharedBudgetTest {
         ConfigFactory.parseMap(
                 Map.of(
                     "backfill.governor.max-concurrent-queries", CAP,
+                    // Turns of 1 s rather than 5: many handovers in the jobs' 20 s or so.
+                    "backfill.governor.slot-tenure", "1s",
                     "backfill.primary.page-size", 100))
             .withFallback(RealStores.freshEnvironment("governor_cap"));
     EngineSettings settings = EngineSettings.create(environment);
@@ -99,6 +101,9 @@ class GovernorSharedBudgetTest {
       JsonNode governor = api.get("/governor").body();
       assertEquals(CAP, governor.path("budget").path("max_concurrent_queries").asInt(), governor::toString);
       assertTrue(governor.path("leases_granted").asLong() >= 3L * CALLS / 100, governor::toString);
+      // The nodes took turns on the slots, and a holder whose turn was over closed its connection
+      // and handed its slot over at once: the moment a third connection would show if it had not.
+      assertTrue(governor.path("slot_handovers_closed").asLong() > 0, governor::toString);
     }
 
     try (CqlSession session = CassandraSessions.withKeyspace(settings.cassandra())) {

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -48,12 +49,29 @@ public final class GovernedPrimary {
   private final Duration askTimeout;
   /** This node, as the holder of the connections it opens for its leases. */
   private final String holder;
+  /** Closes this node's connection for a slot; true when none is left open for it. */
+  private final IntPredicate closeSlot;
 
+  /**
+   * Leases whose slot another node waits for are given back with their connection left open: the
+   * slot goes to that node only after the governor's whole handover (for tests of the lease flow).
+   */
   public GovernedPrimary(ActorRef<Governor.Command> governor, ActorSystem<?> system, Duration askTimeout) {
+    this(governor, system, askTimeout, slot -> false);
+  }
+
+  /**
+   * {@code closeSlot} closes this node's connection for a slot (see PrimaryConnections#closeSlot),
+   * answering true when none is left open for it: done after a lease's query when the governor
+   * says another node waits for the slot, so that the slot is handed over almost at once.
+   */
+  public GovernedPrimary(
+      ActorRef<Governor.Command> governor, ActorSystem<?> system, Duration askTimeout, IntPredicate closeSlot) {
     this.governor = governor;
     this.system = system;
     this.askTimeout = askTimeout;
     this.holder = system.address().toString();
+    this.closeSlot = closeSlot;
   }
 
   /**
@@ -132,7 +150,8 @@ public final class GovernedPrimary {
           long aroundMicros = (System.nanoTime() - start) / 1_000;
           Cost cost = value == null ? new Cost(0, aroundMicros) : costOf.apply(value);
           long micros = cost.queryMicros() < 0 ? aroundMicros : cost.queryMicros();
-          governor.tell(new Governor.ReleaseLease(lease.leaseId(), cost.rows(), micros));
+          boolean closed = lease.closeAfter() && closeSlot.test(lease.slot());
+          governor.tell(new Governor.ReleaseLease(lease.leaseId(), cost.rows(), micros, closed));
         });
   }
 

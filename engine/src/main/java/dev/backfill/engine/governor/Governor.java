@@ -70,8 +70,19 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       ActorRef<LeaseReply> replyTo)
       implements Command {}
 
-  /** The lease's query is done: it read {@code rows} rows in {@code queryMicros} of query time. */
-  public record ReleaseLease(String leaseId, int rows, long queryMicros) implements Command {}
+  /**
+   * The lease's query is done: it read {@code rows} rows in {@code queryMicros} of query time.
+   * {@code connectionClosed}: the holder closed its connection for the slot afterwards (as a lease
+   * that said {@code closeAfter} asked), so the slot can go to another node almost at once.
+   */
+  public record ReleaseLease(String leaseId, int rows, long queryMicros, boolean connectionClosed)
+      implements Command {
+
+    /** A release that keeps the connection open for the holder's next query on the slot. */
+    public ReleaseLease(String leaseId, int rows, long queryMicros) {
+      this(leaseId, rows, queryMicros, false);
+    }
+  }
 
   public record GetView(ActorRef<GovernorView> replyTo) implements Command {}
 
@@ -114,8 +125,19 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
 
   public sealed interface LeaseReply extends CborSerializable {}
 
-  /** Run the query on the holder's connection for {@code slot}, reading at most {@code rows} rows. */
-  public record LeaseGranted(String leaseId, int slot, int rows) implements LeaseReply {}
+  /**
+   * Run the query on the holder's connection for {@code slot}, reading at most {@code rows} rows.
+   * {@code closeAfter}: another node waits for the slot and the holder's turn is over; this is its
+   * last query on it, and it should close its connection for the slot when done and say so in the
+   * release.
+   */
+  public record LeaseGranted(String leaseId, int slot, int rows, boolean closeAfter) implements LeaseReply {
+
+    /** A lease whose holder keeps its connection open afterwards. */
+    public LeaseGranted(String leaseId, int slot, int rows) {
+      this(leaseId, slot, rows, false);
+    }
+  }
 
   public record LeaseDenied(Duration retryAfter, String reason) implements LeaseReply {}
 
@@ -166,8 +188,6 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
    * beyond what a scheduler takes; asking again soon also picks up a rate raised meanwhile.
    */
   private static final Duration LONGEST_RETRY = Duration.ofSeconds(2);
-  /** How long a node keeps a slot another node waits for: nodes take turns this long each. */
-  private static final Duration SLOT_TENURE = Duration.ofSeconds(5);
   /** The probe connection's socket gives up this long after the probe's own timeout. */
   private static final Duration PROBE_SOCKET_GRACE = Duration.ofSeconds(2);
   /**
@@ -307,7 +327,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     this.settingsId = settingsId;
     this.policy = new AdaptiveBudgetPolicy(settings.budget(), settings.thresholds(), settings.aimd(), Instant.now());
     long now = System.nanoTime();
-    this.slots = new QuerySlots(settings.slotHandover(), SLOT_TENURE);
+    this.slots = new QuerySlots(settings.slotHandover(), settings.slotTenure());
     slots.assumeHeldElsewhere(settings.budget().maxConcurrentQueries(), now);
     // Queries of a previous governor's leases may still run: no probe counts as quiet before the handover.
     this.lastEngineActivityNanos = now + settings.slotHandover().toNanos();
@@ -402,6 +422,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       refusal = decision.reason();
       retryAfter = RETRY_WHEN_PAUSED;
     } else if (slots.busy() >= decision.concurrency()) {
+      slots.wantTurn(request.holder(), decision.concurrency());
       refusal = "all " + decision.concurrency() + " query slots on the primary are in use";
       retryAfter = RETRY_WHEN_NO_SLOT;
     } else if (queryMillis.nanosUntil(1, now) > 0) {
@@ -414,12 +435,12 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       retryAfter = Duration.ofNanos(Math.min(meter.rows.nanosUntil(rows, now), LONGEST_RETRY.toNanos()));
     }
     String leaseId = request.leaseId() != null ? request.leaseId() : UUID.randomUUID().toString();
-    int slot = -1;
+    QuerySlots.Taken slot = QuerySlots.Taken.NONE;
     if (refusal == null) {
       slot =
           slots.take(
               leaseId, request.holder(), request.jobId(), decision.concurrency(), now, settings.leaseTtl().toNanos());
-      if (slot < 0) {
+      if (slot.slot() < 0) {
         refusal = "waiting for a query slot to be handed over from another node";
         retryAfter = Duration.ofNanos(Math.max(RETRY_WHEN_NO_SLOT.toNanos(),
             slots.nanosUntilHandover(request.holder(), decision.concurrency(), now)));
@@ -439,13 +460,13 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       getContext().getLog().info("first lease of this governor, {} ms after it started", (now - readingSinceNanos) / 1_000_000);
     }
     granted++;
-    request.replyTo().tell(new LeaseGranted(leaseId, slot, rows));
+    request.replyTo().tell(new LeaseGranted(leaseId, slot.slot(), rows, slot.closeAfter()));
     return this;
   }
 
   private Behavior<Command> onRelease(ReleaseLease release) {
     long now = System.nanoTime();
-    if (slots.release(release.leaseId(), now) >= 0) {
+    if (slots.release(release.leaseId(), release.connectionClosed(), now) >= 0) {
       double millis = Math.max(0, release.queryMicros()) / 1000.0;
       // At most a second's worth of debt: one query that ran into its timeout must not lock every
       // job out for minutes.
@@ -1050,7 +1071,9 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
         shares,
         granted,
         denied,
-        expired);
+        expired,
+        slots.handovers(),
+        slots.closedHandovers());
   }
 
   private GovernorView.Settings settingsView(long now) {

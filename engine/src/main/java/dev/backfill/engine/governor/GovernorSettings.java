@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
  * @param connectionIdleTimeout how long a node keeps a slot's connection open with no query on it
  * @param slotHandover how long after its release a slot may go to another node; longer than
  *     {@code connectionIdleTimeout}, so the first node has closed its connection by then
+ * @param slotTenure how long a node keeps a slot that another node waits for before its turn ends
  * @param settingsReadTimeout how long a governor that starts grants no lease while it reads the
  *     runtime changes from the journal; after it, leases go out on the configuration until they
  *     are read (0: at once)
@@ -35,6 +36,7 @@ public record GovernorSettings(
     Duration leaseTtl,
     Duration connectionIdleTimeout,
     Duration slotHandover,
+    Duration slotTenure,
     Duration jobIdleAfter,
     Duration askTimeout,
     Duration settingsReadTimeout) {
@@ -45,6 +47,7 @@ public record GovernorSettings(
     requirePositive("probe-timeout", probeTimeout);
     requirePositive("lease-ttl", leaseTtl);
     requirePositive("connection-idle-timeout", connectionIdleTimeout);
+    requirePositive("slot-tenure", slotTenure);
     requirePositive("job-idle-after", jobIdleAfter);
     requirePositive("ask-timeout", askTimeout);
     if (settingsReadTimeout == null || settingsReadTimeout.isNegative()) {
@@ -129,6 +132,7 @@ public record GovernorSettings(
         config.getDuration("lease-ttl"),
         config.getDuration("connection-idle-timeout"),
         config.getDuration("slot-handover"),
+        config.getDuration("slot-tenure"),
         config.getDuration("job-idle-after"),
         config.getDuration("ask-timeout"),
         config.getDuration("settings-read-timeout"));

@@ -96,6 +96,27 @@ public final class PrimaryConnections implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes this node's connection for {@code slot} now rather than once idle: the governor asked
+   * for the slot back for another node. True when no connection for the slot is left open; false
+   * when one is running a query (the governor leases a slot to one query at a time, so that would
+   * be its bug), which is then left alone.
+   */
+  public boolean closeSlot(int slot) {
+    synchronized (held) {
+      Held connection = held.get(slot);
+      if (connection == null) {
+        return true;
+      }
+      if (connection.inUse) {
+        return false;
+      }
+      held.remove(slot);
+      closeQuietly(connection.connection);
+      return true;
+    }
+  }
+
   /** Connections open now, for tests and status. */
   public int open() {
     return held.size();

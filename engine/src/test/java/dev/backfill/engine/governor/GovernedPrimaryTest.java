@@ -63,4 +63,37 @@ class GovernedPrimaryTest {
     assertEquals(again.leaseId(), done.leaseId());
     assertEquals(10, done.rows());
   }
+
+  /**
+   * A lease that says another node waits for its slot: once the query is done, this node closes
+   * its connection for the slot and says so in the release, so the governor can hand the slot over
+   * at once; other leases leave the connection open for the next page.
+   */
+  @Test
+  void aLeaseWhoseSlotAnotherNodeWaitsForClosesItsConnectionAndSaysSo() throws Exception {
+    TestProbe<Governor.Command> governor = testKit.createTestProbe();
+    java.util.List<Integer> closed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var primary =
+        new GovernedPrimary(
+            governor.getRef(), testKit.system(), Duration.ofSeconds(3), slot -> closed.add(slot));
+
+    for (boolean closeAfter : new boolean[] {false, true}) {
+      CompletableFuture<String> ran =
+          primary
+              .underLease(
+                  () -> new GovernedPrimary.Claim("job-1", 1, null),
+                  10,
+                  (slot, rows) -> CompletableFuture.completedFuture("ran on slot " + slot),
+                  result -> new GovernedPrimary.Cost(10, 100),
+                  reason -> {},
+                  () -> false)
+              .toCompletableFuture();
+      var ask = governor.expectMessageClass(Governor.AcquireLease.class);
+      ask.replyTo().tell(new Governor.LeaseGranted(ask.leaseId(), 1, 10, closeAfter));
+      assertEquals("ran on slot 1", ran.get(3, TimeUnit.SECONDS));
+      var done = governor.expectMessageClass(Governor.ReleaseLease.class);
+      assertEquals(closeAfter, done.connectionClosed());
+      assertEquals(closeAfter ? java.util.List.of(1) : java.util.List.of(), closed);
+    }
+  }
 }
