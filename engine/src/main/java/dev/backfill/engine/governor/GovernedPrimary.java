@@ -36,7 +36,11 @@ public final class GovernedPrimary {
    */
   public record Cost(int rows, long queryMicros) {}
 
-  /** A query run under a lease: on this node's connection for {@code slot}, reading at most {@code rows} rows. */
+  /**
+   * A query run under a lease: on this node's connection for {@code slot}, reading at most {@code
+   * rows} rows. Its stage must complete only once the query is done with the connection: the
+   * lease is then handed back, and the connection may be closed for the next node.
+   */
   @FunctionalInterface
   public interface LeasedQuery<T> {
     CompletionStage<T> run(int slot, int rows);
@@ -112,7 +116,7 @@ public final class GovernedPrimary {
               if (stopped.getAsBoolean()) {
                 if (reply instanceof Governor.LeaseGranted unused) {
                   // No rows read and no time spent: it teaches the page sizer nothing.
-                  governor.tell(new Governor.ReleaseLease(unused.leaseId(), 0, 0));
+                  release(unused, 0, 0);
                 }
                 return GovernedPrimary.<T>cancelled("stopped while waiting for a lease: the query does not run");
               }
@@ -150,9 +154,26 @@ public final class GovernedPrimary {
           long aroundMicros = (System.nanoTime() - start) / 1_000;
           Cost cost = value == null ? new Cost(0, aroundMicros) : costOf.apply(value);
           long micros = cost.queryMicros() < 0 ? aroundMicros : cost.queryMicros();
-          boolean closed = lease.closeAfter() && closeSlot.test(lease.slot());
-          governor.tell(new Governor.ReleaseLease(lease.leaseId(), cost.rows(), micros, closed));
+          release(lease, cost.rows(), micros);
         });
+  }
+
+  /**
+   * Hands a lease back; when its slot is wanted by another node ({@code closeAfter}), closes this
+   * node's connection for it first and says so. Called once the query's stage is complete, which
+   * is after its connection was given back ({@link LeasedQuery}). A close that fails leaves the
+   * connection to the idle sweep and the slot to the whole handover: the release still goes out.
+   */
+  private void release(Governor.LeaseGranted lease, int rows, long micros) {
+    boolean closed = false;
+    if (lease.closeAfter()) {
+      try {
+        closed = closeSlot.test(lease.slot());
+      } catch (RuntimeException e) {
+        closed = false;
+      }
+    }
+    governor.tell(new Governor.ReleaseLease(lease.leaseId(), rows, micros, closed));
   }
 
   private <T> CompletionStage<T> later(Duration delay, Supplier<CompletionStage<T>> next) {

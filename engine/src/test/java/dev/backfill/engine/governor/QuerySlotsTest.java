@@ -80,6 +80,47 @@ class QuerySlotsTest {
   }
 
   @Test
+  void aNodeThatOnlyEverFindsTheSlotsBusyStillGetsATurn() {
+    assertEquals(0, slots.take("a1", "node-a", "job-a", 1, 0, TTL).slot());
+    // The governor refuses node-b before taking (every slot busy) and registers it as waiting.
+    slots.wantTurn("node-b", 1);
+    slots.release("a1", false, 5_000 * MS);
+    assertEquals(new QuerySlots.Taken(0, true), slots.take("a2", "node-a", "job-a", 1, 5_000 * MS, TTL));
+  }
+
+  @Test
+  void aNodeHoldingASlotDoesNotAskForAnother() {
+    assertEquals(0, slots.take("a1", "node-a", "job-a", 2, 0, TTL).slot());
+    assertEquals(1, slots.take("b1", "node-b", "job-b", 2, 0, TTL).slot());
+    slots.wantTurn("node-b", 2);
+    slots.release("a1", false, 6_000 * MS);
+    assertEquals(new QuerySlots.Taken(0, false), slots.take("a2", "node-a", "job-a", 2, 6_000 * MS, TTL));
+  }
+
+  @Test
+  void aWaiterThatGotAnotherSlotNoLongerEndsAnyonesTurn() {
+    assertEquals(0, slots.take("a1", "node-a", "job-a", 2, 0, TTL).slot());
+    assertEquals(1, slots.take("c1", "node-c", "job-c", 2, 0, TTL).slot());
+    slots.release("c1", false, 100 * MS);
+    // node-b waits for node-a's slot, then takes node-c's once it is handed over.
+    assertEquals(-1, slots.take("b1", "node-b", "job-b", 2, 200 * MS, TTL).slot());
+    assertEquals(1, slots.take("b2", "node-b", "job-b", 2, 1_600 * MS, TTL).slot());
+    slots.release("a1", false, 6_000 * MS);
+    assertEquals(new QuerySlots.Taken(0, false), slots.take("a2", "node-a", "job-a", 2, 6_000 * MS, TTL));
+  }
+
+  @Test
+  void aWaiterIsToldToComeBackSoonWhileTheLastQueryOfATurnRuns() {
+    assertEquals(0, slots.take("a1", "node-a", "job-a", 2, 0, TTL).slot());
+    assertEquals(1, slots.take("a2", "node-a", "job-a", 2, 0, TTL).slot());
+    slots.release("a2", false, 10 * MS);
+    // Slot 1 is idle in its handover, slot 0 runs: slot 0's release comes first.
+    assertEquals(0, slots.nanosUntilHandover("node-b", 2, 20 * MS));
+    slots.release("a1", false, 30 * MS);
+    assertEquals(1_470 * MS, slots.nanosUntilHandover("node-b", 2, 40 * MS), "slot 1, released first");
+  }
+
+  @Test
   void aNodeNobodyWaitsForIsNeverToldToClose() {
     for (int i = 0; i < 20; i++) {
       QuerySlots.Taken taken = slots.take("a" + i, "node-a", "job-a", 1, i * 1_000 * MS, TTL);
