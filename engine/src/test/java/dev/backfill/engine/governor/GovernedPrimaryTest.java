@@ -37,16 +37,7 @@ class GovernedPrimaryTest {
     TestProbe<Governor.Command> governor = testKit.createTestProbe();
     var primary = new GovernedPrimary(governor.getRef(), testKit.system(), Duration.ofMillis(300));
 
-    CompletableFuture<String> ran =
-        primary
-            .underLease(
-                () -> new GovernedPrimary.Claim("job-1", 1, null),
-                10,
-                (slot, rows) -> CompletableFuture.completedFuture("ran on slot " + slot),
-                result -> new GovernedPrimary.Cost(10, 100),
-                reason -> {},
-                () -> false)
-            .toCompletableFuture();
+    CompletableFuture<String> ran = pageOfTenRows(primary);
 
     var unanswered = governor.expectMessageClass(Governor.AcquireLease.class);
     // No answer within the ask's timeout: whatever the governor grants for it later is handed back.
@@ -78,16 +69,7 @@ class GovernedPrimaryTest {
             governor.getRef(), testKit.system(), Duration.ofSeconds(3), slot -> closed.add(slot));
 
     for (boolean closeAfter : new boolean[] {false, true}) {
-      CompletableFuture<String> ran =
-          primary
-              .underLease(
-                  () -> new GovernedPrimary.Claim("job-1", 1, null),
-                  10,
-                  (slot, rows) -> CompletableFuture.completedFuture("ran on slot " + slot),
-                  result -> new GovernedPrimary.Cost(10, 100),
-                  reason -> {},
-                  () -> false)
-              .toCompletableFuture();
+      CompletableFuture<String> ran = pageOfTenRows(primary);
       var ask = governor.expectMessageClass(Governor.AcquireLease.class);
       ask.replyTo().tell(new Governor.LeaseGranted(ask.leaseId(), 1, 10, closeAfter));
       assertEquals("ran on slot 1", ran.get(3, TimeUnit.SECONDS));
@@ -95,5 +77,18 @@ class GovernedPrimaryTest {
       assertEquals(closeAfter, done.connectionClosed());
       assertEquals(closeAfter ? java.util.List.of(1) : java.util.List.of(), closed);
     }
+  }
+
+  /** A query of ten rows for job-1 under a lease, answering which slot it ran on. */
+  private static CompletableFuture<String> pageOfTenRows(GovernedPrimary primary) {
+    return primary
+        .underLease(
+            () -> new GovernedPrimary.Claim("job-1", 1, null),
+            10,
+            (slot, rows) -> CompletableFuture.completedFuture("ran on slot " + slot),
+            result -> new GovernedPrimary.Cost(10, 100),
+            reason -> {},
+            () -> false)
+        .toCompletableFuture();
   }
 }

@@ -3,15 +3,13 @@ package dev.backfill.engine.governor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import dev.backfill.engine.testing.LocalActorConfig;
+import dev.backfill.engine.testing.RewrittenMessages;
 import java.io.IOException;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.Serializer;
-import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class LeaseMessagesSerializationTest {
 
-  private static final CBORMapper CBOR = new CBORMapper();
   private static ActorTestKit testKit;
   private static Serialization serialization;
 
@@ -59,13 +56,8 @@ class LeaseMessagesSerializationTest {
         rewritten(released, tree -> tree.remove("connectionClosed")));
   }
 
-  /** {@code message} as the node writes it, changed, then read back as the node reads it. */
   private static Object rewritten(Object message, Consumer<ObjectNode> change) throws IOException {
-    Serializer serializer = serialization.findSerializerFor(message);
-    ObjectNode tree = (ObjectNode) CBOR.readTree(serialization.serialize(message).get());
-    change.accept(tree);
-    return serialization
-        .deserialize(CBOR.writeValueAsBytes(tree), serializer.identifier(), Serializers.manifestFor(serializer, message))
-        .get();
+    return RewrittenMessages.rewritten(serialization, message, change);
   }
+
 }

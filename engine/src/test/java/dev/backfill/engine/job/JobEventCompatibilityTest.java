@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import dev.backfill.engine.job.JobEvent.JobStarted;
 import dev.backfill.engine.job.JobState.Active;
 import dev.backfill.engine.job.JobState.Finished;
 import dev.backfill.engine.testing.LocalActorConfig;
+import dev.backfill.engine.testing.RewrittenMessages;
 import dev.backfill.protocol.job.JobCounts;
 import dev.backfill.protocol.job.JobPhase;
 import dev.backfill.protocol.job.JobSpec;
@@ -23,8 +23,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.Serializer;
-import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,7 +39,6 @@ class JobEventCompatibilityTest {
 
   private static final Instant AT = Instant.parse("2026-11-30T00:00:00Z");
   private static final JobSpec SPEC = new JobSpec("talk-ratio", 1, "acme", null, null, Map.of());
-  private static final CBORMapper CBOR = new CBORMapper();
 
   private static ActorTestKit testKit;
   private static Serialization serialization;
@@ -90,13 +87,8 @@ class JobEventCompatibilityTest {
     assertEquals(started, rewritten(started, tree -> tree.put("fieldOfALaterVersion", 7)));
   }
 
-  /** {@code message} as the node writes it, changed, then read back as the node reads it. */
   private static Object rewritten(Object message, Consumer<ObjectNode> change) throws IOException {
-    Serializer serializer = serialization.findSerializerFor(message);
-    ObjectNode tree = (ObjectNode) CBOR.readTree(serialization.serialize(message).get());
-    change.accept(tree);
-    return serialization
-        .deserialize(CBOR.writeValueAsBytes(tree), serializer.identifier(), Serializers.manifestFor(serializer, message))
-        .get();
+    return RewrittenMessages.rewritten(serialization, message, change);
   }
+
 }
