@@ -165,15 +165,17 @@ public final class GovernedPrimary {
    * connection to the idle sweep and the slot to the whole handover: the release still goes out.
    */
   private void release(Governor.LeaseGranted lease, int rows, long micros) {
-    boolean closed = false;
-    if (lease.closeAfter()) {
-      try {
-        closed = closeSlot.test(lease.slot());
-      } catch (RuntimeException e) {
-        closed = false;
-      }
-    }
+    boolean closed = lease.closeAfter() && closed(lease.slot());
     governor.tell(new Governor.ReleaseLease(lease.leaseId(), rows, micros, closed));
+  }
+
+  /** Closes this node's connection for {@code slot}; true when none is left open for it. */
+  private boolean closed(int slot) {
+    try {
+      return closeSlot.test(slot);
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private <T> CompletionStage<T> later(Duration delay, Supplier<CompletionStage<T>> next) {

@@ -17,9 +17,10 @@ import java.util.Objects;
  * and the holder has had it for {@code tenure}, the slot drains: its holder gets it once more, as
  * its last query there, told to close its connection when that query is done; a release that says
  * the connection is closed hands the slot over after {@link #CLOSED_HANDOVER} instead of the whole
- * {@code handover}. Nodes take turns, a tenure at a time. (Waiting out the idle timeout on every
- * turn left a slot unused for 1.5 s in 6.5: with 3 nodes and 2 slots, 3 nodes read 814 calls/s
- * against 1,003 with a 0.2 s handover, bench raw 2026-11-30.)
+ * {@code handover}. Nodes take turns, a tenure at a time, and a slot no longer sits unused for
+ * 1.5 s of every turn. (It did not make three nodes on one two-core machine faster: bench raw after
+ * a 150 s warm-up read 980-1,113 calls/s in four runs with and without it, 2026-12-01; something
+ * else bounds them there.)
  *
  * <p>Not thread-safe; plain Java, owned by the governor, time given in nanoseconds.
  */
@@ -173,8 +174,8 @@ final class QuerySlots {
 
   /**
    * {@code holder} waits for a slot: unless it holds one, it asks for a turn on the slot held
-   * longest by someone else, unless one is asked for already. Also for a holder refused because every slot is running a
-   * query: a node that only ever found the slots busy would otherwise never get a turn.
+   * longest by someone else, unless one is asked for already. Also for a holder refused because
+   * every slot is running a query: one that only ever found the slots busy would never get a turn.
    */
   void wantTurn(String holder, int limit) {
     for (int i = 0; i < Math.min(limit, slots.size()); i++) {
