@@ -18,7 +18,6 @@ import dev.backfill.protocol.CborSerializable;
 import dev.backfill.protocol.job.JobPhase;
 import dev.backfill.protocol.job.JobSpec;
 import dev.backfill.protocol.job.JobTuning;
-import dev.backfill.engine.governor.GovernedPrimary;
 import dev.backfill.engine.source.PrimaryCallSource;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,8 +26,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -38,7 +35,6 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import dev.backfill.engine.concurrent.OnCompletingThread;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -59,15 +55,16 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
-import org.apache.pekko.stream.Materializer;
 
 /**
  * One backfill job, event-sourced in the engine's journal database and sharded by job id.
  *
- * <p>It fixes the job's scope first (how many calls match its filters, and the highest id among
- * them: the job ends there, however many calls are recorded while it runs), then runs the {@link
- * JobPipeline} and records a checkpoint for every batch of finished calls. Its state, and so the
- * job's status, is the fold of its events. After a restart it resumes the pipeline just after the
+ * <p>Each run of the job is a child actor, a {@link JobRun}: it fixes the job's scope first if the
+ * job has none (how many calls match its filters, and the highest id among them: the job ends
+ * there, however many calls are recorded while it runs), then runs the {@link JobPipeline}, and
+ * this actor records the scope and a checkpoint for every batch of finished calls. This actor
+ * holds the job (its state, and so its status, is the fold of its events) and of its run only the
+ * child's reference and what it said last: stopping the child forgets the run. After a restart it resumes the pipeline just after the
  * last checkpoint; the few calls processed after that checkpoint are processed again, which the
  * idempotent result store makes harmless. A job journaled before jobs had a scope gets one on its
  * next start, before it reads another page.
@@ -125,18 +122,31 @@ public final class JobSupervisor
     INSTANCE
   }
 
-  /**
-   * The end of the scope query whose stop flag is {@code count}: one of an earlier run is ignored.
-   * It fails only when stopped or refused for good: a primary that does not answer is asked again.
+  /*
+   * What a run (a JobRun child) tells its job, with its own reference: a message of a run the job
+   * has forgotten (stopped, or before a restart) is ignored.
    */
-  private record Counted(AtomicBoolean count, PrimaryCallSource.Scope scope, Throwable failure) implements Command {}
+
+  /** The run counted the job's scope, to be recorded before it reads a page. */
+  record RunScoped(ActorRef<JobRun.Command> run, PrimaryCallSource.Scope scope) implements Command {}
+
+  /** The primary refused the scope query for good; the run has ended. */
+  record ScopeRefused(ActorRef<JobRun.Command> run, Throwable failure) implements Command {}
 
   /**
-   * The end of the pipeline run numbered {@code run} by the actor incarnation {@code incarnation}:
-   * a run of an earlier incarnation (before a restart) ends with the materializer that the
-   * restart stopped, and must not be taken for this job's end.
+   * The run ended: {@code stopped} if the job had stopped it (then its end is not the job's end),
+   * otherwise done (no failure) or failed.
    */
-  private record PipelineEnded(String incarnation, int run, Throwable failure) implements Command {}
+  record RunEnded(ActorRef<JobRun.Command> run, boolean stopped, Throwable failure) implements Command {}
+
+  /** Why the governor holds the run back now, or null once it lets it go. */
+  record HeldBack(ActorRef<JobRun.Command> run, String reason) implements Command {}
+
+  /** Why the run waits for a store that does not answer, or null once it gets through again. */
+  record Stalled(ActorRef<JobRun.Command> run, String reason) implements Command {}
+
+  /** The run's actor stopped (after it told its end, or because it failed). */
+  private record RunStopped(ActorRef<JobRun.Command> run) implements Command {}
 
   /** A hand-off that is still draining by now stops anyway (see onHandOff). */
   private enum HandOffDeadline implements Command {
@@ -152,12 +162,6 @@ public final class JobSupervisor
   enum HandOff implements Command {
     INSTANCE
   }
-
-  /** Why the governor holds the job back now, or null once it lets it go. */
-  private record HeldBack(String reason) implements Command {}
-
-  /** Why the job waits for a store that does not answer, or null once it gets through again. */
-  private record Stalled(String reason) implements Command {}
 
   /**
    * How long a hand-off (a rebalance, or this node leaving gracefully) may drain before the job
@@ -186,10 +190,11 @@ public final class JobSupervisor
    */
   private static final Duration REMEMBERED_JOBS_READ_TIMEOUT = Duration.ofSeconds(5);
 
-  /** How long the scope query waits after the primary failed to answer it: 0.5 s, doubling. */
-  private static final Duration RECOUNT_MIN = Duration.ofMillis(500);
-
-  private static final Duration RECOUNT_MAX = Duration.ofSeconds(15);
+  /**
+   * How long a pause or cancel waits for its run to say the stop took effect before it answers
+   * anyway (the run waits at most 3 s for block readers it cannot reach).
+   */
+  private static final Duration STOP_CONFIRMATION = Duration.ofSeconds(5);
 
   /** How this actor restarts when its journal fails or rejects a write, or cannot be read. */
   private static final BackoffSupervisorStrategy JOURNAL_RESTART =
@@ -284,21 +289,23 @@ public final class JobSupervisor
   private final JobRuntime runtime;
   private final JournalHealth journal;
   private final LettingGo lettingGo;
-  /** The stop flag of the scope query under way, or null when none is. */
-  private AtomicBoolean count;
-  private JobPipeline.Run pipeline;
-  /** Runs this incarnation's pipelines; a restart stops it with the actor's other children. */
-  private Materializer materializer;
-  private int pipelineRun;
-  private String incarnation = java.util.UUID.randomUUID().toString();
-  /** The pipeline was stopped on purpose and is draining; its end is not the job's end. */
-  private boolean draining;
+  /** The run under way, or null: all the job knows of a run, forgotten with it. */
+  private CurrentRun run;
+  /** Handing off: once its run has drained, the job stops (its shard starts it elsewhere). */
   private boolean handingOff;
-  private String heldBackBecause;
-  private String stalledBecause;
-  private final AtomicReference<String> lastStalled = new AtomicReference<>();
-  private final AtomicReference<GovernedPrimary.Claim> claim = new AtomicReference<>();
-  private final AtomicReference<String> lastHeldBack = new AtomicReference<>();
+
+  /** The run under way (a {@link JobRun} child) and what it said last. */
+  private static final class CurrentRun {
+    private final ActorRef<JobRun.Command> ref;
+    /** Asked to stop (a pause, a cancel, a hand-off): it drains, and its end is not the job's. */
+    private boolean stopping;
+    private String heldBackBecause;
+    private String stalledBecause;
+
+    private CurrentRun(ActorRef<JobRun.Command> ref) {
+      this.ref = ref;
+    }
+  }
 
   private JobSupervisor(
       String jobId,
@@ -353,11 +360,11 @@ public final class JobSupervisor
         .onSignal(
             RecoveryFailed.class,
             (state, signal) -> journalFailed(state, "the journal cannot be read", signal.getFailure()))
-        .onSignal(PreRestart.instance(), state -> stopRuns())
+        .onSignal(PreRestart.instance(), state -> stopRun())
         .onSignal(
             PostStop.instance(),
             state -> {
-              stopRuns();
+              stopRun();
               passOnToNextIncarnation();
             })
         .build();
@@ -406,9 +413,11 @@ public final class JobSupervisor
         .onCommand(HeldBack.class, this::onHeldBack)
         .onCommand(Stalled.class, this::onStalled)
         .onCommand(Begin.class, this::onBegin)
-        .onCommand(Counted.class, this::onCounted)
+        .onCommand(RunScoped.class, this::onRunScoped)
+        .onCommand(ScopeRefused.class, this::onScopeRefused)
         .onCommand(RecordProgress.class, this::onProgress)
-        .onCommand(PipelineEnded.class, this::onPipelineEnded)
+        .onCommand(RunEnded.class, this::onRunEnded)
+        .onCommand(RunStopped.class, this::onRunStopped)
         .onCommand(HandOff.class, this::onHandOff)
         .onCommand(HandOffDeadline.class, this::onHandOffDeadline)
         .onAnyCommand(command -> Effect().noReply());
@@ -434,7 +443,8 @@ public final class JobSupervisor
             RetryFailed.class, (state, command) -> lettingGo.asked ? passOn(command) : onRetryFailed(state, command))
         .onCommand(RecordProgress.class, (state, command) -> Effect().reply(command.replyTo(), Done.getInstance()))
         .onCommand(PassivateIdle.class, (state, command) -> passivate())
-        .onCommand(PipelineEnded.class, this::onPipelineEnded)
+        .onCommand(RunEnded.class, this::onRunEnded)
+        .onCommand(RunStopped.class, this::onRunStopped)
         .onCommand(HandOff.class, this::onHandOff)
         .onCommand(HandOffDeadline.class, this::onHandOffDeadline)
         .onAnyCommand(command -> Effect().noReply());
@@ -480,11 +490,11 @@ public final class JobSupervisor
     if (!state.paused()) {
       // A store outage explains more than the governor's pacing does, so it is shown first, and a
       // journal that takes no checkpoint first of all: nothing the job does counts meanwhile.
-      String stalled = journal.trouble != null ? journal.trouble : stalledBecause;
+      String stalled = journal.trouble != null ? journal.trouble : run != null ? run.stalledBecause : null;
       if (stalled != null) {
         status = status.heldBack(JobPhase.STALLED, stalled);
-      } else if (heldBackBecause != null) {
-        status = status.heldBack(JobPhase.THROTTLED, heldBackBecause);
+      } else if (run != null && run.heldBackBecause != null) {
+        status = status.heldBack(JobPhase.THROTTLED, run.heldBackBecause);
       }
     }
     return Effect().reply(command.replyTo(), status.hostedBy(nodeAddress()));
@@ -497,7 +507,12 @@ public final class JobSupervisor
   private ReplyEffect<JobEvent, JobState> onTune(Active state, Tune command) {
     return Effect()
         .persist(new JobTuned(command.tuning(), Instant.now()))
-        .thenRun(newState -> claim.set(claimOf(((Active) newState).tuning())))
+        .thenRun(
+            newState -> {
+              if (run != null) {
+                run.ref.tell(new JobRun.Retune(((Active) newState).tuning()));
+              }
+            })
         .thenReply(command.replyTo(), newState -> StatusReply.success(newState.status(jobId)));
   }
 
@@ -508,7 +523,7 @@ public final class JobSupervisor
               ? Effect().reply(command.replyTo(), StatusReply.success(state.status(jobId)))
               : Effect()
                   .persist(new JobPaused(Instant.now()))
-                  .thenRun(newState -> replyOnceStopped(stopPipeline(), command.replyTo(), newState))
+                  .thenRun(newState -> replyOnceStopped(drainRun(), command.replyTo(), newState))
                   .thenNoReply();
       case RESUME ->
           !state.paused()
@@ -522,7 +537,7 @@ public final class JobSupervisor
               .persist(new JobCancelled(Instant.now()))
               .thenRun(
                   newState -> {
-                    replyOnceStopped(stopPipeline(), command.replyTo(), newState);
+                    replyOnceStopped(drainRun(), command.replyTo(), newState);
                     finished();
                   })
               .thenNoReply();
@@ -541,65 +556,47 @@ public final class JobSupervisor
 
   /**
    * After a restart (a journal failure restarts the behavior inside this same object) nothing of
-   * the previous run is ours any more: its stream died with its materializer, and its end must not
-   * be taken for the job's end.
+   * the previous run is ours any more: its child is stopped, and what it says meanwhile is ignored.
    */
   private void forgetRuntimeState() {
-    stopRuns();
-    incarnation = java.util.UUID.randomUUID().toString();
-    pipeline = null;
-    materializer = null;
-    pipelineRun = 0;
-    draining = false;
+    stopRun();
+    run = null;
     handingOff = false;
-    count = null;
-    heldBackBecause = null;
-    stalledBecause = null;
-    lastHeldBack.set(null);
-    lastStalled.set(null);
   }
 
   /**
-   * Stops taking new calls and stops reading: no lease is asked for and no page or count query
-   * runs any more, so the job no longer claims a share of the governor's rate. The calls in flight
-   * finish and are checkpointed, then the pipeline ends (see onPipelineEnded).
+   * Asks the run to stop taking new calls and stop reading: no lease is asked for and no page or
+   * count query runs any more, so the job no longer claims a share of the governor's rate. The
+   * calls in flight finish and are checkpointed, then the run ends (see onRunEnded).
    *
    * @return done once the stop has taken effect (see {@link JobPipeline.Run#stop()}), at once when
-   *     no pipeline was running
+   *     no run is under way
    */
-  private CompletionStage<Done> stopPipeline() {
-    heldBackBecause = null;
-    stalledBecause = null;
-    // Forgotten with the reasons, so that the same reason after a resume is told and shown again.
-    lastHeldBack.set(null);
-    lastStalled.set(null);
-    if (count != null) {
-      count.set(true);
-    }
-    if (pipeline == null) {
+  private CompletionStage<Done> drainRun() {
+    if (run == null) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
-    draining = true;
-    return pipeline.stop();
+    run.stopping = true;
+    // Forgotten with the reasons: the next run tells them afresh.
+    run.heldBackBecause = null;
+    run.stalledBecause = null;
+    return AskPattern.<JobRun.Command, Done>ask(run.ref, JobRun.Stop::new, STOP_CONFIRMATION, context.getSystem().scheduler())
+        .exceptionally(timedOut -> Done.getInstance());
   }
 
   /**
-   * This actor restarts or stops: what it started must not go on asking the governor for leases
-   * or call entities for outcomes on its behalf (its stream dies with it, but a lease wait and a
-   * call's retries run outside the stream).
+   * This actor restarts or stops: its run stops with it, giving up the calls in flight too (the
+   * job goes on from its checkpoint, here or on another node).
    */
-  private void stopRuns() {
-    if (count != null) {
-      count.set(true);
-    }
-    if (pipeline != null) {
-      pipeline.abandon();
+  private void stopRun() {
+    if (run != null) {
+      context.stop(run.ref);
     }
   }
 
   private ReplyEffect<JobEvent, JobState> onHandOff(JobState state, HandOff command) {
-    boolean running = pipeline != null;
-    stopPipeline();
+    boolean running = run != null;
+    drainRun();
     if (running) {
       handingOff = true;
       timers.startSingleTimer(HandOffDeadline.INSTANCE, HAND_OFF_DRAIN);
@@ -614,41 +611,28 @@ public final class JobSupervisor
   }
 
   private ReplyEffect<JobEvent, JobState> onStalled(Active state, Stalled command) {
-    if (command.reason() != null && stalledBecause == null) {
+    if (!isCurrent(command.run()) || run.stopping) {
+      return Effect().noReply();
+    }
+    if (command.reason() != null && run.stalledBecause == null) {
       context.getLog().warn("job {} stalls: {}", jobId, command.reason());
-    } else if (command.reason() == null && stalledBecause != null) {
+    } else if (command.reason() == null && run.stalledBecause != null) {
       context.getLog().info("job {} goes on", jobId);
     }
-    stalledBecause = command.reason();
-    // Also told by block readers on other nodes: what this node reports next is compared with it.
-    lastStalled.set(command.reason());
+    run.stalledBecause = command.reason();
     return Effect().noReply();
-  }
-
-  /** Tells this actor when the reason it stalls changes (not on every failure or success). */
-  private void reportStalled(String reason) {
-    String previous = lastStalled.getAndSet(reason);
-    if (!java.util.Objects.equals(previous, reason)) {
-      context.getSelf().tell(new Stalled(reason));
-    }
   }
 
   private ReplyEffect<JobEvent, JobState> onHeldBack(Active state, HeldBack command) {
-    heldBackBecause = command.reason();
-    lastHeldBack.set(command.reason());
+    if (isCurrent(command.run()) && !run.stopping) {
+      run.heldBackBecause = command.reason();
+    }
     return Effect().noReply();
   }
 
-  private GovernedPrimary.Claim claimOf(JobTuning tuning) {
-    return new GovernedPrimary.Claim(jobId, tuning.priority(), tuning.maxCallsPerSecond());
-  }
-
-  /** Tells this actor when the reason it is held back changes (not on every refusal). */
-  private void reportHeldBack(String reason) {
-    String previous = lastHeldBack.getAndSet(reason);
-    if (!java.util.Objects.equals(previous, reason)) {
-      context.getSelf().tell(new HeldBack(reason));
-    }
+  /** Whether {@code ref} is the run under way, not one this job has forgotten. */
+  private boolean isCurrent(ActorRef<JobRun.Command> ref) {
+    return run != null && run.ref.equals(ref);
   }
 
   private ReplyEffect<JobEvent, JobState> onRetryFailed(Finished state, RetryFailed command) {
@@ -675,72 +659,22 @@ public final class JobSupervisor
   }
 
   private ReplyEffect<JobEvent, JobState> onBegin(Active state, Begin command) {
-    if (pipeline != null || count != null || state.paused()) {
+    if (run != null || state.paused()) {
       return Effect().noReply();
     }
-    claim.set(claimOf(state.tuning()));
-    // A retry of failed calls reads them by id, up to the watermark: it needs no scope.
-    if (!state.started() || (!state.scoped() && !state.retryingFailed())) {
-      fixScope(state);
-      return Effect().noReply();
-    }
-    startPipeline(state);
+    ActorRef<JobRun.Command> ref = context.spawnAnonymous(JobRun.create(jobId, runtime, context.getSelf(), state));
+    context.watchWith(ref, new RunStopped(ref));
+    run = new CurrentRun(ref);
     return Effect().noReply();
   }
 
   /**
-   * Reads the job's scope under a lease, asking again with backoff while the primary does not
-   * answer (the job shows STALLED meanwhile): one statement gives the count and the highest id.
+   * Records the scope the run counted. A run stopped meanwhile still counted a true scope; only a
+   * run still wanted is told to go on.
    */
-  private void fixScope(Active state) {
-    AtomicBoolean stop = new AtomicBoolean();
-    count = stop;
-    context.pipeToSelf(
-        Retries.untilSuccess(
-            () ->
-                runtime
-                    .primary()
-                    .underLease(
-                        claim::get,
-                        1,
-                        (slot, rows) -> runtime.callSource().scope(state.spec(), slot),
-                        scope -> new GovernedPrimary.Cost(0, -1),
-                        this::reportHeldBack,
-                        stop::get),
-            RECOUNT_MIN,
-            RECOUNT_MAX,
-            (attempt, failure) ->
-                reportStalled(
-                    "the primary does not answer (attempt " + attempt + "), so the job's calls cannot be counted: "
-                        + rootMessage(failure)),
-            stop::get,
-            PrimaryCallSource::isPermanent,
-            context.getSystem()),
-        (scope, failure) -> new Counted(stop, scope, failure));
-  }
-
-  private ReplyEffect<JobEvent, JobState> onCounted(Active state, Counted command) {
-    if (command.count() != count) {
+  private ReplyEffect<JobEvent, JobState> onRunScoped(Active state, RunScoped command) {
+    if (!isCurrent(command.run())) {
       return Effect().noReply();
-    }
-    count = null;
-    if (command.failure() != null && command.count().get()) {
-      // Stopped by a pause, which may have been undone meanwhile.
-      if (!state.paused()) {
-        context.getSelf().tell(Begin.INSTANCE);
-      }
-      return Effect().noReply();
-    }
-    lastStalled.set(null);
-    stalledBecause = null;
-    if (command.failure() != null) {
-      JobPipeline.PageRefused refused = causeOf(command.failure(), JobPipeline.PageRefused.class);
-    String refusal = refused != null ? refused.getMessage() : PrimaryCallSource.refusal(command.failure());
-      String reason =
-          "the job's calls cannot be counted: "
-              + (refusal != null ? refusal : rootMessage(command.failure()));
-      context.getLog().error("job {} failed: {}", jobId, reason);
-      return Effect().persist(new JobFailed(reason, Instant.now())).thenRun(newState -> finished()).thenNoReply();
     }
     PrimaryCallSource.Scope scope = command.scope();
     JobEvent fixed;
@@ -758,11 +692,24 @@ public final class JobSupervisor
         .persist(fixed)
         .thenRun(
             newState -> {
-              if (newState instanceof Active active && !active.paused()) {
-                startPipeline(active);
+              if (isCurrent(command.run()) && !run.stopping && newState instanceof Active active && !active.paused()) {
+                run.ref.tell(new JobRun.Go(active));
               }
             })
         .thenNoReply();
+  }
+
+  private ReplyEffect<JobEvent, JobState> onScopeRefused(Active state, ScopeRefused command) {
+    if (!isCurrent(command.run())) {
+      return Effect().noReply();
+    }
+    run = null;
+    JobPipeline.PageRefused refused = causeOf(command.failure(), JobPipeline.PageRefused.class);
+    String refusal = refused != null ? refused.getMessage() : PrimaryCallSource.refusal(command.failure());
+    String reason =
+        "the job's calls cannot be counted: " + (refusal != null ? refusal : rootMessage(command.failure()));
+    context.getLog().error("job {} failed: {}", jobId, reason);
+    return Effect().persist(new JobFailed(reason, Instant.now())).thenRun(newState -> finished()).thenNoReply();
   }
 
   private ReplyEffect<JobEvent, JobState> onProgress(Active state, RecordProgress command) {
@@ -792,14 +739,12 @@ public final class JobSupervisor
     journal.trouble = null;
   }
 
-  private ReplyEffect<JobEvent, JobState> onPipelineEnded(JobState current, PipelineEnded command) {
-    if (!command.incarnation().equals(incarnation) || command.run() != pipelineRun) {
+  private ReplyEffect<JobEvent, JobState> onRunEnded(JobState current, RunEnded command) {
+    if (!isCurrent(command.run())) {
       return Effect().noReply();
     }
-    pipeline = null;
-    pipelineRun++;
-    if (draining) {
-      draining = false;
+    run = null;
+    if (command.stopped()) {
       if (handingOff) {
         context.getLog().info("job {} handed off after its last checkpoint", jobId);
         return Effect().stop().thenNoReply();
@@ -816,7 +761,6 @@ public final class JobSupervisor
     if (!(current instanceof Active state)) {
       return Effect().noReply();
     }
-    heldBackBecause = null;
     if (command.failure() == null) {
       context.getLog().info("job {} completed: {}", jobId, state.counts());
       return Effect().persist(new JobCompleted(Instant.now())).thenRun(newState -> finished()).thenNoReply();
@@ -834,6 +778,22 @@ public final class JobSupervisor
         refusal != null ? "a page of the job's calls cannot be read: " + refusal : rootMessage(command.failure());
     context.getLog().error("job {} failed: {}", jobId, reason);
     return Effect().persist(new JobFailed(reason, Instant.now())).thenRun(newState -> finished()).thenNoReply();
+  }
+
+  /**
+   * The run's actor stopped without telling its end: it failed (its failure is in the node's log).
+   * Taken as a failure of the engine's own, like a run that ends failed.
+   */
+  private ReplyEffect<JobEvent, JobState> onRunStopped(JobState current, RunStopped command) {
+    if (!isCurrent(command.run())) {
+      return Effect().noReply();
+    }
+    return onRunEnded(
+        current,
+        new RunEnded(
+            command.run(),
+            run.stopping,
+            new IllegalStateException("the job's run stopped unexpectedly (the node's log says why)")));
   }
 
   /**
@@ -867,7 +827,7 @@ public final class JobSupervisor
    * for a while (FINISHED_IDLE).
    */
   private void finished() {
-    if (pipeline == null) {
+    if (run == null) {
       letGo();
     }
   }
@@ -907,52 +867,6 @@ public final class JobSupervisor
     lettingGo.forNextIncarnation.clear();
   }
 
-  private void startPipeline(Active state) {
-    var askTimeout = runtime.settings().calls().askTimeout().multipliedBy(2);
-    var self = context.getSelf();
-    var system = context.getSystem();
-    var pipelineOfJob =
-        new JobPipeline(
-            jobId, state.spec(), runtime, claim::get, this::reportHeldBack, this::reportStalled, readerNews(), system);
-    JobPipeline.Checkpoints checkpoints =
-        batch ->
-            OnCompletingThread.of(
-                AskPattern.ask(
-                    self,
-                    (ActorRef<Done> replyTo) -> new RecordProgress(batch, replyTo),
-                    askTimeout,
-                    system.scheduler()));
-    if (materializer == null) {
-      materializer = Materializer.createMaterializer(context);
-    }
-    // With the governor's first lease and the journal's next checkpoint, this line times a job's
-    // move to another node in the node logs (./backfill chaos times it from the kill).
-    context
-        .getLog()
-        .info(
-            state.retryingFailed()
-                ? "job {} re-drives its failed calls on this node, up to call id {}"
-                : "job {} runs on this node from call id {}",
-            jobId,
-            state.watermark());
-    pipeline =
-        state.retryingFailed()
-            ? pipelineOfJob.runRetryOfFailed(state.watermark(), state.counts().scanned(), checkpoints, materializer)
-            : pipelineOfJob.run(
-                state.watermark(), state.lastCallId(), state.counts().finished(), checkpoints, materializer);
-    // Both read now: pipeToSelf applies its function when the message arrives, maybe after a
-    // restart has changed the incarnation.
-    String thisIncarnation = incarnation;
-    int thisRun = pipelineRun;
-    context.pipeToSelf(pipeline.done(), (done, failure) -> new PipelineEnded(thisIncarnation, thisRun, failure));
-  }
-
-  /** Where the job's block readers, maybe on other nodes, say why they are held back or stalled. */
-  private ActorRef<BlockReader.News> readerNews() {
-    return context.messageAdapter(
-        BlockReader.News.class, news -> news.heldBack() ? new HeldBack(news.reason()) : new Stalled(news.reason()));
-  }
-
   private static Duration max(Duration a, Duration b) {
     return a.compareTo(b) >= 0 ? a : b;
   }
@@ -967,7 +881,7 @@ public final class JobSupervisor
     return null;
   }
 
-  private static String rootMessage(Throwable failure) {
+  static String rootMessage(Throwable failure) {
     Throwable cause = failure;
     while (cause instanceof CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
