@@ -102,8 +102,9 @@ final class JobPipeline {
 
     /**
      * Stops, and gives up the calls in flight too: none of them is asked of its entity again. For
-     * a supervisor that stops or restarts (the job goes on from its checkpoint, here or on another
-     * node), never for a pause or a hand-off's drain, which let those calls finish.
+     * a run whose actor stops before its end (its job stops or restarts, and goes on from its
+     * checkpoint, here or on another node), never for a pause or a hand-off's drain, which let
+     * those calls finish.
      */
     void abandon() {
       abandoning.run();

@@ -27,7 +27,8 @@ import org.apache.pekko.stream.Materializer;
  * none yet, then its pipeline, until the pipeline ends or the job stops the run. Everything a run
  * starts (the scope query and its retries, the stream and its materializer, lease waits, asks of
  * call entities, the address block readers send news to) belongs to this actor, so stopping it
- * forgets the run: the job keeps no state of a run but this actor's reference.
+ * forgets the run: the job keeps of it only this actor's reference, whether it asked it to stop,
+ * and the reasons it last heard from it.
  *
  * <p>It tells the job, always with its own reference so that the job can ignore a run it has
  * already forgotten: the scope once counted ({@link JobSupervisor.RunScoped}, and it waits for the
@@ -87,8 +88,6 @@ final class JobRun extends AbstractBehavior<JobRun.Command> {
   private final AtomicReference<String> lastStalled = new AtomicReference<>();
   /** Set when the run stops: the scope query's lease wait and retries give up. */
   private final AtomicBoolean stopped = new AtomicBoolean();
-  /** Counting the job's scope: the run has no pipeline yet, and waits for its count or for Go. */
-  private boolean counting;
   private JobPipeline.Run pipeline;
   /** Done once a stop has taken effect, or null before one was asked for. */
   private CompletionStage<Done> stopTookEffect;
@@ -130,7 +129,6 @@ final class JobRun extends AbstractBehavior<JobRun.Command> {
    * answer (the job shows STALLED meanwhile): one statement gives the count and the highest id.
    */
   private void countScope(Active state) {
-    counting = true;
     getContext()
         .pipeToSelf(
             Retries.untilSuccess(
@@ -156,23 +154,14 @@ final class JobRun extends AbstractBehavior<JobRun.Command> {
             Counted::new);
   }
 
-  /**
-   * A scope counted is told to the job even when the run was stopped meanwhile: it stays true, and
-   * the job records it. A count that failed because the run was stopped is no failure of the job.
-   */
+  /** Heard only while the run goes on: a stop ends the run at once (see onStop). */
   private Behavior<Command> onCounted(Counted command) {
-    counting = false;
-    if (command.failure() == null) {
-      job.tell(new JobSupervisor.RunScoped(self, command.scope()));
-    }
-    if (stopped.get()) {
-      return endStopped();
-    }
     reportStalled(null);
     if (command.failure() != null) {
       job.tell(new JobSupervisor.ScopeRefused(self, command.failure()));
       return Behaviors.stopped();
     }
+    job.tell(new JobSupervisor.RunScoped(self, command.scope()));
     return this;
   }
 
@@ -225,8 +214,10 @@ final class JobRun extends AbstractBehavior<JobRun.Command> {
       stopTookEffect = pipeline != null ? pipeline.stop() : CompletableFuture.completedFuture(Done.getInstance());
     }
     stopTookEffect.whenComplete((done, failure) -> command.replyTo().tell(Done.getInstance()));
-    if (pipeline == null && !counting) {
-      // The scope is counted and the job has not said Go: nothing was read.
+    if (pipeline == null) {
+      // Counting, or counted and not yet told to go on: no page was read, so nothing drains. A
+      // count under way gives up at the flag; if it ends first, its scope is not heard (the next
+      // run counts again).
       return endStopped();
     }
     return this;

@@ -301,6 +301,8 @@ public final class JobSupervisor
     private boolean stopping;
     private String heldBackBecause;
     private String stalledBecause;
+    /** Done when the job hears the run's end: a stop has taken effect then, if not before. */
+    private final CompletableFuture<Done> ended = new CompletableFuture<>();
 
     private CurrentRun(ActorRef<JobRun.Command> ref) {
       this.ref = ref;
@@ -565,9 +567,10 @@ public final class JobSupervisor
   }
 
   /**
-   * Asks the run to stop taking new calls and stop reading: no lease is asked for and no page or
-   * count query runs any more, so the job no longer claims a share of the governor's rate. The
-   * calls in flight finish and are checkpointed, then the run ends (see onRunEnded).
+   * Asks the run to stop taking new calls and stop reading: no lease is asked for and no page
+   * query starts any more (a scope query under way is left to end, unheard), so the job no longer
+   * claims a share of the governor's rate. The calls in flight finish and are checkpointed, then
+   * the run ends (see onRunEnded).
    *
    * @return done once the stop has taken effect (see {@link JobPipeline.Run#stop()}), at once when
    *     no run is under way
@@ -580,8 +583,10 @@ public final class JobSupervisor
     // Forgotten with the reasons: the next run tells them afresh.
     run.heldBackBecause = null;
     run.stalledBecause = null;
+    // A run that ended by itself before it heard the stop does not answer it: its end does.
     return AskPattern.<JobRun.Command, Done>ask(run.ref, JobRun.Stop::new, STOP_CONFIRMATION, context.getSystem().scheduler())
-        .exceptionally(timedOut -> Done.getInstance());
+        .exceptionally(timedOut -> Done.getInstance())
+        .applyToEither(run.ended, done -> done);
   }
 
   /**
@@ -630,6 +635,12 @@ public final class JobSupervisor
     return Effect().noReply();
   }
 
+  /** The run has ended: a stop waiting for its answer has taken effect. */
+  private void forgetRun() {
+    run.ended.complete(Done.getInstance());
+    run = null;
+  }
+
   /** Whether {@code ref} is the run under way, not one this job has forgotten. */
   private boolean isCurrent(ActorRef<JobRun.Command> ref) {
     return run != null && run.ref.equals(ref);
@@ -659,7 +670,7 @@ public final class JobSupervisor
   }
 
   private ReplyEffect<JobEvent, JobState> onBegin(Active state, Begin command) {
-    if (run != null || state.paused()) {
+    if (run != null || state.paused() || handingOff) {
       return Effect().noReply();
     }
     ActorRef<JobRun.Command> ref = context.spawnAnonymous(JobRun.create(jobId, runtime, context.getSelf(), state));
@@ -703,7 +714,7 @@ public final class JobSupervisor
     if (!isCurrent(command.run())) {
       return Effect().noReply();
     }
-    run = null;
+    forgetRun();
     JobPipeline.PageRefused refused = causeOf(command.failure(), JobPipeline.PageRefused.class);
     String refusal = refused != null ? refused.getMessage() : PrimaryCallSource.refusal(command.failure());
     String reason =
@@ -743,8 +754,10 @@ public final class JobSupervisor
     if (!isCurrent(command.run())) {
       return Effect().noReply();
     }
-    run = null;
-    if (command.stopped()) {
+    // A run the job asked to stop may have ended by itself before it heard: still a stop.
+    boolean stopped = command.stopped() || run.stopping;
+    forgetRun();
+    if (stopped) {
       if (handingOff) {
         context.getLog().info("job {} handed off after its last checkpoint", jobId);
         return Effect().stop().thenNoReply();
@@ -781,19 +794,15 @@ public final class JobSupervisor
   }
 
   /**
-   * The run's actor stopped without telling its end: it failed (its failure is in the node's log).
-   * Taken as a failure of the engine's own, like a run that ends failed.
+   * The run's actor stopped without telling its end: it threw (the node's log says why). That is
+   * no failure of the job, so nothing is recorded: this actor stops too, and its shard, which
+   * remembers the job, starts it again after a backoff, from its last checkpoint.
    */
   private ReplyEffect<JobEvent, JobState> onRunStopped(JobState current, RunStopped command) {
     if (!isCurrent(command.run())) {
       return Effect().noReply();
     }
-    return onRunEnded(
-        current,
-        new RunEnded(
-            command.run(),
-            run.stopping,
-            new IllegalStateException("the job's run stopped unexpectedly (the node's log says why)")));
+    throw new IllegalStateException("job " + jobId + ": its run stopped unexpectedly, see the log above");
   }
 
   /**
@@ -823,7 +832,7 @@ public final class JobSupervisor
 
   /**
    * The job has just finished: it lets itself go, now or, when a cancelled run is still
-   * draining, once it has drained (see onPipelineEnded). A question about it later starts it again
+   * draining, once it has drained (see onRunEnded). A question about it later starts it again
    * for a while (FINISHED_IDLE).
    */
   private void finished() {
