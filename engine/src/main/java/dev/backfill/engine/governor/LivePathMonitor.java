@@ -79,7 +79,7 @@ public final class LivePathMonitor {
    */
   static final Duration UNTOUCHED_SPAN = Duration.ofSeconds(30);
 
-  /** Untouched probes a reference tail needs: at the 95th percentile, the third slowest of 40. */
+  /** Untouched probes a reference tail needs: at the 95th percentile the third slowest of 40, at the 99th the slowest. */
   static final int UNTOUCHED_PROBES = 40;
 
   /** How much a baseline re-measured while jobs run may exceed the one before it. */

@@ -44,6 +44,8 @@ public final class IncidentBench {
   /** What the engine's CPU priority came to on this machine (applied to Cassandra; the nodes set the same). */
   private String enginePriority = "not set: this machine cannot place processes";
   private final PrintStream err = System.err;
+  /** The governor's tail-percentile, at which the probes' tail is read in every run. */
+  private double probeTailPercentile = Double.NaN;
 
   public IncidentBench(IncidentOptions options) {
     this.options = options;
@@ -67,7 +69,9 @@ public final class IncidentBench {
 
       List<RunFigures> runs = new ArrayList<>();
       try (PrimaryStatistics statistics = new PrimaryStatistics(primary.url(), primary.user(), primary.password())) {
-        var context = new RunContext(stores, settings, GovernorSettings.create(config), statistics, processor, directory);
+        GovernorSettings governor = GovernorSettings.create(config);
+        probeTailPercentile = governor.livePath().tailPercentile();
+        var context = new RunContext(stores, settings, governor, statistics, processor, directory);
         for (String placement : options.placements()) {
           runs.addAll(placementRuns(context, placement.equals("pinned")));
         }
@@ -113,7 +117,7 @@ public final class IncidentBench {
         new RunFigures.Baseline(
             mean(alone, RunFigures::liveP99Ms),
             mean(alone, RunFigures::liveP50Ms),
-            mean(alone, RunFigures::probeP95Ms),
+            mean(alone, RunFigures::probeTailMs),
             context.governor().livePath().liveLatency().toNanos() / 1e6);
     return runs.stream().map(run -> run.withRatios(baseline)).toList();
   }
@@ -219,13 +223,13 @@ public final class IncidentBench {
                   (doneAtEnd - start.done()) / seconds,
                   outcome.processedInStore(), outcome.skipped(), outlasted,
                   result.requests(), result.errors(), result.unfinished(), result.p50Ms(), result.p99Ms(), result.p999Ms(), result.maxMs(),
-                  Double.NaN, Double.NaN, probes.medianMs(), probes.p95Ms(), Double.NaN, coresBusy, peak, samples, rates.transactionsPerSecond(), rates.rowsReadPerSecond());
+                  Double.NaN, Double.NaN, probes.medianMs(), probes.tailMs(), Double.NaN, coresBusy, peak, samples, rates.transactionsPerSecond(), rates.rowsReadPerSecond());
           check(figures, outcome);
           err.printf(
               "  %s: live p50 %.2f ms, p99 %.2f ms, max %.1f ms; backfill %.0f calls/s; peak connections %d (%d samples);"
-                  + " probe p50 %.3f ms, p95 %.3f ms (%d probes, %d failed)%n",
+                  + " probe p50 %.3f ms, tail %.3f ms (%d probes, %d failed)%n",
               name, figures.liveP50Ms(), figures.liveP99Ms(), figures.liveMaxMs(), figures.callsPerSecond(), peak, samples,
-              probes.medianMs(), probes.p95Ms(), probes.probes(), probes.failures());
+              probes.medianMs(), probes.tailMs(), probes.probes(), probes.failures());
           return figures;
         }
       } finally {
@@ -309,6 +313,8 @@ public final class IncidentBench {
     json.put("window_s", options.window().toSeconds());
     // What took effect, not what was asked for: without chrt the engine runs at normal priority.
     json.put("engine_cpu_priority", enginePriority);
+    // The percentile of every run's probe_tail_ms: the governor's tail-percentile.
+    json.put("probe_tail_percentile", probeTailPercentile);
     json.put("runs", runs.stream().map(IncidentBench::asJson).toList());
     System.out.println(ApiJson.MAPPER.writeValueAsString(json));
     return 0;
@@ -335,7 +341,7 @@ public final class IncidentBench {
     json.put("live_p99_ratio", round(run.liveP99Ratio(), 3));
     json.put("live_p50_ratio", round(run.liveP50Ratio(), 3));
     json.put("probe_median_ms", round(run.probeMedianMs(), 3));
-    json.put("probe_p95_ms", round(run.probeP95Ms(), 3));
+    json.put("probe_tail_ms", round(run.probeTailMs(), 3));
     json.put("probe_ratio", round(run.probeRatio(), 3));
     json.put("core_busy_percent", run.coreBusyPercent().stream().map(percent -> round(percent, 1)).toList());
     json.put("primary_max_connections", run.primaryMaxConnections());

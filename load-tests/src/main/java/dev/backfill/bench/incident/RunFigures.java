@@ -21,9 +21,9 @@ import java.util.List;
  *     own noise than the p99 does, and shows a load that slows every live request a little
  * @param probeMedianMs the governor's probe, run by the benchmark beside the run: its median, in
  *     the primary's own milliseconds ({@link dev.backfill.bench.primary.ProbeObserver})
- * @param probeP95Ms its 95th percentile over the window
+ * @param probeTailMs its tail over the window, at the governor's {@code tail-percentile}
  * @param probeRatio what the governor's tail signal would read over the whole window: the probes'
- *     95th percentile against the alone runs', as the governor reads it (its own windows are 5 s)
+ *     tail against the alone runs', as the governor reads it (its own windows are {@code tail-span})
  * @param coreBusyPercent how busy each core was over the window, core 0 first (pinned: the
  *     primary's core, then the backfill's), from /proc/stat; empty where unknown
  * @param primaryMaxConnections the design's connections on the primary at peak (pg_stat_activity)
@@ -51,7 +51,7 @@ public record RunFigures(
     double liveP99Ratio,
     double liveP50Ratio,
     double probeMedianMs,
-    double probeP95Ms,
+    double probeTailMs,
     double probeRatio,
     List<Double> coreBusyPercent,
     int primaryMaxConnections,
@@ -66,14 +66,14 @@ public record RunFigures(
         liveRequests, liveErrors, liveUnfinished, liveP50Ms, liveP99Ms, liveP999Ms, liveMaxMs,
         baseline.liveP99Ms() > 0 ? liveP99Ms / baseline.liveP99Ms() : Double.NaN,
         baseline.liveP50Ms() > 0 ? liveP50Ms / baseline.liveP50Ms() : Double.NaN,
-        probeMedianMs, probeP95Ms,
-        Double.isFinite(baseline.probeP95Ms()) && Double.isFinite(probeP95Ms)
-            ? LivePathMonitor.liveRatio(probeP95Ms, baseline.probeP95Ms(), baseline.liveLatencyMs())
+        probeMedianMs, probeTailMs,
+        Double.isFinite(baseline.probeTailMs()) && Double.isFinite(probeTailMs)
+            ? LivePathMonitor.liveRatio(probeTailMs, baseline.probeTailMs(), baseline.liveLatencyMs())
             : Double.NaN,
         coreBusyPercent,
         primaryMaxConnections, connectionSamples, primaryTps, primaryRowsReadPerSecond);
   }
 
   /** The alone runs' figures (their means), and the governor's {@code live-latency} in ms. */
-  public record Baseline(double liveP99Ms, double liveP50Ms, double probeP95Ms, double liveLatencyMs) {}
+  public record Baseline(double liveP99Ms, double liveP50Ms, double probeTailMs, double liveLatencyMs) {}
 }

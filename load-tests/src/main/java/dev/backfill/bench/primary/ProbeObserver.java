@@ -20,7 +20,7 @@ public final class ProbeObserver implements AutoCloseable {
   public static final String APPLICATION_NAME = "bench-probe-observer";
 
   /** What the probes of one window read: their count, median and tail (the governor's percentile), in ms. */
-  public record Reading(int probes, int failures, double medianMs, double p95Ms) {
+  public record Reading(int probes, int failures, double medianMs, double tailMs) {
     public static final Reading NONE = new Reading(0, 0, Double.NaN, Double.NaN);
   }
 

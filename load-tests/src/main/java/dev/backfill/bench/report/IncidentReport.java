@@ -23,8 +23,8 @@ public final class IncidentReport {
         + "Command:\n\n```\n" + command + "\n```\n\n"
         + markdownTable(runs) + "\n"
         + "Probe ratio: the governor's own probe, run by the benchmark beside every run at the governor's"
-        + " interval, read as the governor's tail signal reads it (the probes' 95th percentile against the"
-        + " alone runs', over the window): what the governor would see of each run. Cores busy: core 0,"
+        + " interval, read as the governor's tail signal reads it (the probes' percentile that the"
+        + " governor's tail-percentile names, against the alone runs', over the window): what the governor would see of each run. Cores busy: core 0,"
         + " then core 1, over the window, from /proc/stat (pinned: the primary's core, then the backfill's).\n\n"
         + "![live p99 ratio against backfill calls/s](incident.svg)\n\n"
         + ParetoSummary.markdown(runs);
