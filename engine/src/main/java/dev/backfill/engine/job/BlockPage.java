@@ -146,7 +146,7 @@ final class BlockPage {
               if (refusal != null) {
                 return CompletableFuture.completedFuture(Read.refused(afterId, refusal));
               }
-              if (stopped.getAsBoolean() && JobSupervisor.causeOf(failure, CancellationException.class) != null) {
+              if (stopped.getAsBoolean() && JobFailures.causeOf(failure, CancellationException.class) != null) {
                 return CompletableFuture.completedFuture(Read.notRead(afterId));
               }
               return CompletableFuture.<Read>failedFuture(failure);

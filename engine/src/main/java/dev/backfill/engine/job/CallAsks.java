@@ -97,7 +97,7 @@ final class CallAsks implements AutoCloseable {
             (number, failure) -> {
               if (number >= calls.attempts()) {
                 stalled.accept(
-                    "call " + row.id() + " has no outcome after " + number + " attempts: " + rootMessage(failure));
+                    "call " + row.id() + " has no outcome after " + number + " attempts: " + JobFailures.rootMessage(failure));
               }
             },
             abandoned,
@@ -168,13 +168,5 @@ final class CallAsks implements AutoCloseable {
     NoOutcome(String reason) {
       super(reason, null, false, false);
     }
-  }
-
-  static String rootMessage(Throwable failure) {
-    Throwable cause = failure;
-    while (cause.getCause() != null && cause.getCause() != cause) {
-      cause = cause.getCause();
-    }
-    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
   }
 }

@@ -119,7 +119,7 @@ final class JobPipeline {
   static final class CheckpointNotRecorded extends RuntimeException {
     CheckpointNotRecorded(Batch batch, Throwable cause) {
       super(
-          "the checkpoint up to call " + batch.watermark() + " was not acknowledged: " + CallAsks.rootMessage(cause),
+          "the checkpoint up to call " + batch.watermark() + " was not acknowledged: " + JobFailures.rootMessage(cause),
           cause);
     }
   }
@@ -540,7 +540,7 @@ final class JobPipeline {
             Duration.ofSeconds(15),
             (attempt, failure) ->
                 stalled.accept(
-                    "the outcome ledger does not answer (attempt " + attempt + "): " + CallAsks.rootMessage(failure)),
+                    "the outcome ledger does not answer (attempt " + attempt + "): " + JobFailures.rootMessage(failure)),
             stopped::get,
             system)
         .thenApply(

@@ -147,7 +147,7 @@ final class JobRun extends AbstractBehavior<JobRun.Command> {
                 (attempt, failure) ->
                     reportStalled(
                         "the primary does not answer (attempt " + attempt + "), so the job's calls cannot be counted: "
-                            + JobSupervisor.rootMessage(failure)),
+                            + JobFailures.message(failure)),
                 stopped::get,
                 PrimaryCallSource::isPermanent,
                 getContext().getSystem()),

@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -377,7 +376,7 @@ public final class JobSupervisor
         state instanceof Active active && active.watermark() > 0
             ? "its last checkpoint (call " + active.watermark() + ")"
             : "its start";
-    journal.trouble = what + " (" + rootMessage(failure) + "): the job goes on from " + from + " when it answers";
+    journal.trouble = what + " (" + JobFailures.message(failure) + "): the job goes on from " + from + " when it answers";
   }
 
   @Override
@@ -715,10 +714,9 @@ public final class JobSupervisor
       return Effect().noReply();
     }
     forgetRun();
-    JobPipeline.PageRefused refused = causeOf(command.failure(), JobPipeline.PageRefused.class);
-    String refusal = refused != null ? refused.getMessage() : PrimaryCallSource.refusal(command.failure());
+    String refusal = JobFailures.refusal(command.failure());
     String reason =
-        "the job's calls cannot be counted: " + (refusal != null ? refusal : rootMessage(command.failure()));
+        "the job's calls cannot be counted: " + (refusal != null ? refusal : JobFailures.message(command.failure()));
     context.getLog().error("job {} failed: {}", jobId, reason);
     return Effect().persist(new JobFailed(reason, Instant.now())).thenRun(newState -> finished()).thenNoReply();
   }
@@ -779,16 +777,15 @@ public final class JobSupervisor
       return Effect().persist(new JobCompleted(Instant.now())).thenRun(newState -> finished()).thenNoReply();
     }
     JobPipeline.CheckpointNotRecorded notRecorded =
-        causeOf(command.failure(), JobPipeline.CheckpointNotRecorded.class);
+        JobFailures.causeOf(command.failure(), JobPipeline.CheckpointNotRecorded.class);
     if (notRecorded != null) {
       return stallOnJournal(state, notRecorded);
     }
     // A page query the primary refused for good; otherwise a failure of the engine's own: pages
     // are retried while the primary does not answer, calls while their stores do not.
-    JobPipeline.PageRefused refused = causeOf(command.failure(), JobPipeline.PageRefused.class);
-    String refusal = refused != null ? refused.getMessage() : PrimaryCallSource.refusal(command.failure());
+    String refusal = JobFailures.refusal(command.failure());
     String reason =
-        refusal != null ? "a page of the job's calls cannot be read: " + refusal : rootMessage(command.failure());
+        refusal != null ? "a page of the job's calls cannot be read: " + refusal : JobFailures.message(command.failure());
     context.getLog().error("job {} failed: {}", jobId, reason);
     return Effect().persist(new JobFailed(reason, Instant.now())).thenRun(newState -> finished()).thenNoReply();
   }
@@ -880,21 +877,4 @@ public final class JobSupervisor
     return a.compareTo(b) >= 0 ? a : b;
   }
 
-  /** The first of the failure's causes (itself included) of this type, or null. */
-  static <T extends Throwable> T causeOf(Throwable failure, Class<T> type) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-      if (type.isInstance(cause)) {
-        return type.cast(cause);
-      }
-    }
-    return null;
-  }
-
-  static String rootMessage(Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause.getMessage() == null ? cause.toString() : cause.getMessage();
-  }
 }

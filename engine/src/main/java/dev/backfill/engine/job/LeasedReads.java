@@ -73,7 +73,7 @@ final class LeasedReads {
             MAX_BACKOFF,
             (attempt, failure) ->
                 stalled.accept(
-                    "the primary does not answer (attempt " + attempt + "): " + CallAsks.rootMessage(failure)),
+                    "the primary does not answer (attempt " + attempt + "): " + JobFailures.rootMessage(failure)),
             stopped,
             PrimaryCallSource::isPermanent,
             system)

@@ -1,7 +1,11 @@
 package dev.backfill.bench.incident;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -26,6 +30,38 @@ final class BusyCore {
     spinner.setDaemon(true);
     spinner.start();
     return Backfill.idleUntilClosed(() -> spinning.set(false));
+  }
+
+  /**
+   * The shared runs' control: no backfill, a JVM of its own at the engine's CPU priority with a
+   * spinner per core, so every core is busy with background work and nothing else: whether CPU
+   * that yields at once to a live query still reaches the live path. Pure computation, no system
+   * call, unlike a backfill's (its I/O, its collector's page work).
+   */
+  static Backfill startEveryCoreInBackground(List<String> launcher) throws IOException {
+    List<String> command = new ArrayList<>(launcher);
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of("-XX:+UseSerialGC", "-Xmx64m", "-cp", System.getProperty("java.class.path")));
+    command.add(BusyCore.class.getName());
+    command.add(Integer.toString(Runtime.getRuntime().availableProcessors()));
+    Process spinners = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    return Backfill.idleUntilClosed(
+        () -> {
+          spinners.destroyForcibly();
+          try {
+            spinners.waitFor();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+  }
+
+  /** Spins on {@code args[0]} threads until killed (see {@link #startEveryCoreInBackground}). */
+  public static void main(String[] args) {
+    AtomicBoolean spinning = new AtomicBoolean(true);
+    for (int i = 0; i < Integer.parseInt(args[0]); i++) {
+      new Thread(() -> hashUntil(spinning), "bench-busy-core-" + i).start();
+    }
   }
 
   private static void hashUntil(AtomicBoolean spinning) {

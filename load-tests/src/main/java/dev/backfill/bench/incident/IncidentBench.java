@@ -111,6 +111,15 @@ public final class IncidentBench {
     for (int nodes : options.engineNodes()) {
       runs.add(new Run(context, pinned, "engine " + nodes + " node" + (nodes == 1 ? "" : "s") + suffix, "engine", nodes, 0).measure());
     }
+    if (!options.engineNodes().isEmpty()) {
+      // Controls: a node with no job (its JVM, its governor's probes, the cluster's heartbeats)
+      // after the same warm-up; and, shared, background CPU on every core and nothing else. What
+      // an engine run adds beyond them is its work.
+      runs.add(new Run(context, pinned, "engine idle, 1 node" + suffix, "idle", 1, 0).measure());
+      if (!pinned) {
+        runs.add(new Run(context, false, "alone, every core busy at the engine's priority" + suffix, "busy", 0, 0).measure());
+      }
+    }
     runs.add(new Run(context, pinned, "alone (end)" + suffix, "alone", 0, 0).measure());
     List<RunFigures> alone = runs.stream().filter(run -> run.design().equals("alone")).toList();
     var baseline =
@@ -181,6 +190,7 @@ public final class IncidentBench {
       Backfill backfill = startBackfill();
       try {
         if (!design.equals("alone") && !design.equals("busy")) {
+          // An idle engine too: its nodes have started as long before the window as a job's.
           // Discarded: the JIT compiling the backfill's hot paths, Cassandra's first flushes, the
           // governor's slow start. A backfill runs for hours; its first seconds are not its rate.
           err.printf("  backfill warm-up: %d s%n", options.backfillWarmup().toSeconds());
@@ -248,7 +258,14 @@ public final class IncidentBench {
               EngineBackfill.start(
                   nodes, context.stores().endpoints(), context.settings(), keyspace, options.processor(), nodeDirectory));
         }
-        case "busy" -> BusyCore.start();
+        case "busy" -> pinned ? BusyCore.start() : BusyCore.startEveryCoreInBackground(CpuPriority.fromEnvironment().launcher());
+        case "idle" -> {
+          String keyspace = ("bench_idle_" + (pinned ? "pinned" : "shared") + "_" + System.nanoTime()).toLowerCase();
+          Path nodeDirectory = Files.createDirectories(context.directory().resolve(keyspace));
+          EngineBackfill idle =
+              EngineBackfill.launch(nodes, context.stores().endpoints(), context.settings(), keyspace, nodeDirectory, "", List.of());
+          yield Backfill.idleUntilClosed(idle::close);
+        }
         default -> Backfill.none();
       };
     }
@@ -272,7 +289,7 @@ public final class IncidentBench {
     }
 
     private void check(RunFigures figures, Backfill.Outcome outcome) {
-      if (figures.design().equals("alone") || figures.design().equals("busy")) {
+      if (figures.design().equals("alone") || figures.design().equals("busy") || figures.design().equals("idle")) {
         return;
       }
       if (figures.skipped() != 0) {
