@@ -63,8 +63,11 @@ public final class BenchMain implements Runnable {
     @Option(names = "--live-connections", defaultValue = "4", description = "Connections of the live client (default ${DEFAULT-VALUE}).")
     int liveConnections;
 
-    @Option(names = "--backfill-warmup", defaultValue = "40", description = "Seconds a backfill runs before the live client starts, discarded (default ${DEFAULT-VALUE}).")
+    @Option(names = "--backfill-warmup", defaultValue = "40", description = "Seconds a backfill runs at least before the live client starts, discarded (default ${DEFAULT-VALUE}).")
     int backfillWarmupSeconds;
+
+    @Option(names = "--backfill-warmup-max", defaultValue = "180", description = "Seconds it runs at most, waiting for the JIT compilers of every JVM to be quiet (default ${DEFAULT-VALUE}; equal to --backfill-warmup: no wait).")
+    int backfillWarmupMaxSeconds;
 
     @Option(names = "--warmup", defaultValue = "10", description = "Seconds of live requests discarded before the window (default ${DEFAULT-VALUE}).")
     int warmupSeconds;
@@ -109,6 +112,10 @@ public final class BenchMain implements Runnable {
       if (warmupSeconds < 0 || backfillWarmupSeconds < 0 || windowSeconds < 5) {
         throw new IllegalArgumentException("--warmup must be at least 0 and --window at least 5 seconds");
       }
+      if (backfillWarmupMaxSeconds < backfillWarmupSeconds) {
+        throw new IllegalArgumentException(
+            "--backfill-warmup-max must be at least --backfill-warmup (" + backfillWarmupSeconds + " s); equal means no wait for the compilers");
+      }
       for (String placement : placements) {
         if (!placement.equals("shared") && !placement.equals("pinned")) {
           throw new IllegalArgumentException("--placements takes shared and/or pinned, not " + placement);
@@ -129,7 +136,7 @@ public final class BenchMain implements Runnable {
       String command = "./backfill bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
       return new IncidentBench(
               new IncidentOptions(
-                  calls, rate, liveConnections, Duration.ofSeconds(backfillWarmupSeconds), Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(windowSeconds),
+                  calls, rate, liveConnections, Duration.ofSeconds(backfillWarmupSeconds), Duration.ofSeconds(backfillWarmupMaxSeconds), Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(windowSeconds),
                   fleets, clusters, placements, processor, json, directory, reportDirectory, command))
           .run();
     }

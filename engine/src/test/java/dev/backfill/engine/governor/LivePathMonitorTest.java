@@ -247,11 +247,16 @@ class LivePathMonitorTest {
    * {@code touchedSlowMs}; the rest take 1 ms.
    */
   private void probeBesideTheEngine(double untouchedSlowMs, double touchedSlowMs) {
+    probeBesideTheEngine(1.0, untouchedSlowMs, touchedSlowMs);
+  }
+
+  /** As {@link #probeBesideTheEngine(double, double)}, the rest taking {@code typicalMs}. */
+  private void probeBesideTheEngine(double typicalMs, double untouchedSlowMs, double touchedSlowMs) {
     for (int i = 0; i < 200; i++) {
       now += PROBE;
       boolean untouched = i % 2 == 0;
       boolean slow = (i / 2) % 5 == 0;
-      double latency = slow ? (untouched ? untouchedSlowMs : touchedSlowMs) : 1.0;
+      double latency = slow ? (untouched ? untouchedSlowMs : touchedSlowMs) : typicalMs;
       monitor.onProbe(now, latency, untouched, false, true);
     }
   }
@@ -270,13 +275,28 @@ class LivePathMonitorTest {
   }
 
   @Test
-  void untouchedProbesExcuseAtMostWhatABaselineMayRiseBySoACompetingLoadIsStillSeen() {
+  void aTailAsSlowAwayFromTheEngineWhileTheMedianHasNotMovedIsTheMachinesWhateverItIs() {
+    // A shared machine: the engine's own CPU slows one probe in five fourfold, beside its queries
+    // or not; the primary's typical request is as fast as ever. Backing off would not help.
     probe(5_000, 1.0, true, false);
 
     probeBesideTheEngine(4.0, 4.0);
 
     var estimate = monitor.estimate(now);
     assertEquals(4.0, estimate.recentTailMs());
+    assertEquals(4.0, estimate.untouchedTailMs());
+    assertEquals(1.0, estimate.ratio(), 1e-9);
+  }
+
+  @Test
+  void whileTheMedianHasRisenTooUntouchedProbesExcuseAtMostWhatABaselineMayRiseBySoACompetingLoadIsStillSeen() {
+    probe(5_000, 1.0, true, false);
+
+    // A competing load: every probe slower (1.6 ms, past 1.5 times the baseline's median), one in
+    // five 4 ms, beside the engine's queries or not.
+    probeBesideTheEngine(1.6, 4.0, 4.0);
+
+    var estimate = monitor.estimate(now);
     assertEquals(4.0, estimate.untouchedTailMs());
     assertEquals(withAdded(4.0 - LivePathMonitor.MAX_RISE_PER_REFRESH), estimate.ratio(), 1e-9);
   }

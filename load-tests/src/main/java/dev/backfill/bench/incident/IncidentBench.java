@@ -6,6 +6,7 @@ import dev.backfill.bench.engine.SeededStores;
 import dev.backfill.bench.live.LiveResult;
 import dev.backfill.bench.live.LiveSchema;
 import dev.backfill.bench.live.LiveWorkloadProcess;
+import dev.backfill.bench.machine.CompilerCpu;
 import dev.backfill.bench.machine.CoreUsage;
 import dev.backfill.bench.machine.CpuPinning;
 import dev.backfill.bench.naive.NaiveQueue;
@@ -189,12 +190,20 @@ public final class IncidentBench {
       }
       Backfill backfill = startBackfill();
       try {
+        Duration warmedUp = Duration.ZERO;
         if (!design.equals("alone") && !design.equals("busy")) {
           // An idle engine too: its nodes have started as long before the window as a job's.
           // Discarded: the JIT compiling the backfill's hot paths, Cassandra's first flushes, the
-          // governor's slow start. A backfill runs for hours; its first seconds are not its rate.
-          err.printf("  backfill warm-up: %d s%n", options.backfillWarmup().toSeconds());
-          Thread.sleep(options.backfillWarmup().toMillis());
+          // governor's slow start. A backfill runs for hours; its first minutes are not its rate.
+          err.printf(
+              "  backfill warm-up: at least %d s, then until the JIT compilers are quiet, at most %d s%n",
+              options.backfillWarmup().toSeconds(), options.backfillWarmupMax().toSeconds());
+          BackfillWarmup.Taken taken = BackfillWarmup.run(options.backfillWarmup(), options.backfillWarmupMax());
+          warmedUp = taken.duration();
+          err.printf(
+              "  backfill warm-up took %d s; the compilers used %.0f%% of a core over its last %d s%s%n",
+              taken.duration().toSeconds(), taken.compilerShare() * 100, BackfillWarmup.QUIET_SPAN.toSeconds(),
+              taken.quiet() ? "" : " (NOT quiet: the window includes their work)");
         }
         Path log = context.directory().resolve("live-" + fileName(name) + ".log");
         List<String> prefix = pinned ? CpuPinning.prefix(CpuPinning.PRIMARY_CORE) : List.of();
@@ -203,6 +212,7 @@ public final class IncidentBench {
                 prefix, primary.url(), primary.user(), primary.password(), options.liveRate(), options.liveConnections(),
                 options.warmup(), options.window(), log)) {
           WindowStart start = awaitWindow(log, backfill);
+          double compilerSecondsAtStart = CompilerCpu.secondsSoFar();
           LiveResult result;
           int peak;
           int samples;
@@ -225,6 +235,7 @@ public final class IncidentBench {
           }
           long doneAtEnd = backfill.done();
           double seconds = (System.nanoTime() - start.nanos()) / 1e9;
+          double compilerCorePercent = (CompilerCpu.secondsSoFar() - compilerSecondsAtStart) / seconds * 100;
           boolean outlasted = backfill.hasWorkLeft();
           Backfill.Outcome outcome = backfill.finish();
           RunFigures figures =
@@ -233,7 +244,8 @@ public final class IncidentBench {
                   (doneAtEnd - start.done()) / seconds,
                   outcome.processedInStore(), outcome.skipped(), outlasted,
                   result.requests(), result.errors(), result.unfinished(), result.p50Ms(), result.p99Ms(), result.p999Ms(), result.maxMs(),
-                  Double.NaN, Double.NaN, probes.medianMs(), probes.tailMs(), Double.NaN, coresBusy, peak, samples, rates.transactionsPerSecond(), rates.rowsReadPerSecond());
+                  Double.NaN, Double.NaN, probes.medianMs(), probes.tailMs(), Double.NaN, coresBusy, peak, samples, rates.transactionsPerSecond(), rates.rowsReadPerSecond(),
+                  warmedUp.toMillis() / 1000.0, compilerCorePercent);
           check(figures, outcome);
           err.printf(
               "  %s: live p50 %.2f ms, p99 %.2f ms, max %.1f ms; backfill %.0f calls/s; peak connections %d (%d samples);"
@@ -365,6 +377,8 @@ public final class IncidentBench {
     json.put("primary_connection_samples", run.connectionSamples());
     json.put("primary_tps", round(run.primaryTps(), 1));
     json.put("primary_rows_read_per_second", round(run.primaryRowsReadPerSecond(), 1));
+    json.put("backfill_warmup_s", round(run.backfillWarmupSeconds(), 0));
+    json.put("compiler_core_percent", round(run.compilerCorePercent(), 1));
     return json;
   }
 

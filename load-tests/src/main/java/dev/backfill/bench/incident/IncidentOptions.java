@@ -7,8 +7,10 @@ import java.util.List;
 /**
  * What one invocation of the incident benchmark measures.
  *
- * @param backfillWarmup how long a backfill runs before the live client starts, discarded (JIT,
+ * @param backfillWarmup how long a backfill runs at least before the live client starts, discarded (JIT,
  *     Cassandra's first flushes, the governor's slow start)
+ * @param backfillWarmupMax how long it runs at most, waiting for the JIT compilers of every JVM of
+ *     the run to be quiet ({@link BackfillWarmup})
  * @param warmup live requests before the measured window, discarded (the live client's own JIT)
  * @param window the measured window of every run
  * @param placements {@code shared} (everything on every core) and/or {@code pinned} (the primary and
@@ -19,6 +21,7 @@ public record IncidentOptions(
     int liveRate,
     int liveConnections,
     Duration backfillWarmup,
+    Duration backfillWarmupMax,
     Duration warmup,
     Duration window,
     List<Integer> naiveWorkers,

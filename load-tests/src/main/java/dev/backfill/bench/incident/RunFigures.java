@@ -30,6 +30,10 @@ import java.util.List;
  * @param connectionSamples how many pg_stat_activity samples that peak was taken from
  * @param primaryTps transactions per second on the primary's calls database (pg_stat_database), everyone's
  * @param primaryRowsReadPerSecond tuples returned + fetched per second on the calls database
+ * @param backfillWarmupSeconds how long the backfill ran before the live client started (0 for none)
+ * @param compilerCorePercent the JIT compilers of every JVM of the run over the window, as a share
+ *     of one core ({@link dev.backfill.bench.machine.CompilerCpu}): CPU that ends once the code is
+ *     compiled, which a window in a backfill's first minutes would charge to it
  */
 public record RunFigures(
     String name,
@@ -57,7 +61,9 @@ public record RunFigures(
     int primaryMaxConnections,
     int connectionSamples,
     double primaryTps,
-    double primaryRowsReadPerSecond) {
+    double primaryRowsReadPerSecond,
+    double backfillWarmupSeconds,
+    double compilerCorePercent) {
 
   /** The ratios against the alone runs' figures. */
   public RunFigures withRatios(Baseline baseline) {
@@ -71,7 +77,8 @@ public record RunFigures(
             ? LivePathMonitor.liveRatio(probeTailMs, baseline.probeTailMs(), baseline.liveLatencyMs())
             : Double.NaN,
         coreBusyPercent,
-        primaryMaxConnections, connectionSamples, primaryTps, primaryRowsReadPerSecond);
+        primaryMaxConnections, connectionSamples, primaryTps, primaryRowsReadPerSecond,
+        backfillWarmupSeconds, compilerCorePercent);
   }
 
   /** The alone runs' figures (their means), and the governor's {@code live-latency} in ms. */

@@ -25,7 +25,10 @@ public final class IncidentReport {
         + "Probe ratio: the governor's own probe, run by the benchmark beside every run at the governor's"
         + " interval, read as the governor's tail signal reads it (the probes' percentile that the"
         + " governor's tail-percentile names, against the alone runs', over the window): what the governor would see of each run. Cores busy: core 0,"
-        + " then core 1, over the window, from /proc/stat (pinned: the primary's core, then the backfill's).\n\n"
+        + " then core 1, over the window, from /proc/stat (pinned: the primary's core, then the backfill's)."
+        + " JIT: the compiler threads of every JVM of the run over the window, as a share of one core."
+        + " Backfill warm-up: how long the backfill ran before the live client started (at least the"
+        + " minimum, then until every JVM's compilers were quiet, at most the maximum).\n\n"
         + "![live p99 ratio against backfill calls/s](incident.svg)\n\n"
         + ParetoSummary.markdown(runs);
     try {
@@ -41,9 +44,9 @@ public final class IncidentReport {
   public static String markdownTable(List<RunFigures> runs) {
     StringBuilder table = new StringBuilder();
     table.append("| run | placement | backfill calls/s | processed | skipped | live p50 ms | live p99 ms"
-        + " | live p99.9 ms | live max ms | p99 vs alone | p50 vs alone | probe ratio | cores busy % | primary connections at peak | primary tx/s"
-        + " | rows read/s |\n");
-    table.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + " | live p99.9 ms | live max ms | p99 vs alone | p50 vs alone | probe ratio | cores busy % | JIT % of a core | backfill warm-up s"
+        + " | primary connections at peak | primary tx/s | rows read/s |\n");
+    table.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (RunFigures run : runs) {
       table.append(row(run)).append('\n');
     }
@@ -67,6 +70,8 @@ public final class IncidentReport {
         FigureFormat.ratio(run.liveP50Ratio()),
         FigureFormat.ratio(run.probeRatio()),
         coresBusy(run),
+        Double.isFinite(run.compilerCorePercent()) ? Long.toString(Math.round(run.compilerCorePercent())) : NOT_APPLICABLE,
+        run.backfillWarmupSeconds() > 0 ? Long.toString(Math.round(run.backfillWarmupSeconds())) : NOT_APPLICABLE,
         backfill ? run.primaryMaxConnections() + " (" + run.connectionSamples() + " samples)" : NOT_APPLICABLE,
         FigureFormat.perSecond(run.primaryTps()),
         FigureFormat.perSecond(run.primaryRowsReadPerSecond()));

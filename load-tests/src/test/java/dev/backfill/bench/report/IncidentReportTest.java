@@ -73,6 +73,6 @@ class IncidentReportTest {
   private static RunFigures run(String name, String design, boolean pinned, double callsPerSecond, double ratio) {
     return new RunFigures(
         name, design, pinned, 0, 0, callsPerSecond, (long) callsPerSecond * 60, 0, true,
-        12_000, 0, 0, 1.2, 6.0 * ratio, 20.0, 60.0, ratio, 1.0, 0.2, 0.3, 1.1, List.of(40.0, 90.0), 4, 60, 400, 80_000);
+        12_000, 0, 0, 1.2, 6.0 * ratio, 20.0, 60.0, ratio, 1.0, 0.2, 0.3, 1.1, List.of(40.0, 90.0), 4, 60, 400, 80_000, 40, 3.0);
   }
 }
