@@ -54,7 +54,7 @@ public final class BenchMain implements Runnable {
       })
   static final class Incident implements Callable<Integer> {
 
-    @Option(names = "--calls", defaultValue = "300000", description = "Calls to seed (default ${DEFAULT-VALUE}); every run must outlast its window.")
+    @Option(names = "--calls", defaultValue = "500000", description = "Calls to seed (default ${DEFAULT-VALUE}): every run must outlast its warm-up (up to 3 minutes) and its window.")
     int calls;
 
     @Option(names = "--rate", defaultValue = "200", description = "Live transactions per second (default ${DEFAULT-VALUE}).")

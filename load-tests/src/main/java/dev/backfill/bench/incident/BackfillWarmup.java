@@ -25,12 +25,12 @@ final class BackfillWarmup {
 
   private BackfillWarmup() {}
 
-  static Taken run(Duration minimum, Duration maximum) throws InterruptedException {
-    return run(minimum, maximum, QUIET_SPAN, CompilerCpu::secondsSoFar);
+  static Taken run(Duration minimum, Duration maximum, CompilerCpu compilers) throws InterruptedException {
+    return run(minimum, maximum, QUIET_SPAN, compilers::secondsSinceStart);
   }
 
   /**
-   * {@code compilerSeconds}: CPU seconds the compilers used so far (from /proc outside tests),
+   * {@code compilerSeconds}: CPU seconds the compilers used since some start (from /proc outside tests),
    * judged over {@code span} at a time.
    */
   static Taken run(Duration minimum, Duration maximum, Duration span, DoubleSupplier compilerSeconds)

@@ -188,6 +188,10 @@ public final class IncidentBench {
       if (!unsettled.isZero()) {
         err.println("  WARNING " + name + ": autovacuum still ran after " + unsettled.toSeconds() + " s of waiting");
       }
+      // Counting from before the backfill's JVMs start, so all their compiling is seen. The live
+      // client's after the window opens is not (its JVM is gone by the last reading): it compiles
+      // in its own warm-up, with C1 alone.
+      CompilerCpu compilers = CompilerCpu.startCounting();
       Backfill backfill = startBackfill();
       try {
         Duration warmedUp = Duration.ZERO;
@@ -198,7 +202,7 @@ public final class IncidentBench {
           err.printf(
               "  backfill warm-up: at least %d s, then until the JIT compilers are quiet, at most %d s%n",
               options.backfillWarmup().toSeconds(), options.backfillWarmupMax().toSeconds());
-          BackfillWarmup.Taken taken = BackfillWarmup.run(options.backfillWarmup(), options.backfillWarmupMax());
+          BackfillWarmup.Taken taken = BackfillWarmup.run(options.backfillWarmup(), options.backfillWarmupMax(), compilers);
           warmedUp = taken.duration();
           err.printf(
               "  backfill warm-up took %d s; the compilers used %.0f%% of a core over its last %d s%s%n",
@@ -212,7 +216,7 @@ public final class IncidentBench {
                 prefix, primary.url(), primary.user(), primary.password(), options.liveRate(), options.liveConnections(),
                 options.warmup(), options.window(), log)) {
           WindowStart start = awaitWindow(log, backfill);
-          double compilerSecondsAtStart = CompilerCpu.secondsSoFar();
+          double compilerSecondsAtStart = compilers.secondsSinceStart();
           LiveResult result;
           int peak;
           int samples;
@@ -235,7 +239,7 @@ public final class IncidentBench {
           }
           long doneAtEnd = backfill.done();
           double seconds = (System.nanoTime() - start.nanos()) / 1e9;
-          double compilerCorePercent = (CompilerCpu.secondsSoFar() - compilerSecondsAtStart) / seconds * 100;
+          double compilerCorePercent = (compilers.secondsSinceStart() - compilerSecondsAtStart) / seconds * 100;
           boolean outlasted = backfill.hasWorkLeft();
           Backfill.Outcome outcome = backfill.finish();
           RunFigures figures =

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -22,18 +25,42 @@ public final class CompilerCpu {
   /** The kernel keeps 15 characters of a thread's name: "C2 CompilerThread0" reads "C2 CompilerThre". */
   private static final String COMPILER_THREAD = " CompilerThre";
 
+  /** Each process's compiler ticks at the last reading. */
+  private final Map<Long, Long> lastTicks = new HashMap<>();
+
+  private long counted;
+
   private CompilerCpu() {}
 
-  /** CPU seconds the compilers of this JVM and the processes under it used so far (those alive now). */
-  public static double secondsSoFar() {
-    long ticks;
+  /**
+   * Starts counting from now. Processes that end keep what was counted of them up to the last
+   * reading that saw them (a JVM's times go with it), so read at least as often as what is to be
+   * counted ends: a run's window is read at its start and before its live client stops.
+   */
+  public static CompilerCpu startCounting() {
+    CompilerCpu clock = new CompilerCpu();
+    clock.read(true);
+    return clock;
+  }
+
+  /** CPU seconds the compilers of this JVM and the processes under it used since counting started. */
+  public synchronized double secondsSinceStart() {
+    read(false);
+    return counted / TICKS_PER_SECOND;
+  }
+
+  private void read(boolean first) {
+    List<Long> pids;
     try (Stream<ProcessHandle> descendants = ProcessHandle.current().descendants()) {
-      ticks =
-          Stream.concat(Stream.of(ProcessHandle.current()), descendants)
-              .mapToLong(process -> compilerTicks(process.pid()))
-              .sum();
+      pids = Stream.concat(Stream.of(ProcessHandle.current()), descendants).map(ProcessHandle::pid).toList();
     }
-    return ticks / TICKS_PER_SECOND;
+    for (long pid : pids) {
+      long ticks = compilerTicks(pid);
+      Long last = lastTicks.put(pid, ticks);
+      // A process first seen after the first reading started after it: all of its time counts.
+      long from = last != null ? last : first ? ticks : 0;
+      counted += Math.max(0, ticks - from);
+    }
   }
 
   /** utime + stime of a process's compiler threads; 0 for a process that is gone or not a JVM. */

@@ -3,6 +3,7 @@ package dev.backfill.bench.machine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,6 @@ class CompilerCpuTest {
   void thisJvmsCompilersHaveCompiledTheTestRun() {
     // Surefire, JUnit and this class's callers are compiled by now: well over one 10 ms tick.
     assertTrue(CompilerCpu.compilerTicks(ProcessHandle.current().pid()) > 0);
-    assertTrue(CompilerCpu.secondsSoFar() > 0);
   }
 
   @Test
@@ -32,5 +32,22 @@ class CompilerCpuTest {
       busy.waitFor(10, TimeUnit.SECONDS);
     }
     assertEquals(0, CompilerCpu.compilerTicks(busy.pid()), "a process that is gone");
+  }
+
+  @Test
+  void aChildJvmsCompilingIsCountedAndStaysCountedAfterItEnds() throws Exception {
+    CompilerCpu clock = CompilerCpu.startCounting();
+    // -Xcomp compiles every method before its first call: seconds of compiling to start at all.
+    Process child =
+        new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xcomp", "-version")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    double whileItRan = 0;
+    while (child.isAlive()) {
+      whileItRan = clock.secondsSinceStart();
+    }
+    assertTrue(whileItRan > 0, "the child's compilers were never seen at work");
+    assertTrue(clock.secondsSinceStart() >= whileItRan, "what a process that ended had compiled is kept");
   }
 }
