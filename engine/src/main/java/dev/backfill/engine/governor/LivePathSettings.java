@@ -21,9 +21,11 @@ import java.time.Duration;
  *     alone would count a fraction of a millisecond of waiting as the live path slowing several
  *     times over, when the recording path, measured by a client of its own, slowed by a quarter
  * @param untouchedTailExcuse how far the tail of probes that no engine query ran beside may raise
- *     the reference the recent tail is judged against, as a multiple of the baseline's tail (1: not
- *     at all). It excuses a machine's own noise; on a machine the engine shares with the primary it
- *     also excuses the engine's own CPU, which slows those probes too
+ *     the reference the recent tail is judged against, as a multiple of the baseline's tail, while
+ *     the probes' median has risen past that many times the baseline's too; while it has not, that
+ *     tail is excused in full (see LivePathMonitor#excusable; 1: nothing, ever). It excuses a
+ *     machine's own noise; on a machine the engine shares with the primary it also excuses the
+ *     engine's own CPU, which slows those probes too
  */
 public record LivePathSettings(
     Duration probeInterval,
