@@ -35,8 +35,8 @@ import java.util.OptionalDouble;
  * 1.34x). While the primary's median has risen too (a competing load slows the untouched probes
  * as well, and a clean clone's yield test saw the governor react too little when all of it was
  * excused) it excuses at most {@code untouched-tail-excuse} times the baseline's tail (1.5 by
- * default, as a re-measured baseline may rise); while the median has not, all of it (see
- * {@link #excusable}). A burst the engine causes shows as probes beside its queries being slower than
+ * default, as a re-measured baseline may rise); while the median has not, up to two live-path
+ * latencies above the baseline's tail (see {@link #excusable}). A burst the engine causes shows as probes beside its queries being slower than
  * the ones without. A primary slow for everyone is the median's to see. After the governor
  * backs off, the tail is judged only on probes taken since: older ones say nothing about the
  * lower rate, and would halve it again and again for the whole tail span after a single burst.
@@ -81,8 +81,19 @@ public final class LivePathMonitor {
    */
   static final Duration UNTOUCHED_SPAN = Duration.ofSeconds(30);
 
-  /** Untouched probes a reference tail needs: at the 95th percentile the third slowest of 40, at the 99th the slowest. */
-  static final int UNTOUCHED_PROBES = 40;
+  /**
+   * Untouched probes a reference tail needs: at the 99th percentile the slowest of 100 (of 40, one
+   * slow probe would excuse everything for the whole span while the engine kept the primary busy
+   * five sixths of the time).
+   */
+  static final int UNTOUCHED_PROBES = 100;
+
+  /**
+   * How far above the baseline's tail, in multiples of {@code live-latency}, an untouched tail is
+   * excused while the primary's median has not moved: 2, so that an untouched tail which alone
+   * would read 3x (critical by default) is not excused beyond that (see {@link #excusable}).
+   */
+  static final double MAX_EXCUSED_LIVE_LATENCIES = 2.0;
 
   /** How much a baseline re-measured while jobs run may exceed the one before it. */
   static final double MAX_RISE_PER_REFRESH = 1.5;
@@ -260,14 +271,17 @@ public final class LivePathMonitor {
             : spanTail;
     OptionalDouble untouchedTail =
         untouched.percentile(nowNanos, UNTOUCHED_SPAN, settings.tailPercentile(), UNTOUCHED_PROBES);
-    Double ratio = ratio(recentMedian, recentTail, untouchedTail);
+    // Whether the primary is slower for everyone, for the excuse: over the tail span, so that one
+    // second's few probes do not flip it (see excusable).
+    OptionalDouble spanMedian = all.percentile(nowNanos, settings.tailSpan(), 50, minTailProbes());
+    Double ratio = ratio(recentMedian, spanMedian, recentTail, untouchedTail);
     return new Estimate(
         recentMedian.isPresent() ? recentMedian.getAsDouble() : null,
         recentTail.isPresent() ? recentTail.getAsDouble() : null,
         untouchedTail.isPresent() ? untouchedTail.getAsDouble() : null,
         ratio,
         sinceBackOff && recentTail.isEmpty(),
-        sinceBackOff ? ratio(recentMedian, spanTail, untouchedTail) : ratio);
+        sinceBackOff ? ratio(recentMedian, spanMedian, spanTail, untouchedTail) : ratio);
   }
 
   /**
@@ -283,7 +297,8 @@ public final class LivePathMonitor {
   }
 
   /** The worse of the median's ratio and the tail's, or null without a baseline or a median. */
-  private Double ratio(OptionalDouble recentMedian, OptionalDouble recentTail, OptionalDouble untouchedTail) {
+  private Double ratio(
+      OptionalDouble recentMedian, OptionalDouble spanMedian, OptionalDouble recentTail, OptionalDouble untouchedTail) {
     if (baseline == null || recentMedian.isEmpty()) {
       return null;
     }
@@ -291,7 +306,7 @@ public final class LivePathMonitor {
     if (recentTail.isEmpty()) {
       return fast;
     }
-    double excused = Math.min(untouchedTail.orElse(0), excusable(recentMedian.getAsDouble()));
+    double excused = Math.min(untouchedTail.orElse(0), excusable(spanMedian));
     double referenceTail = Math.max(baseline.tailMs(), excused);
     return Math.max(fast, ratioOver(recentTail.getAsDouble(), referenceTail));
   }
@@ -299,20 +314,33 @@ public final class LivePathMonitor {
   /**
    * How slow the tail of probes that no engine query ran beside may be and still be excused as the
    * reference. A competing load makes the primary slower for everyone: its median rises with its
-   * tail, so while the median has risen past {@code untouched-tail-excuse} times the baseline's,
-   * untouched probes excuse no more than that many times the baseline's tail (what a re-measured
-   * baseline may rise by) and the load is still seen, within seconds. While the median has not
-   * moved, a tail that probes away from the engine's queries show as much as probes beside them is
-   * the machine's, not the primary queueing behind the engine: on two cores shared with the
-   * engine's JVM and Cassandra, any busy core put 3-4 ms into the live path's p99 whatever the
-   * engine's rate (the incident benchmark's controls, 2026-12-01), and the governor holding one node
-   * at 1% of its budget (138 calls/s) left it there (4.85x; run g, at 1,351 calls/s: 3.32x). It is
-   * excused in full; what the engine's queries add on top of it is still judged. 1 excuses nothing.
+   * tail, so while the median over the tail span has risen past {@code untouched-tail-excuse}
+   * times the baseline's, untouched probes excuse no more than that many times the baseline's
+   * tail (what a re-measured baseline may rise by) and the load is still seen, within seconds.
+   *
+   * <p>While the median has not moved, a tail that probes away from the engine's queries show as
+   * much as probes beside them is not the primary queueing behind the engine's queries: on two
+   * cores shared with the engine's JVM and Cassandra, both cores busy put about 4 ms into the live
+   * path's p99 whatever ran on them (the incident benchmark's controls, 2026-12-01), and the
+   * governor holding one node at 1% of its budget (138 calls/s) did not take it away (4.85x; run
+   * g, at 1,351 calls/s: 3.32x). Part of it is still the engine's (its JVM's and Cassandra's CPU,
+   * which an idle node does not spend), but not a part its rate decides. It is excused up to
+   * {@link #MAX_EXCUSED_LIVE_LATENCIES} times {@code live-latency} above the baseline's tail: an
+   * untouched tail beyond that would read critical on its own, and then the live path is in
+   * trouble whoever caused it, so the engine gets out of the way. What the engine's queries add on
+   * top of the reference is judged either way. 1 excuses nothing; a median that cannot be told
+   * (NaN) excuses no more than the cap.
    */
-  private double excusable(double recentMedianMs) {
+  private double excusable(OptionalDouble spanMedian) {
     double excuse = settings.untouchedTailExcuse();
-    boolean primaryBusier = recentMedianMs > baseline.medianMs() * excuse;
-    return excuse > 1 && !primaryBusier ? Double.POSITIVE_INFINITY : baseline.tailMs() * excuse;
+    if (excuse <= 1) {
+      return baseline.tailMs();
+    }
+    boolean medianUnmoved = spanMedian.isPresent() && spanMedian.getAsDouble() <= baseline.medianMs() * excuse;
+    if (!medianUnmoved) {
+      return baseline.tailMs() * excuse;
+    }
+    return baseline.tailMs() + MAX_EXCUSED_LIVE_LATENCIES * settings.liveLatency().toNanos() / 1_000_000.0;
   }
 
   /**

@@ -22,8 +22,9 @@ import java.time.Duration;
  *     times over, when the recording path, measured by a client of its own, slowed by a quarter
  * @param untouchedTailExcuse how far the tail of probes that no engine query ran beside may raise
  *     the reference the recent tail is judged against, as a multiple of the baseline's tail, while
- *     the probes' median has risen past that many times the baseline's too; while it has not, that
- *     tail is excused in full (see LivePathMonitor#excusable; 1: nothing, ever). It excuses a
+ *     the probes' median has risen past that many times the baseline's too; while it has not, up
+ *     to two live latencies above the baseline's tail (see LivePathMonitor#excusable; 1: nothing,
+ *     ever). It excuses a
  *     machine's own noise; on a machine the engine shares with the primary it also excuses the
  *     engine's own CPU, which slows those probes too
  */

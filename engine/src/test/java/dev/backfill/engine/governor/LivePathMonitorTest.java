@@ -298,7 +298,35 @@ class LivePathMonitorTest {
 
     var estimate = monitor.estimate(now);
     assertEquals(4.0, estimate.untouchedTailMs());
-    assertEquals(withAdded(4.0 - LivePathMonitor.MAX_RISE_PER_REFRESH), estimate.ratio(), 1e-9);
+    assertEquals(withAdded(4.0 - settings.untouchedTailExcuse()), estimate.ratio(), 1e-9);
+  }
+
+  @Test
+  void anUntouchedTailFarBeyondTheMachinesNoiseIsExcusedNoFurtherThanTwoLiveLatencies() {
+    // The median has not moved, but one probe in five takes 20 ms, beside the engine or not: the
+    // live path is in trouble whoever caused it, and the engine must get out of the way.
+    probe(5_000, 1.0, true, false);
+
+    probeBesideTheEngine(20.0, 20.0);
+
+    var estimate = monitor.estimate(now);
+    assertEquals(20.0, estimate.untouchedTailMs());
+    double liveMs = settings.liveLatency().toNanos() / 1e6;
+    double reference = 1.0 + LivePathMonitor.MAX_EXCUSED_LIVE_LATENCIES * liveMs;
+    assertEquals(LivePathMonitor.liveRatio(20.0, reference, liveMs), estimate.ratio(), 1e-9);
+    assertTrue(estimate.ratio() >= 3.0, "critical by default: " + estimate.ratio());
+  }
+
+  @Test
+  void whatTheEnginesQueriesAddAboveAnExcusedTailIsStillJudged() {
+    probe(5_000, 1.0, true, false);
+
+    probeBesideTheEngine(3.0, 6.0);
+
+    var estimate = monitor.estimate(now);
+    assertEquals(3.0, estimate.untouchedTailMs());
+    double liveMs = settings.liveLatency().toNanos() / 1e6;
+    assertEquals(LivePathMonitor.liveRatio(6.0, 3.0, liveMs), estimate.ratio(), 1e-9);
   }
 
   @Test

@@ -8,9 +8,9 @@ import java.util.function.DoubleSupplier;
  * How long a backfill runs before the live client starts: at least a minimum (the governor's slow
  * start, Cassandra's first flushes), then until the JIT compilers of every JVM of the run are
  * quiet, at most a maximum. On two shared cores the compilers of a node and of Cassandra used half
- * a core between them 70 s into a backfill, and the live path waited behind them more than behind
- * anything else (`perf sched`, 2026-12-01); that ends within minutes, and a backfill runs for
- * hours. A run whose compilers never went quiet says so, and its window shows their share.
+ * a core between them about 50 s into a backfill, and the live path waited behind them more than
+ * behind anything else (`perf sched`, 2026-12-01); that tapers off over minutes, and a backfill
+ * runs for hours. A run whose compilers never went quiet says so, and its window shows their share.
  */
 final class BackfillWarmup {
 

@@ -195,6 +195,7 @@ public final class IncidentBench {
       Backfill backfill = startBackfill();
       try {
         Duration warmedUp = Duration.ZERO;
+        boolean compilersQuiet = false;
         if (!design.equals("alone") && !design.equals("busy")) {
           // An idle engine too: its nodes have started as long before the window as a job's.
           // Discarded: the JIT compiling the backfill's hot paths, Cassandra's first flushes, the
@@ -204,10 +205,16 @@ public final class IncidentBench {
               options.backfillWarmup().toSeconds(), options.backfillWarmupMax().toSeconds());
           BackfillWarmup.Taken taken = BackfillWarmup.run(options.backfillWarmup(), options.backfillWarmupMax(), compilers);
           warmedUp = taken.duration();
+          compilersQuiet = taken.quiet();
           err.printf(
-              "  backfill warm-up took %d s; the compilers used %.0f%% of a core over its last %d s%s%n",
-              taken.duration().toSeconds(), taken.compilerShare() * 100, BackfillWarmup.QUIET_SPAN.toSeconds(),
-              taken.quiet() ? "" : " (NOT quiet: the window includes their work)");
+              "  backfill warm-up took %d s; %s%n",
+              taken.duration().toSeconds(),
+              Double.isNaN(taken.compilerShare())
+                  ? "too short to measure the compilers"
+                  : String.format(
+                      "the compilers used %.0f%% of a core over its last %d s%s",
+                      taken.compilerShare() * 100, BackfillWarmup.QUIET_SPAN.toSeconds(),
+                      taken.quiet() ? "" : " (NOT quiet: the window includes their work)"));
         }
         Path log = context.directory().resolve("live-" + fileName(name) + ".log");
         List<String> prefix = pinned ? CpuPinning.prefix(CpuPinning.PRIMARY_CORE) : List.of();
@@ -249,7 +256,7 @@ public final class IncidentBench {
                   outcome.processedInStore(), outcome.skipped(), outlasted,
                   result.requests(), result.errors(), result.unfinished(), result.p50Ms(), result.p99Ms(), result.p999Ms(), result.maxMs(),
                   Double.NaN, Double.NaN, probes.medianMs(), probes.tailMs(), Double.NaN, coresBusy, peak, samples, rates.transactionsPerSecond(), rates.rowsReadPerSecond(),
-                  warmedUp.toMillis() / 1000.0, compilerCorePercent);
+                  warmedUp.toMillis() / 1000.0, compilersQuiet, compilerCorePercent);
           check(figures, outcome);
           err.printf(
               "  %s: live p50 %.2f ms, p99 %.2f ms, max %.1f ms; backfill %.0f calls/s; peak connections %d (%d samples);"
@@ -382,6 +389,7 @@ public final class IncidentBench {
     json.put("primary_tps", round(run.primaryTps(), 1));
     json.put("primary_rows_read_per_second", round(run.primaryRowsReadPerSecond(), 1));
     json.put("backfill_warmup_s", round(run.backfillWarmupSeconds(), 0));
+    json.put("backfill_warmup_compilers_quiet", run.backfillWarmupQuiet());
     json.put("compiler_core_percent", round(run.compilerCorePercent(), 1));
     return json;
   }

@@ -31,8 +31,10 @@ import java.util.List;
  * @param primaryTps transactions per second on the primary's calls database (pg_stat_database), everyone's
  * @param primaryRowsReadPerSecond tuples returned + fetched per second on the calls database
  * @param backfillWarmupSeconds how long the backfill ran before the live client started (0 for none)
- * @param compilerCorePercent the JIT compilers of every JVM of the run over the window, as a share
- *     of one core ({@link dev.backfill.bench.machine.CompilerCpu}): CPU that ends once the code is
+ * @param backfillWarmupQuiet whether the JIT compilers were quiet when it ended (false: it ended at
+ *     its maximum, or was too short to tell)
+ * @param compilerCorePercent the JIT compilers of every JVM of the run but the live client's (it
+ *     compiles in its own warm-up, C1 alone) over the window, as a share of one core ({@link dev.backfill.bench.machine.CompilerCpu}): CPU that ends once the code is
  *     compiled, which a window in a backfill's first minutes would charge to it
  */
 public record RunFigures(
@@ -63,6 +65,7 @@ public record RunFigures(
     double primaryTps,
     double primaryRowsReadPerSecond,
     double backfillWarmupSeconds,
+    boolean backfillWarmupQuiet,
     double compilerCorePercent) {
 
   /** The ratios against the alone runs' figures. */
@@ -78,7 +81,7 @@ public record RunFigures(
             : Double.NaN,
         coreBusyPercent,
         primaryMaxConnections, connectionSamples, primaryTps, primaryRowsReadPerSecond,
-        backfillWarmupSeconds, compilerCorePercent);
+        backfillWarmupSeconds, backfillWarmupQuiet, compilerCorePercent);
   }
 
   /** The alone runs' figures (their means), and the governor's {@code live-latency} in ms. */

@@ -25,7 +25,11 @@ public final class CompilerCpu {
   /** The kernel keeps 15 characters of a thread's name: "C2 CompilerThread0" reads "C2 CompilerThre". */
   private static final String COMPILER_THREAD = " CompilerThre";
 
-  /** Each process's compiler ticks at the last reading. */
+  /**
+   * Each compiler thread's ticks at the last reading, by its thread id: HotSpot starts and retires
+   * compiler threads as the queue of work grows and shrinks, so a process's sum can fall while its
+   * other threads keep compiling.
+   */
   private final Map<Long, Long> lastTicks = new HashMap<>();
 
   private long counted;
@@ -33,9 +37,9 @@ public final class CompilerCpu {
   private CompilerCpu() {}
 
   /**
-   * Starts counting from now. Processes that end keep what was counted of them up to the last
-   * reading that saw them (a JVM's times go with it), so read at least as often as what is to be
-   * counted ends: a run's window is read at its start and before its live client stops.
+   * Starts counting from now. Threads that end keep what was counted of them up to the last
+   * reading that saw them (their times go with them), so read at least as often as what is to be
+   * counted ends: a run reads at its window's start and end, by when the live client's JVM is gone.
    */
   public static CompilerCpu startCounting() {
     CompilerCpu clock = new CompilerCpu();
@@ -55,20 +59,30 @@ public final class CompilerCpu {
       pids = Stream.concat(Stream.of(ProcessHandle.current()), descendants).map(ProcessHandle::pid).toList();
     }
     for (long pid : pids) {
-      long ticks = compilerTicks(pid);
-      Long last = lastTicks.put(pid, ticks);
-      // A process first seen after the first reading started after it: all of its time counts.
-      long from = last != null ? last : first ? ticks : 0;
-      counted += Math.max(0, ticks - from);
+      compilerThreadTicks(pid).forEach(
+          (tid, ticks) -> {
+            Long last = lastTicks.put(tid, ticks);
+            // A thread first seen after the first reading started after it: all of its time counts.
+            long from = last != null ? last : first ? ticks : 0;
+            counted += Math.max(0, ticks - from);
+          });
     }
   }
 
   /** utime + stime of a process's compiler threads; 0 for a process that is gone or not a JVM. */
   static long compilerTicks(long pid) {
-    long ticks = 0;
+    return compilerThreadTicks(pid).values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** utime + stime of each of a process's compiler threads, by thread id. */
+  private static Map<Long, Long> compilerThreadTicks(long pid) {
+    Map<Long, Long> ticks = new HashMap<>();
     try (DirectoryStream<Path> threads = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
       for (Path thread : threads) {
-        ticks += compilerTicksOf(thread);
+        long threadTicks = compilerTicksOf(thread);
+        if (threadTicks >= 0) {
+          ticks.put(Long.parseLong(thread.getFileName().toString()), threadTicks);
+        }
       }
     } catch (IOException | RuntimeException gone) {
       return ticks;
@@ -76,6 +90,7 @@ public final class CompilerCpu {
     return ticks;
   }
 
+  /** A compiler thread's utime + stime, or -1 for any other thread (or one that is gone). */
   private static long compilerTicksOf(Path thread) {
     try {
       String stat = Files.readString(thread.resolve("stat"));
@@ -83,13 +98,13 @@ public final class CompilerCpu {
       int close = stat.lastIndexOf(')');
       String name = stat.substring(open + 1, close);
       if (!(name.startsWith("C1") || name.startsWith("C2")) || !name.endsWith(COMPILER_THREAD)) {
-        return 0;
+        return -1;
       }
       // After the name: state is [0], utime is field 14 of the whole line, so [11]; stime [12].
       String[] fields = stat.substring(close + 2).trim().split("\\s+");
       return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     } catch (IOException | RuntimeException gone) {
-      return 0;
+      return -1;
     }
   }
 }

@@ -26,7 +26,8 @@ public final class IncidentReport {
         + " interval, read as the governor's tail signal reads it (the probes' percentile that the"
         + " governor's tail-percentile names, against the alone runs', over the window): what the governor would see of each run. Cores busy: core 0,"
         + " then core 1, over the window, from /proc/stat (pinned: the primary's core, then the backfill's)."
-        + " JIT: the compiler threads of every JVM of the run over the window, as a share of one core."
+        + " JIT: the compiler threads of every JVM of the run but the live client's (it compiles in its"
+        + " own warm-up, with C1 alone) over the window, as a share of one core."
         + " Backfill warm-up: how long the backfill ran before the live client started (at least the"
         + " minimum, then until every JVM's compilers were quiet, at most the maximum).\n\n"
         + "![live p99 ratio against backfill calls/s](incident.svg)\n\n"
@@ -71,7 +72,7 @@ public final class IncidentReport {
         FigureFormat.ratio(run.probeRatio()),
         coresBusy(run),
         Double.isFinite(run.compilerCorePercent()) ? Long.toString(Math.round(run.compilerCorePercent())) : NOT_APPLICABLE,
-        run.backfillWarmupSeconds() > 0 ? Long.toString(Math.round(run.backfillWarmupSeconds())) : NOT_APPLICABLE,
+        warmup(run),
         backfill ? run.primaryMaxConnections() + " (" + run.connectionSamples() + " samples)" : NOT_APPLICABLE,
         FigureFormat.perSecond(run.primaryTps()),
         FigureFormat.perSecond(run.primaryRowsReadPerSecond()));
@@ -86,6 +87,14 @@ public final class IncidentReport {
     return run.coreBusyPercent().stream()
         .map(percent -> Double.isFinite(percent) ? Long.toString(Math.round(percent)) : NOT_APPLICABLE)
         .collect(Collectors.joining(" / "));
+  }
+
+  /** "180 (compilers not quiet)" when the warm-up ended at its maximum with the compilers still busy. */
+  private static String warmup(RunFigures run) {
+    if (run.backfillWarmupSeconds() <= 0) {
+      return NOT_APPLICABLE;
+    }
+    return Math.round(run.backfillWarmupSeconds()) + (run.backfillWarmupQuiet() ? "" : " (compilers not quiet)");
   }
 
   private static String callsPerSecond(RunFigures run) {

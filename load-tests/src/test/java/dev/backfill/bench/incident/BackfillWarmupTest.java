@@ -30,7 +30,8 @@ class BackfillWarmupTest {
     assertFalse(taken.quiet());
     assertTrue(taken.compilerShare() > BackfillWarmup.QUIET_SHARE, taken.toString());
     assertTrue(taken.duration().compareTo(Duration.ofMillis(300 - SPAN.toMillis())) >= 0, taken.toString());
-    assertTrue(taken.duration().compareTo(Duration.ofMillis(300)) <= 0, taken.toString());
+    // At most the maximum, but for a timer that wakes late on a busy machine.
+    assertTrue(taken.duration().compareTo(Duration.ofMillis(300 + 1_000)) <= 0, taken.toString());
   }
 
   @Test

@@ -65,6 +65,19 @@ class IncidentReportTest {
     assertEquals(5, circles, svg);
   }
 
+  @Test
+  void showsTheCompilersShareAndTheWarmupAndWhetherTheCompilersWereQuiet() throws IOException {
+    RunFigures quiet = run("engine-quiet", "engine", true, 400, 1.2);
+    RunFigures busy =
+        new RunFigures(
+            "engine-busy", "engine", true, 1, 0, 400, 24_000, 0, true, 12_000, 0, 0, 1.2, 7.2, 20.0, 60.0, 1.2, 1.0,
+            0.2, 0.3, 1.1, List.of(40.0, 90.0), 2, 60, 400, 80_000, 180, false, 27.4);
+    String markdown = markdownFor(List.of(run("alone-1", "alone", true, 0, 1.0), quiet, busy));
+    assertTrue(markdown.contains("| cores busy % | JIT % of a core | backfill warm-up s |"), markdown);
+    assertTrue(markdown.contains("| 40 / 90 | 3 | 40 |"), markdown);
+    assertTrue(markdown.contains("| 40 / 90 | 27 | 180 (compilers not quiet) |"), markdown);
+  }
+
   private String markdownFor(List<RunFigures> runs) throws IOException {
     IncidentReport.write(directory, "2025-06-01", "./backfill bench incident", runs);
     return Files.readString(directory.resolve("incident.md"));
@@ -73,6 +86,6 @@ class IncidentReportTest {
   private static RunFigures run(String name, String design, boolean pinned, double callsPerSecond, double ratio) {
     return new RunFigures(
         name, design, pinned, 0, 0, callsPerSecond, (long) callsPerSecond * 60, 0, true,
-        12_000, 0, 0, 1.2, 6.0 * ratio, 20.0, 60.0, ratio, 1.0, 0.2, 0.3, 1.1, List.of(40.0, 90.0), 4, 60, 400, 80_000, 40, 3.0);
+        12_000, 0, 0, 1.2, 6.0 * ratio, 20.0, 60.0, ratio, 1.0, 0.2, 0.3, 1.1, List.of(40.0, 90.0), 4, 60, 400, 80_000, 40, true, 3.0);
   }
 }
