@@ -22,11 +22,15 @@ import java.time.Duration;
  *     times over, when the recording path, measured by a client of its own, slowed by a quarter
  * @param untouchedTailExcuse how far the tail of probes that no engine query ran beside may raise
  *     the reference the recent tail is judged against, as a multiple of the baseline's tail, while
- *     the probes' median has risen past that many times the baseline's too; while it has not, up
- *     to two live latencies above the baseline's tail (see LivePathMonitor#excusable; 1: nothing,
- *     ever). It excuses a
+ *     the probes' median has risen past that many times the baseline's too, or always unless
+ *     {@code coLocated} (1: nothing, ever). It excuses a
  *     machine's own noise; on a machine the engine shares with the primary it also excuses the
  *     engine's own CPU, which slows those probes too
+ * @param coLocated the engine's nodes or its Cassandra share the primary's machine: while the
+ *     probes' median has not moved, their untouched tail is excused up to two live latencies
+ *     above the baseline's, not only {@code untouched-tail-excuse} times it (see
+ *     LivePathMonitor#excusable). Off by default: a competing load that raises the primary's
+ *     tail more than its median reads the same, and must still slow the engine
  */
 public record LivePathSettings(
     Duration probeInterval,
@@ -38,7 +42,8 @@ public record LivePathSettings(
     int quietProbes,
     Duration quietMax,
     Duration liveLatency,
-    double untouchedTailExcuse) {
+    double untouchedTailExcuse,
+    boolean coLocated) {
 
   public LivePathSettings {
     requirePositive("probe-interval", probeInterval);
@@ -89,7 +94,15 @@ public record LivePathSettings(
         30,
         Duration.ofSeconds(5),
         Duration.ofMillis(2),
-        1.5);
+        1.5,
+        false);
+  }
+
+  /** These settings for an engine that shares the primary's machine (see {@code coLocated}). */
+  public LivePathSettings asCoLocated() {
+    return new LivePathSettings(
+        probeInterval, recentSpan, tailSpan, tailPercentile, baselineRefresh, quietSettle, quietProbes, quietMax,
+        liveLatency, untouchedTailExcuse, true);
   }
 
   private static void requirePositive(String key, Duration value) {

@@ -16,7 +16,7 @@ class LivePathMonitorTest {
   private static final long PROBE = 50 * MS;
 
   private final LivePathSettings settings = LivePathSettings.defaults();
-  private final LivePathMonitor monitor = new LivePathMonitor(settings);
+  private LivePathMonitor monitor = new LivePathMonitor(settings);
   private long now;
 
   /** The ratio for {@code addedMs} over the reference, as a share of these settings' 2 ms live path. */
@@ -275,9 +275,23 @@ class LivePathMonitorTest {
   }
 
   @Test
-  void aTailAsSlowAwayFromTheEngineWhileTheMedianHasNotMovedIsTheMachinesWhateverItIs() {
+  void byDefaultUntouchedProbesExcuseAtMostWhatABaselineMayRiseByEvenWithTheMedianUnmoved() {
+    // A competing load that raises the primary's tail and not its median reads like the machine's
+    // noise: unless the engine is known to share the machine, it must still be seen.
+    probe(5_000, 1.0, true, false);
+
+    probeBesideTheEngine(4.0, 4.0);
+
+    var estimate = monitor.estimate(now);
+    assertEquals(4.0, estimate.untouchedTailMs());
+    assertEquals(withAdded(4.0 - settings.untouchedTailExcuse()), estimate.ratio(), 1e-9);
+  }
+
+  @Test
+  void coLocatedATailAsSlowAwayFromTheEngineWhileTheMedianHasNotMovedIsExcused() {
     // A shared machine: the engine's own CPU slows one probe in five fourfold, beside its queries
     // or not; the primary's typical request is as fast as ever. Backing off would not help.
+    monitor = new LivePathMonitor(settings.asCoLocated());
     probe(5_000, 1.0, true, false);
 
     probeBesideTheEngine(4.0, 4.0);
@@ -289,7 +303,8 @@ class LivePathMonitorTest {
   }
 
   @Test
-  void whileTheMedianHasRisenTooUntouchedProbesExcuseAtMostWhatABaselineMayRiseBySoACompetingLoadIsStillSeen() {
+  void coLocatedWhileTheMedianHasRisenTooUntouchedProbesExcuseAtMostWhatABaselineMayRiseBy() {
+    monitor = new LivePathMonitor(settings.asCoLocated());
     probe(5_000, 1.0, true, false);
 
     // A competing load: every probe slower (1.6 ms, past 1.5 times the baseline's median), one in
@@ -302,9 +317,10 @@ class LivePathMonitorTest {
   }
 
   @Test
-  void anUntouchedTailFarBeyondTheMachinesNoiseIsExcusedNoFurtherThanTwoLiveLatencies() {
+  void coLocatedAnUntouchedTailFarBeyondTheMachinesNoiseIsExcusedNoFurtherThanTwoLiveLatencies() {
     // The median has not moved, but one probe in five takes 20 ms, beside the engine or not: the
     // live path is in trouble whoever caused it, and the engine must get out of the way.
+    monitor = new LivePathMonitor(settings.asCoLocated());
     probe(5_000, 1.0, true, false);
 
     probeBesideTheEngine(20.0, 20.0);
@@ -318,7 +334,8 @@ class LivePathMonitorTest {
   }
 
   @Test
-  void whatTheEnginesQueriesAddAboveAnExcusedTailIsStillJudged() {
+  void coLocatedWhatTheEnginesQueriesAddAboveAnExcusedTailIsStillJudged() {
+    monitor = new LivePathMonitor(settings.asCoLocated());
     probe(5_000, 1.0, true, false);
 
     probeBesideTheEngine(3.0, 6.0);
@@ -336,7 +353,7 @@ class LivePathMonitorTest {
         new LivePathMonitor(
             new LivePathSettings(
                 d.probeInterval(), d.recentSpan(), d.tailSpan(), d.tailPercentile(), d.baselineRefresh(),
-                d.quietSettle(), d.quietProbes(), d.quietMax(), d.liveLatency(), 1.0));
+                d.quietSettle(), d.quietProbes(), d.quietMax(), d.liveLatency(), 1.0, true));
     for (long end = now + 5_000 * MS; now < end; ) {
       now += PROBE;
       strict.onProbe(now, 1.0, true, true, false);
