@@ -271,9 +271,10 @@ public final class LivePathMonitor {
             : spanTail;
     OptionalDouble untouchedTail =
         untouched.percentile(nowNanos, UNTOUCHED_SPAN, settings.tailPercentile(), UNTOUCHED_PROBES);
-    // Whether the primary is slower for everyone, for the excuse: over the tail span, so that one
-    // second's few probes do not flip it (see excusable).
-    OptionalDouble spanMedian = all.percentile(nowNanos, settings.tailSpan(), 50, minTailProbes());
+    // Whether the primary is slower for everyone, for a co-located engine's excuse: over the tail
+    // span, so that one second's few probes do not flip it (see excusable). Not needed otherwise.
+    OptionalDouble spanMedian =
+        settings.coLocated() ? all.percentile(nowNanos, settings.tailSpan(), 50, minTailProbes()) : OptionalDouble.empty();
     Double ratio = ratio(recentMedian, spanMedian, recentTail, untouchedTail);
     return new Estimate(
         recentMedian.isPresent() ? recentMedian.getAsDouble() : null,
@@ -336,10 +337,9 @@ public final class LivePathMonitor {
    */
   private double excusable(OptionalDouble spanMedian) {
     double excuse = settings.untouchedTailExcuse();
-    if (excuse <= 1) {
-      return baseline.tailMs();
-    }
-    boolean medianUnmoved = spanMedian.isPresent() && spanMedian.getAsDouble() <= baseline.medianMs() * excuse;
+    // With an excuse of 1 no median counts as unmoved: 1 excuses nothing, co-located or not.
+    boolean medianUnmoved =
+        excuse > 1 && spanMedian.isPresent() && spanMedian.getAsDouble() <= baseline.medianMs() * excuse;
     if (!settings.coLocated() || !medianUnmoved) {
       return baseline.tailMs() * excuse;
     }

@@ -138,22 +138,14 @@ class JobSupervisorTest {
   void aSubmittedJobCountsItsCallsProcessesThemAllAndCompletes() {
     var shard = testKit.<ClusterSharding.ShardCommand>createTestProbe();
     String jobId = UUID.randomUUID().toString();
-    var kit =
-        EventSourcedBehaviorTestKit.<JobSupervisor.Command, JobEvent, JobState>create(
-            testKit.system(),
-            JobSupervisor.create(jobId, shard.getRef(), runtime));
+    var kit = supervisorOf(jobId, shard);
     JobSpec spec = new JobSpec("talk-ratio", 1, null, null, null, Map.of());
 
     var submitted = kit.<StatusReply<JobSupervisor.Accepted>>runCommand(replyTo -> new JobSupervisor.Submit(spec, null, replyTo));
 
     assertInstanceOf(JobSubmitted.class, submitted.event());
     assertEquals(jobId, submitted.reply().getValue().jobId());
-    TestProbe<Object> waiter = testKit.createTestProbe();
-    JobState.Finished finished =
-        waiter.awaitAssert(
-            Duration.ofSeconds(60),
-            Duration.ofMillis(200),
-            () -> assertInstanceOf(JobState.Finished.class, kit.getState()));
+    JobState.Finished finished = awaitFinished(kit);
     assertEquals(JobPhase.COMPLETED, finished.phase());
     assertEquals(CALLS, finished.totalCalls());
     assertEquals(CALLS, finished.counts().scanned());
@@ -190,10 +182,7 @@ class JobSupervisorTest {
   @Test
   void askingAboutAnUnknownJobAnswersUnknownAndLetsTheEntityGo() {
     var shard = testKit.<ClusterSharding.ShardCommand>createTestProbe();
-    var kit =
-        EventSourcedBehaviorTestKit.<JobSupervisor.Command, JobEvent, JobState>create(
-            testKit.system(),
-            JobSupervisor.create("no-such-job", shard.getRef(), runtime));
+    var kit = supervisorOf("no-such-job", shard);
 
     var result = kit.<JobStatus>runCommand(JobSupervisor.GetStatus::new);
 
@@ -206,9 +195,7 @@ class JobSupervisorTest {
   void aPausedJobStaysPausedThroughARestartAndCompletesWhenResumed() {
     var shard = testKit.<ClusterSharding.ShardCommand>createTestProbe();
     String jobId = UUID.randomUUID().toString();
-    var kit =
-        EventSourcedBehaviorTestKit.<JobSupervisor.Command, JobEvent, JobState>create(
-            testKit.system(), JobSupervisor.create(jobId, shard.getRef(), runtime));
+    var kit = supervisorOf(jobId, shard);
     JobSpec spec = new JobSpec("longest-monologue", 1, null, null, null, Map.of());
     // Capped at 5 calls/s, the job is certainly still running when it is paused.
     kit.<StatusReply<JobSupervisor.Accepted>>runCommand(
@@ -232,12 +219,7 @@ class JobSupervisorTest {
     kit.<StatusReply<JobStatus>>runCommand(
         replyTo -> new JobSupervisor.Control(JobSupervisor.Action.RESUME, replyTo));
     jobResults.awaitMoreThan(jobId, whilePaused, Duration.ofSeconds(30));
-    TestProbe<Object> waiter = testKit.createTestProbe();
-    JobState.Finished finished =
-        waiter.awaitAssert(
-            Duration.ofSeconds(60),
-            Duration.ofMillis(200),
-            () -> assertInstanceOf(JobState.Finished.class, kit.getState()));
+    JobState.Finished finished = awaitFinished(kit);
     assertEquals(JobPhase.COMPLETED, finished.phase());
     assertEquals(CALLS - 1, finished.counts().processed() + finished.counts().skipped());
     assertEquals(1, finished.counts().failed());
@@ -248,9 +230,7 @@ class JobSupervisorTest {
   void aCancelledJobStopsForGoodAndRefusesFurtherControl() {
     var shard = testKit.<ClusterSharding.ShardCommand>createTestProbe();
     String jobId = UUID.randomUUID().toString();
-    var kit =
-        EventSourcedBehaviorTestKit.<JobSupervisor.Command, JobEvent, JobState>create(
-            testKit.system(), JobSupervisor.create(jobId, shard.getRef(), runtime));
+    var kit = supervisorOf(jobId, shard);
     JobSpec spec = new JobSpec("patience", 1, null, null, null, Map.of());
     // Capped at 5 calls/s: certainly running when cancelled, and seen to write results until then.
     kit.<StatusReply<JobSupervisor.Accepted>>runCommand(
@@ -282,9 +262,7 @@ class JobSupervisorTest {
   void theEndOfARunTheJobHasForgottenIsNotTheEndOfTheJob() {
     var shard = testKit.<ClusterSharding.ShardCommand>createTestProbe();
     String jobId = UUID.randomUUID().toString();
-    var kit =
-        EventSourcedBehaviorTestKit.<JobSupervisor.Command, JobEvent, JobState>create(
-            testKit.system(), JobSupervisor.create(jobId, shard.getRef(), runtime));
+    var kit = supervisorOf(jobId, shard);
     JobSpec spec = new JobSpec("keyword-tracker", 1, null, null, null, Map.of("keywords", "forgotten run"));
     // Capped at 10 calls/s: still running when the word comes.
     kit.<StatusReply<JobSupervisor.Accepted>>runCommand(
@@ -294,12 +272,7 @@ class JobSupervisorTest {
     TestProbe<JobRun.Command> forgottenRun = testKit.createTestProbe();
     kit.runCommand(new JobSupervisor.RunEnded(forgottenRun.getRef(), false, null));
 
-    TestProbe<Object> waiter = testKit.createTestProbe();
-    JobState.Finished finished =
-        waiter.awaitAssert(
-            Duration.ofSeconds(60),
-            Duration.ofMillis(200),
-            () -> assertInstanceOf(JobState.Finished.class, kit.getState()));
+    JobState.Finished finished = awaitFinished(kit);
     assertEquals(JobPhase.COMPLETED, finished.phase());
     assertEquals(CALLS - 1, finished.counts().processed() + finished.counts().skipped(), "every call done");
     assertEquals(CALLS - 1, jobResults.count(jobId));
@@ -334,12 +307,18 @@ class JobSupervisorTest {
   }
 
   private JobState.Finished runToEnd(TestProbe<ClusterSharding.ShardCommand> shard, JobSpec spec) {
-    var kit =
-        EventSourcedBehaviorTestKit.<JobSupervisor.Command, JobEvent, JobState>create(
-            testKit.system(),
-            JobSupervisor.create(
-                UUID.randomUUID().toString(), shard.getRef(), runtime));
+    var kit = supervisorOf(UUID.randomUUID().toString(), shard);
     kit.<StatusReply<JobSupervisor.Accepted>>runCommand(replyTo -> new JobSupervisor.Submit(spec, null, replyTo));
+    return awaitFinished(kit);
+  }
+
+  private EventSourcedBehaviorTestKit<JobSupervisor.Command, JobEvent, JobState> supervisorOf(
+      String jobId, TestProbe<ClusterSharding.ShardCommand> shard) {
+    return EventSourcedBehaviorTestKit.create(testKit.system(), JobSupervisor.create(jobId, shard.getRef(), runtime));
+  }
+
+  /** The job's state once it has finished, waited for at most a minute. */
+  private JobState.Finished awaitFinished(EventSourcedBehaviorTestKit<JobSupervisor.Command, JobEvent, JobState> kit) {
     TestProbe<Object> waiter = testKit.createTestProbe();
     return waiter.awaitAssert(
         Duration.ofSeconds(60),
