@@ -2,21 +2,18 @@ package dev.backfill.engine.store;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
-import com.datastax.oss.driver.api.core.cql.Row;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
  * The outcome ledger in Cassandra's {@code ledger} table, partitioned by job and call-id bucket.
  *
- * <p>Rows of one partition are written together when they come together ({@link GroupedWrites}):
+ * <p>Rows of one partition are written together when they come together ({@link GroupedRequests}):
  * a job's calls in flight are neighbours, so they fall in one or two buckets, and one unlogged
  * batch of a single partition is one mutation for Cassandra instead of one per call. Each call's
  * row is still acknowledged only once stored.
@@ -34,8 +31,8 @@ public final class CassandraOutcomeLedger implements OutcomeLedger {
   private final CqlSession session;
   private final PreparedStatement insert;
   private final PreparedStatement failed;
-  private final GroupedWrites<Partition, BoundStatement> writes =
-      new GroupedWrites<>((partition, rows) -> writeTogether(rows), MAX_ROWS_PER_WRITE, MAX_WRITES_IN_FLIGHT);
+  private final GroupedRequests<Partition, BoundStatement, Void> writes =
+      GroupedRequests.writes((partition, rows) -> writeTogether(rows), MAX_ROWS_PER_WRITE, MAX_WRITES_IN_FLIGHT);
 
   public CassandraOutcomeLedger(CqlSession session) {
     this.session = session;
@@ -53,17 +50,7 @@ public final class CassandraOutcomeLedger implements OutcomeLedger {
   public CompletionStage<List<Long>> failedCalls(String jobId, long bucket) {
     return session
         .executeAsync(failed.bind(jobId, bucket))
-        .thenCompose(first -> collect(first, new ArrayList<>()));
-  }
-
-  private static CompletionStage<List<Long>> collect(AsyncResultSet page, List<Long> ids) {
-    for (Row row : page.currentPage()) {
-      ids.add(row.getLong(0));
-    }
-    if (!page.hasMorePages()) {
-      return CompletableFuture.completedFuture(ids);
-    }
-    return page.fetchNextPage().thenCompose(next -> collect(next, ids));
+        .thenCompose(first -> CallIdPages.collect(first, new ArrayList<>()));
   }
 
   @Override
@@ -71,7 +58,7 @@ public final class CassandraOutcomeLedger implements OutcomeLedger {
       String jobId, long callId, Status status, String reason, int attempts) {
     long bucket = OutcomeLedger.bucketOf(callId);
     BoundStatement row = insert.bind(jobId, bucket, callId, status.name(), reason, attempts, Instant.now());
-    return writes.write(new Partition(jobId, bucket), row);
+    return writes.send(new Partition(jobId, bucket), row);
   }
 
   private CompletionStage<Void> writeTogether(List<BoundStatement> rows) {

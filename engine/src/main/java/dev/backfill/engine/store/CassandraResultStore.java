@@ -8,19 +8,39 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
 import dev.backfill.engine.processor.Computation;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Results in Cassandra's {@code call_results} table, keyed by call with processor, version and
  * parameters hash, the canonical parameters stored beside the result; with the audit on, each
  * write also appends its row to {@code call_result_writes} in the same batch.
+ *
+ * <p>Existence reads of one computation that come together are one query ({@link
+ * GroupedRequests}): a node's call entities start their calls a page at a time, so a page's
+ * calls, asked at once, are looked up with one {@code IN} over their partitions instead of one
+ * round trip each. Each read still happens when its call entity asks, after everything that entity
+ * did before, so what it answers is as true as a read of its own. A lone read is the single
+ * partition's query, routed to a replica of it.
  */
 public final class CassandraResultStore implements ResultStore {
 
   private final CqlSession session;
+  /** Calls per grouped existence read at most: a page's calls in flight on one node. */
+  static final int MAX_CALLS_PER_LOOKUP = 64;
+
+  /** Grouped existence reads of one computation in flight at once (see {@link GroupedRequests}). */
+  static final int MAX_LOOKUPS_IN_FLIGHT = 4;
+
   private final PreparedStatement select;
+  private final PreparedStatement selectAmong;
+  private final GroupedRequests<Computation, Long, Boolean> lookups =
+      new GroupedRequests<>(this::existing, MAX_CALLS_PER_LOOKUP, MAX_LOOKUPS_IN_FLIGHT);
+  private final AtomicLong lookupsSent = new AtomicLong();
   private final PreparedStatement insert;
   private final Optional<ResultWriteAudit> audit;
 
@@ -32,6 +52,11 @@ public final class CassandraResultStore implements ResultStore {
             session,
             "SELECT version FROM call_results"
                 + " WHERE call_id = ? AND processor = ? AND version = ? AND parameters_hash = ?");
+    this.selectAmong =
+        prepare(
+            session,
+            "SELECT call_id FROM call_results"
+                + " WHERE call_id IN ? AND processor = ? AND version = ? AND parameters_hash = ?");
     this.insert =
         prepare(
             session,
@@ -42,10 +67,35 @@ public final class CassandraResultStore implements ResultStore {
 
   @Override
   public CompletionStage<Boolean> exists(long callId, Computation computation) {
+    return lookups.send(computation, callId);
+  }
+
+  /** Computations with existence reads waiting or in flight: for tests. */
+  int lookupsHeld() {
+    return lookups.groupsHeld();
+  }
+
+  /** Existence queries sent to Cassandra so far: for tests. */
+  long lookupsSent() {
+    return lookupsSent.get();
+  }
+
+  /** Whether each of {@code callIds} has a result of {@code computation}, in their order. */
+  private CompletionStage<List<Boolean>> existing(Computation computation, List<Long> callIds) {
+    lookupsSent.incrementAndGet();
+    if (callIds.size() == 1) {
+      return session
+          .executeAsync(
+              select.bind(callIds.get(0), computation.processor(), computation.version(), computation.parametersHash()))
+          .thenApply(rows -> List.of(rows.one() != null));
+    }
     return session
         .executeAsync(
-            select.bind(callId, computation.processor(), computation.version(), computation.parametersHash()))
-        .thenApply(rows -> rows.one() != null);
+            selectAmong
+                .bind(callIds, computation.processor(), computation.version(), computation.parametersHash())
+                .setPageSize(callIds.size() + 1))
+        .thenCompose(first -> CallIdPages.collect(first, new HashSet<>()))
+        .thenApply(found -> callIds.stream().map(found::contains).toList());
   }
 
   @Override
