@@ -1,5 +1,6 @@
 package dev.backfill.bench;
 
+import dev.backfill.bench.cluster.ServedCluster;
 import dev.backfill.bench.incident.IncidentBench;
 import dev.backfill.bench.incident.IncidentOptions;
 import dev.backfill.bench.raw.RawBench;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
     name = "backfill bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks that measure the product from outside; each starts and stops what it needs.",
-    subcommands = {BenchMain.Incident.class, BenchMain.Raw.class, CommandLine.HelpCommand.class})
+    subcommands = {BenchMain.Incident.class, BenchMain.Raw.class, BenchMain.Cluster.class, CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -230,6 +231,44 @@ public final class BenchMain implements Runnable {
                   calls, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(windowSeconds), rounds, !noRaw, nodes,
                   budgets.contains("default"), budgets.contains("out-of-the-way"), !noHeapCheck, heap, processor, directory, reportDirectory, command))
           .run();
+    }
+  }
+
+  @Command(
+      name = "cluster",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Starts stores seeded with calls and a cluster of nodes on them, and keeps them up for a load",
+        "test in another process (the Gatling scenarios in load-tests/gatling start it): the first",
+        "line of standard output is one JSON object saying where everything is (api_urls, the",
+        "primary, the engine's connection cap); everything stops when standard input closes."
+      })
+  static final class Cluster implements Callable<Integer> {
+
+    @Option(names = "--calls", defaultValue = "100000", description = "Calls to seed (default ${DEFAULT-VALUE}).")
+    int calls;
+
+    @Option(names = "--nodes", defaultValue = "1", description = "Nodes to start, 1 to 5 (default ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(names = "--budget", defaultValue = "out-of-the-way", description = "The governor's budget: default, or out-of-the-way (raised so that a backfill runs as fast as the engine can; the connection cap stays) (default ${DEFAULT-VALUE}).")
+    String budget;
+
+    @Option(names = "--dir", defaultValue = ".backfill/bench-cluster", description = "Scratch folder, wiped first (default ${DEFAULT-VALUE}).")
+    Path directory;
+
+    @Override
+    public Integer call() throws Exception {
+      if (calls < 1) {
+        throw new IllegalArgumentException("--calls must be at least 1");
+      }
+      if (nodes < 1 || nodes > 5) {
+        throw new IllegalArgumentException("--nodes takes 1 to 5 on one machine");
+      }
+      if (!budget.equals("default") && !budget.equals("out-of-the-way")) {
+        throw new IllegalArgumentException("--budget takes default or out-of-the-way, not " + budget);
+      }
+      return new ServedCluster(calls, nodes, budget.equals("out-of-the-way"), directory, System.out, System.err).run();
     }
   }
 }
