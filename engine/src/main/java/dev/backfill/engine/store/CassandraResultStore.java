@@ -6,12 +6,16 @@ import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
+import com.datastax.oss.driver.api.core.servererrors.QueryValidationException;
+import com.datastax.oss.driver.api.core.servererrors.ReadFailureException;
 import dev.backfill.engine.processor.Computation;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -67,7 +71,17 @@ public final class CassandraResultStore implements ResultStore {
 
   @Override
   public CompletionStage<Boolean> exists(long callId, Computation computation) {
-    return lookups.send(computation, callId);
+    // A lookup of several that Cassandra refuses or fails to read may be one partition's doing:
+    // each call then reads alone, so that such a failure is that call's alone, as it would be
+    // without grouping. A timeout or too few replicas (the store's trouble, the same for every
+    // call) fails them all, to be asked again, without a read per call thrown at a struggling store.
+    return lookups
+        .send(computation, callId)
+        .exceptionallyCompose(
+            failure ->
+                isPerhapsOneCallsOwn(failure)
+                    ? existsAlone(callId, computation)
+                    : CompletableFuture.failedFuture(failure));
   }
 
   /** Computations with existence reads waiting or in flight: for tests. */
@@ -84,10 +98,7 @@ public final class CassandraResultStore implements ResultStore {
   private CompletionStage<List<Boolean>> existing(Computation computation, List<Long> callIds) {
     lookupsSent.incrementAndGet();
     if (callIds.size() == 1) {
-      return session
-          .executeAsync(
-              select.bind(callIds.get(0), computation.processor(), computation.version(), computation.parametersHash()))
-          .thenApply(rows -> List.of(rows.one() != null));
+      return existsAlone(callIds.get(0), computation).thenApply(List::of);
     }
     return session
         .executeAsync(
@@ -96,6 +107,18 @@ public final class CassandraResultStore implements ResultStore {
                 .setPageSize(callIds.size() + 1))
         .thenCompose(first -> CallIdPages.collect(first, new HashSet<>()))
         .thenApply(found -> callIds.stream().map(found::contains).toList());
+  }
+
+  /** A refusal of the query, or a replica that failed to read. */
+  private static boolean isPerhapsOneCallsOwn(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    return cause instanceof QueryValidationException || cause instanceof ReadFailureException;
+  }
+
+  private CompletionStage<Boolean> existsAlone(long callId, Computation computation) {
+    return session
+        .executeAsync(select.bind(callId, computation.processor(), computation.version(), computation.parametersHash()))
+        .thenApply(rows -> rows.one() != null);
   }
 
   @Override

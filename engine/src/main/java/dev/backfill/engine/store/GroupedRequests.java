@@ -103,6 +103,9 @@ public final class GroupedRequests<K, R, V> {
     CompletionStage<List<V>> sent;
     try {
       sent = send.apply(groupKey, requests);
+      if (sent == null) {
+        sent = CompletableFuture.failedFuture(new IllegalStateException("no statement was sent"));
+      }
     } catch (Throwable e) {
       // Whatever it is, the requests fail and the group goes on: a slot left taken would hold
       // every later request of this group on this node for good.
@@ -111,38 +114,40 @@ public final class GroupedRequests<K, R, V> {
     sent.whenComplete((answers, failure) -> completed(groupKey, group, batch, answers, failure));
   }
 
+  /**
+   * Sends the next requests of the group, or frees its slot, and then answers the requests the
+   * statement carried: the next statement does not wait for their callers' continuations, and a
+   * caller that hears its answer finds the group's slot already free.
+   */
   private void completed(
       K groupKey, Group<R, V> group, List<Waiting<R, V>> batch, List<V> answers, Throwable failure) {
-    try {
-      Throwable wrong =
-          failure == null && (answers == null || answers.size() != batch.size())
-              ? new IllegalStateException(
-                  (answers == null ? "no" : String.valueOf(answers.size())) + " answers for " + batch.size() + " requests")
-              : failure;
-      for (int index = 0; index < batch.size(); index++) {
-        if (wrong == null) {
-          batch.get(index).answered().complete(answers.get(index));
-        } else {
-          batch.get(index).answered().completeExceptionally(wrong);
+    List<Waiting<R, V>> next;
+    synchronized (group) {
+      if (group.waiting.isEmpty()) {
+        group.sending--;
+        // Forgotten once idle, so a job's finished groups are not kept. A request that already
+        // holds this group object still gets sent through it.
+        if (group.sending == 0) {
+          groups.remove(groupKey, group);
         }
+        next = null;
+      } else {
+        next = take(group);
       }
-    } finally {
-      List<Waiting<R, V>> next;
-      synchronized (group) {
-        if (group.waiting.isEmpty()) {
-          group.sending--;
-          // Forgotten once idle, so a job's finished groups are not kept. A request that already
-          // holds this group object still gets sent through it.
-          if (group.sending == 0) {
-            groups.remove(groupKey, group);
-          }
-          next = null;
-        } else {
-          next = take(group);
-        }
-      }
-      if (next != null) {
-        send(groupKey, group, next);
+    }
+    if (next != null) {
+      send(groupKey, group, next);
+    }
+    Throwable wrong =
+        failure == null && (answers == null || answers.size() != batch.size())
+            ? new IllegalStateException(
+                (answers == null ? "no" : String.valueOf(answers.size())) + " answers for " + batch.size() + " requests")
+            : failure;
+    for (int index = 0; index < batch.size(); index++) {
+      if (wrong == null) {
+        batch.get(index).answered().complete(answers.get(index));
+      } else {
+        batch.get(index).answered().completeExceptionally(wrong);
       }
     }
   }

@@ -179,9 +179,11 @@ final class BackfillCluster implements AutoCloseable {
     try {
       process.getOutputStream().close();
       if (!process.waitFor(2, TimeUnit.MINUTES)) {
-        // It stops its children on SIGTERM too (their shutdown hooks).
+        // It stops its children on SIGTERM too (its shutdown hook), then goes for good.
         process.destroy();
-        process.waitFor(1, TimeUnit.MINUTES);
+        if (!process.waitFor(1, TimeUnit.MINUTES)) {
+          process.destroyForcibly();
+        }
       }
     } catch (IOException e) {
       process.destroy();

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code ./backfill bench cluster}: stores seeded with calls and a cluster of nodes on them, kept
@@ -31,40 +32,41 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public record ServedCluster(int calls, int nodes, boolean outOfTheWay, Path directory, PrintStream out, PrintStream err) {
 
   public int run() throws Exception {
-    SeededStores stores = SeededStores.start(directory, calls, err);
-    EngineBackfill cluster;
-    try {
-      Path nodeDirectory = Files.createDirectories(directory.resolve("nodes"));
-      err.printf("starting %d node%s ...%n", nodes, nodes == 1 ? "" : "s");
-      cluster =
-          EngineBackfill.launch(
-              nodes,
-              stores.stores().endpoints(),
-              stores.settings(),
-              "load_test",
-              nodeDirectory,
-              outOfTheWay ? RawBench.GOVERNOR_OUT_OF_THE_WAY : "",
-              List.of());
-    } catch (Exception | Error e) {
-      stores.close();
-      throw e;
-    }
-    // Stopped once: when input ends, or by SIGTERM (the JVM's shutdown hooks), whichever first.
+    // Whatever has started is stopped once: when input ends, on a failure, or by SIGTERM (the
+    // JVM's shutdown hooks), also while the stores or the nodes are still starting.
+    AtomicReference<SeededStores> stores = new AtomicReference<>();
+    AtomicReference<EngineBackfill> cluster = new AtomicReference<>();
     AtomicBoolean stopped = new AtomicBoolean();
     Runnable stopAll =
         () -> {
           if (stopped.compareAndSet(false, true)) {
             err.println("stopping the nodes and the stores ...");
             try {
-              cluster.close();
+              if (cluster.get() != null) {
+                cluster.get().close();
+              }
             } finally {
-              stores.close();
+              if (stores.get() != null) {
+                stores.get().close();
+              }
             }
           }
         };
     Runtime.getRuntime().addShutdownHook(new Thread(stopAll, "stop-cluster"));
     try {
-      out.println(new ObjectMapper().writeValueAsString(whereEverythingIs(stores, cluster)));
+      stores.set(SeededStores.start(directory, calls, err));
+      Path nodeDirectory = Files.createDirectories(directory.resolve("nodes"));
+      err.printf("starting %d node%s ...%n", nodes, nodes == 1 ? "" : "s");
+      cluster.set(
+          EngineBackfill.launch(
+              nodes,
+              stores.get().stores().endpoints(),
+              stores.get().settings(),
+              "load_test",
+              nodeDirectory,
+              outOfTheWay ? RawBench.GOVERNOR_OUT_OF_THE_WAY : "",
+              List.of()));
+      out.println(new ObjectMapper().writeValueAsString(whereEverythingIs(stores.get(), cluster.get())));
       out.flush();
       err.println("cluster up; it stops when standard input closes");
       awaitEndOfInput();
