@@ -1,6 +1,7 @@
 package dev.backfill.engine.store;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -53,7 +54,7 @@ public final class GroupedRequests<K, R, V> {
   public static <K, R> GroupedRequests<K, R, Void> writes(
       BiFunction<K, List<R>, CompletionStage<Void>> write, int maxRows, int maxInFlight) {
     return new GroupedRequests<>(
-        (group, rows) -> write.apply(group, rows).thenApply(done -> nothingFor(rows)),
+        (group, rows) -> write.apply(group, rows).thenApply(done -> Collections.<Void>nCopies(rows.size(), null)),
         maxRows,
         maxInFlight);
   }
@@ -157,11 +158,5 @@ public final class GroupedRequests<K, R, V> {
     List<Waiting<R, V>> batch = new ArrayList<>(group.waiting.subList(0, count));
     group.waiting.subList(0, count).clear();
     return batch;
-  }
-
-  private static <R, V> List<V> nothingFor(List<R> rows) {
-    List<V> nothing = new ArrayList<>(rows.size());
-    rows.forEach(row -> nothing.add(null));
-    return nothing;
   }
 }

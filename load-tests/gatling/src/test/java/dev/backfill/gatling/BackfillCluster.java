@@ -1,7 +1,10 @@
 package dev.backfill.gatling;
 
+import static io.gatling.javaapi.http.HttpDsl.http;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gatling.javaapi.http.HttpProtocolBuilder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,17 +15,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import io.gatling.javaapi.http.HttpProtocolBuilder;
-
-import static io.gatling.javaapi.http.HttpDsl.http;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The cluster a scenario runs against. Unless the system property {@code backfill.api} names
  * nodes already running (comma-separated base URLs), it starts its own: stores seeded with calls
  * and nodes on them, in a process of their own ({@code ./backfill bench cluster}, the engine as it
  * ships, with its Netty and not Gatling's), and stops them when the scenario ends.
- *
  *
  * <p>It watches the engine's connections on the primary when it knows the primary: always for a
  * cluster it started, for one already running when {@code backfill.primary.url} names it.
@@ -131,7 +133,7 @@ final class BackfillCluster implements AutoCloseable {
   /** The line that says where everything is, or a failure if the process ends or takes too long. */
   private static String firstLine(Process process) throws IOException {
     var reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    var line = new java.util.concurrent.CompletableFuture<String>();
+    var line = new CompletableFuture<String>();
     Thread readerThread =
         new Thread(
             () -> {
@@ -150,9 +152,9 @@ final class BackfillCluster implements AutoCloseable {
         throw new IOException("./backfill bench cluster ended with exit code " + process.waitFor() + " before it was up");
       }
       return first;
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new IOException("./backfill bench cluster was not up within " + START_TIMEOUT_MINUTES + " minutes");
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IOException(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -4,7 +4,6 @@ import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
 import static io.gatling.javaapi.core.CoreDsl.during;
 import static io.gatling.javaapi.core.CoreDsl.exec;
-import static io.gatling.javaapi.core.CoreDsl.global;
 import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.core.CoreDsl.rampUsers;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
@@ -113,9 +112,7 @@ public class OperatorsUnderLoadSimulation extends Simulation {
             pollers.injectOpen(rampUsers(POLLERS).during(Duration.ofSeconds(5))),
             tuners.injectOpen(rampUsers(TUNERS).during(Duration.ofSeconds(5))))
         .protocols(cluster.api())
-        .assertions(
-            global().failedRequests().count().is(0L),
-            global().responseTime().percentile(99.0).lt(1000));
+        .assertions(ApiGates.all());
   }
 
   @Override

@@ -5,7 +5,6 @@ import static io.gatling.javaapi.core.CoreDsl.asLongAs;
 import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
 import static io.gatling.javaapi.core.CoreDsl.bodyString;
 import static io.gatling.javaapi.core.CoreDsl.exec;
-import static io.gatling.javaapi.core.CoreDsl.global;
 import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.core.CoreDsl.rampUsers;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
@@ -94,9 +93,7 @@ public class SubmissionBurstSimulation extends Simulation {
                 .injectOpen(rampUsers(JOBS).during(BURST))
                 .andThen(auditor.injectOpen(atOnceUsers(1))))
         .protocols(cluster.api())
-        .assertions(
-            global().failedRequests().count().is(0L),
-            global().responseTime().percentile(99.0).lt(1000));
+        .assertions(ApiGates.all());
   }
 
   @Override

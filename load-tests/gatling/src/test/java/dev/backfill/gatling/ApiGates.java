@@ -1,0 +1,23 @@
+package dev.backfill.gatling;
+
+import static io.gatling.javaapi.core.CoreDsl.global;
+
+import io.gatling.javaapi.core.Assertion;
+
+/**
+ * What every scenario must meet: no failed request (checks included: a job lost, the primary over
+ * its cap), and a p99 under 1 s, a ceiling only a real regression crosses. The target, a p99 of
+ * 50 ms, is read from the report: a timed gate on a shared machine would only flake.
+ */
+final class ApiGates {
+
+  static final int P99_CEILING_MS = 1000;
+
+  private ApiGates() {}
+
+  static Assertion[] all() {
+    return new Assertion[] {
+      global().failedRequests().count().is(0L), global().responseTime().percentile(99.0).lt(P99_CEILING_MS)
+    };
+  }
+}
