@@ -149,6 +149,11 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     INSTANCE
   }
 
+  /** A slot may be free for a waiting request now (its handover is over, or the budget refilled). */
+  private enum ServeWaiting implements Command {
+    INSTANCE
+  }
+
   private enum ProbeLivePath implements Command {
     INSTANCE
   }
@@ -202,6 +207,11 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private static final Duration STORE_RESTART_LONGEST = Duration.ofSeconds(10);
   /** Changes waiting for the journal at most; more are answered as unavailable at once. */
   private static final int MAX_PENDING = 100;
+  /**
+   * Lease requests waiting for a query slot at most: far more than a cluster's readers (jobs
+   * times blocks in flight). More are refused, to ask again shortly.
+   */
+  private static final int MAX_WAITING_FOR_SLOT = 10_000;
 
   /** The cluster's governor, keeping its runtime changes in the journal ({@link GovernorSettingsStore#PERSISTENCE_ID}). */
   public static ActorRef<Command> init(
@@ -296,6 +306,8 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private LivePathMonitor.Baseline inheritedBaseline;
   private String inheritedFrom;
   private final JobMeters jobs = new JobMeters();
+  /** Lease requests that found every slot busy, answered when one frees or their wait is up. */
+  private final LeaseQueue waitingForSlot = new LeaseQueue(MAX_WAITING_FOR_SLOT);
   private final TokenBucket queryMillis;
   private boolean probing;
   private long probeStartedNanos;
@@ -365,6 +377,10 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
         .onSignal(Terminated.class, this::onStoreStopped)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessageEquals(Decide.INSTANCE, this::onDecide)
+        .onMessageEquals(ServeWaiting.INSTANCE, () -> {
+          serveWaiting(System.nanoTime());
+          return this;
+        })
         .onMessageEquals(ProbeLivePath.INSTANCE, this::onProbeLivePath)
         .onMessage(LivePathProbed.class, this::onLivePathProbed)
         .onMessageEquals(ReadLoad.INSTANCE, this::onReadLoad)
@@ -381,14 +397,8 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       request.replyTo().tell(new LeaseDenied(RETRY_WHEN_PAUSED, "a lease needs a job and a holder"));
       return this;
     }
-    // Jobs journaled before the API had ranges may claim more than their top. Above it nothing a
-    // share can tell apart changes, so it reads as the top (a cap: as none) and such a job goes on
-    // after an upgrade; only what no range holds (not a number, not above zero) is refused.
-    double weight = Math.min(request.weight(), RuntimeLimits.PRIORITY.high());
-    Double maxRows = request.maxRowsPerSecond();
-    if (maxRows != null && maxRows > RuntimeLimits.CALLS_PER_SECOND.high()) {
-      maxRows = null;
-    }
+    double weight = claimedWeight(request);
+    Double maxRows = claimedCap(request);
     String claimRefused = RuntimeLimits.claimRefusal(weight, maxRows);
     if (claimRefused != null) {
       // Not claimed, so a bad weight or cap never reaches the fair share of the other jobs.
@@ -403,54 +413,85 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     }
     JobMeters.JobMeter meter = jobs.claim(request.jobId(), weight, maxRows, wallNow, now);
     reshare(now);
+    String leaseId = request.leaseId() != null ? request.leaseId() : UUID.randomUUID().toString();
+    Verdict verdict = judge(request, leaseId, meter, now);
+    if (verdict.slotWait() && waitingForSlot.park(leaseId, request, now + slotWaitNanos())) {
+      meter.heldBack(verdict.refusal(), wallNow);
+      serveLaterAtHandover(now);
+      return this;
+    }
+    answer(request, verdict, meter, wallNow);
+    return this;
+  }
+
+  // Jobs journaled before the API had ranges may claim more than their top. Above it nothing a
+  // share can tell apart changes, so it reads as the top (a cap: as none) and such a job goes on
+  // after an upgrade; only what no range holds (not a number, not above zero) is refused.
+  private static double claimedWeight(AcquireLease request) {
+    return Math.min(request.weight(), RuntimeLimits.PRIORITY.high());
+  }
+
+  private static Double claimedCap(AcquireLease request) {
+    Double maxRows = request.maxRowsPerSecond();
+    return maxRows != null && maxRows > RuntimeLimits.CALLS_PER_SECOND.high() ? null : maxRows;
+  }
+
+  /**
+   * What a lease request gets now: {@code granted}, or refused for {@code refusal}, to ask again
+   * after {@code retryAfter}. {@code slotWait}: refused only because no query slot is free for it
+   * yet, so it may wait in {@link #waitingForSlot} for one instead.
+   */
+  private record Verdict(LeaseGranted granted, String refusal, Duration retryAfter, boolean slotWait) {
+
+    static Verdict refused(String refusal, Duration retryAfter) {
+      return new Verdict(null, refusal, retryAfter, false);
+    }
+  }
+
+  /** Judges a request against everything that can hold it back, and takes the slot and rows when none does. */
+  private Verdict judge(AcquireLease request, String leaseId, JobMeters.JobMeter meter, long now) {
     var decision = policy.current();
     int rows = pageSizer.rows(Math.max(1, request.rows()));
-    String refusal = null;
-    Duration retryAfter = null;
     if (awaitingSettings(now)) {
       // A budget an operator lowered at run time may be in the journal: none of the configured one
       // is granted before it is known, or the wait for it is over.
-      refusal = awaitingSettingsReason();
-      retryAfter = RETRY_WHEN_PAUSED;
-    } else if (livePath.holdForQuiet(now)) {
-      refusal =
+      return Verdict.refused(awaitingSettingsReason(), RETRY_WHEN_PAUSED);
+    }
+    if (livePath.holdForQuiet(now)) {
+      return Verdict.refused(
           "measuring the primary's own latency without the backfill (a quiet moment of at most "
               + settings.livePath().quietMax().toSeconds()
-              + " s)";
-      retryAfter = RETRY_WHEN_QUIET;
-    } else if (decision.paused()) {
-      refusal = decision.reason();
-      retryAfter = RETRY_WHEN_PAUSED;
-    } else if (slots.busy() >= decision.concurrency()) {
+              + " s)",
+          RETRY_WHEN_QUIET);
+    }
+    if (decision.paused()) {
+      return Verdict.refused(decision.reason(), RETRY_WHEN_PAUSED);
+    }
+    if (slots.busy() >= decision.concurrency()) {
       slots.wantTurn(request.holder(), decision.concurrency());
-      refusal = "all " + decision.concurrency() + " query slots on the primary are in use";
-      retryAfter = RETRY_WHEN_NO_SLOT;
-    } else if (queryMillis.nanosUntil(1, now) > 0) {
-      refusal =
+      return new Verdict(
+          null, "all " + decision.concurrency() + " query slots on the primary are in use", RETRY_WHEN_NO_SLOT, true);
+    }
+    if (queryMillis.nanosUntil(1, now) > 0) {
+      return Verdict.refused(
           String.format(
-              "the primary's query-time budget (%.0f ms/s) is spent: %s", decision.queryMillisPerSecond(), decision.reason());
-      retryAfter = Duration.ofNanos(Math.min(queryMillis.nanosUntil(1, now), LONGEST_RETRY.toNanos()));
-    } else if (meter.rows.nanosUntil(rows, now) > 0) {
-      refusal = String.format("the job's share is %.0f calls/s: %s", meter.rows.rate(), decision.reason());
-      retryAfter = Duration.ofNanos(Math.min(meter.rows.nanosUntil(rows, now), LONGEST_RETRY.toNanos()));
+              "the primary's query-time budget (%.0f ms/s) is spent: %s", decision.queryMillisPerSecond(), decision.reason()),
+          Duration.ofNanos(Math.min(queryMillis.nanosUntil(1, now), LONGEST_RETRY.toNanos())));
     }
-    String leaseId = request.leaseId() != null ? request.leaseId() : UUID.randomUUID().toString();
-    QuerySlots.Taken slot = QuerySlots.Taken.NONE;
-    if (refusal == null) {
-      slot =
-          slots.take(
-              leaseId, request.holder(), request.jobId(), decision.concurrency(), now, settings.leaseTtl().toNanos());
-      if (slot.slot() < 0) {
-        refusal = "waiting for a query slot to be handed over from another node";
-        retryAfter = Duration.ofNanos(Math.max(RETRY_WHEN_NO_SLOT.toNanos(),
-            slots.nanosUntilHandover(request.holder(), decision.concurrency(), now)));
-      }
+    if (meter.rows.nanosUntil(rows, now) > 0) {
+      return Verdict.refused(
+          String.format("the job's share is %.0f calls/s: %s", meter.rows.rate(), decision.reason()),
+          Duration.ofNanos(Math.min(meter.rows.nanosUntil(rows, now), LONGEST_RETRY.toNanos())));
     }
-    if (refusal != null) {
-      denied++;
-      Instant since = meter.heldBack(refusal, wallNow);
-      request.replyTo().tell(new LeaseDenied(retryAfter, refusal + " (held back since " + since + ")"));
-      return this;
+    QuerySlots.Taken slot =
+        slots.take(leaseId, request.holder(), request.jobId(), decision.concurrency(), now, settings.leaseTtl().toNanos());
+    if (slot.slot() < 0) {
+      return new Verdict(
+          null,
+          "waiting for a query slot to be handed over from another node",
+          Duration.ofNanos(Math.max(RETRY_WHEN_NO_SLOT.toNanos(),
+              slots.nanosUntilHandover(request.holder(), decision.concurrency(), now))),
+          true);
     }
     meter.rows.take(rows, now);
     meter.granted();
@@ -460,12 +501,98 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       getContext().getLog().info("first lease of this governor, {} ms after it started", (now - readingSinceNanos) / 1_000_000);
     }
     granted++;
-    request.replyTo().tell(new LeaseGranted(leaseId, slot.slot(), rows, slot.closeAfter()));
-    return this;
+    return new Verdict(new LeaseGranted(leaseId, slot.slot(), rows, slot.closeAfter()), null, null, false);
+  }
+
+  private void answer(AcquireLease request, Verdict verdict, JobMeters.JobMeter meter, Instant wallNow) {
+    if (verdict.granted() != null) {
+      request.replyTo().tell(verdict.granted());
+      return;
+    }
+    denied++;
+    Instant since = meter.heldBack(verdict.refusal(), wallNow);
+    request.replyTo().tell(new LeaseDenied(verdict.retryAfter(), verdict.refusal() + " (held back since " + since + ")"));
+  }
+
+  /**
+   * How long a request may wait for a slot: a third of the askers' timeout, so that it is answered
+   * (by the next tick at the latest) well before its asker gives up on it.
+   */
+  private long slotWaitNanos() {
+    return settings.askTimeout().toNanos() / 3;
+  }
+
+  /**
+   * Offers free query slots to the requests waiting for one, longest waiting first, each judged
+   * afresh (the primary may have been paused meanwhile, or its job's share spent). A request whose
+   * time to wait is up is told to ask again at once. Called whenever a slot may have come free.
+   */
+  private void serveWaiting(long now) {
+    if (waitingForSlot.isEmpty()) {
+      return;
+    }
+    Instant wallNow = Instant.now();
+    for (LeaseQueue.Waiting waiting : waitingForSlot.inOrder()) {
+      AcquireLease request = waiting.request();
+      if (now >= waiting.answerByNanos()) {
+        waitingForSlot.remove(waiting.leaseId());
+        denied++;
+        request
+            .replyTo()
+            .tell(new LeaseDenied(Duration.ZERO, "every query slot on the primary stayed in use while it waited: ask again"));
+        continue;
+      }
+      if (slots.busy() >= policy.current().concurrency()) {
+        // Requests behind this one waited less: only their deadlines can be up, and they are later.
+        break;
+      }
+      long untilBudget = queryMillis.nanosUntil(1, now);
+      if (untilBudget > 0) {
+        // The query-time budget is spent for every job alike: they keep their places until it is not.
+        timers.startSingleTimer(ServeWaiting.INSTANCE, Duration.ofNanos(untilBudget));
+        return;
+      }
+      int known = jobs.size();
+      JobMeters.JobMeter meter = jobs.claim(request.jobId(), claimedWeight(request), claimedCap(request), wallNow, now);
+      if (jobs.size() != known) {
+        reshare(now);
+      }
+      Verdict verdict = judge(request, waiting.leaseId(), meter, now);
+      if (!verdict.slotWait()) {
+        waitingForSlot.remove(waiting.leaseId());
+        answer(request, verdict, meter, wallNow);
+      }
+    }
+    serveLaterAtHandover(now);
+  }
+
+  /**
+   * A free slot that another node used last goes to a waiting request only after its handover:
+   * serve the waiting again then, rather than at the next tick.
+   */
+  private void serveLaterAtHandover(long now) {
+    int limit = policy.current().concurrency();
+    if (waitingForSlot.isEmpty() || slots.busy() >= limit) {
+      return;
+    }
+    long soonest = Long.MAX_VALUE;
+    for (LeaseQueue.Waiting waiting : waitingForSlot.inOrder()) {
+      long until = slots.nanosUntilHandover(waiting.request().holder(), limit, now);
+      if (until > 0) {
+        soonest = Math.min(soonest, until);
+      }
+    }
+    if (soonest != Long.MAX_VALUE) {
+      timers.startSingleTimer(ServeWaiting.INSTANCE, Duration.ofNanos(soonest));
+    }
   }
 
   private Behavior<Command> onRelease(ReleaseLease release) {
     long now = System.nanoTime();
+    if (waitingForSlot.remove(release.leaseId())) {
+      // Its asker gave up waiting and handed the lease back before it was granted.
+      return this;
+    }
     if (slots.release(release.leaseId(), release.connectionClosed(), now) >= 0) {
       double millis = Math.max(0, release.queryMicros()) / 1000.0;
       // At most a second's worth of debt: one query that ran into its timeout must not lock every
@@ -476,6 +603,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
         // A lease handed back unused (its asker gave up, or stopped) ran nothing on the primary.
         lastEngineActivityNanos = now;
       }
+      serveWaiting(now);
     }
     return this;
   }
@@ -868,6 +996,8 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       getContext().getLog().warn("lease of job {} on slot {} expired: its holder is gone", lease.jobId(), lease.slot());
     }
     jobs.forgetIdle(settings.jobIdleAfter(), Instant.now());
+    // Also answers, within a tick, the requests whose time to wait is up.
+    serveWaiting(now);
     return this;
   }
 
@@ -999,6 +1129,8 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
     if (before.mode() != after.mode()) {
       getContext().getLog().info("governor {} -> {}: {}", before.mode(), after.mode(), after.reason());
     }
+    // The concurrency may have grown.
+    serveWaiting(now);
     return this;
   }
 
@@ -1068,6 +1200,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
         live,
         pages,
         slots.busy(),
+        waitingForSlot.size(),
         shares,
         granted,
         denied,

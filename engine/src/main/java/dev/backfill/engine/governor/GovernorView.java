@@ -9,7 +9,8 @@ import java.util.List;
  * latest reading of every health signal, the rate in force, and how it is shared among the jobs
  * asking for it. {@code slotHandovers}: query slots that went from one node to another;
  * {@code slotHandoversClosed}: those whose holder had closed its connection, so the slot moved
- * 0.1 s after its last query rather than after the whole handover.
+ * 0.1 s after its last query rather than after the whole handover. {@code leasesWaiting}: lease
+ * requests waiting in the governor for a query slot to free.
  */
 public record GovernorView(
     GovernorBudget budget,
@@ -26,6 +27,7 @@ public record GovernorView(
     LivePath livePath,
     Pages pages,
     int activeLeases,
+    int leasesWaiting,
     List<JobShare> jobs,
     long leasesGranted,
     long leasesDenied,

@@ -66,6 +66,10 @@ final class JobMeters {
     return jobs.isEmpty();
   }
 
+  int size() {
+    return jobs.size();
+  }
+
   /** Splits {@code rowsPerSecond} among the jobs by weight and cap. */
   void reshare(double rowsPerSecond, long nowNanos) {
     Map<String, FairShare.Claim> claims = new LinkedHashMap<>();
