@@ -11,9 +11,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -23,7 +25,22 @@ import org.apache.pekko.pattern.StatusReply;
 /** Jobs as sharded, event-sourced supervisors, reached by asking them. */
 final class ShardedJobs implements Jobs {
 
+  /**
+   * Settled jobs kept at most: about a kilobyte each. Beyond it, the jobs finished later are asked
+   * as before.
+   */
+  private static final int MAX_SETTLED = 20_000;
+
   private final ClusterSharding sharding;
+  /**
+   * The statuses of jobs that can no longer change ({@link JobStatus#settled}), by job id. GET
+   * /jobs asks every job ever submitted; without these, each finished one was woken from the
+   * journal and asked again at every listing, so a listing cost more with every job kept and kept
+   * every finished job in memory while operators polled. Each node keeps its own: a status never
+   * changes once settled, so no node's copy goes stale (but for the node named as its host, which
+   * is the one that answered last).
+   */
+  private final Map<String, JobStatus> settled = new ConcurrentHashMap<>();
   private final JobIndex index;
   private final Duration askTimeout;
 
@@ -67,10 +84,25 @@ final class ShardedJobs implements Jobs {
         sharding.entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId).askWithStatus(command::apply, askTimeout));
   }
 
+  /**
+   * A settled status (the job finished for good) is answered from {@link #settled} once seen; any
+   * other is asked of the job.
+   */
   @Override
   public CompletionStage<JobStatus> status(String jobId) {
+    JobStatus known = settled.get(jobId);
+    if (known != null) {
+      return CompletableFuture.completedFuture(known);
+    }
     return OnCompletingThread.of(
-        sharding.entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId).ask(JobSupervisor.GetStatus::new, askTimeout));
+            sharding.entityRefFor(JobSupervisor.ENTITY_TYPE_KEY, jobId).ask(JobSupervisor.GetStatus::new, askTimeout))
+        .thenApply(
+            status -> {
+              if (status.settled() && settled.size() < MAX_SETTLED) {
+                settled.put(jobId, status);
+              }
+              return status;
+            });
   }
 
   @Override

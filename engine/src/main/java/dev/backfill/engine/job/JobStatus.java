@@ -33,6 +33,19 @@ public record JobStatus(
         jobId, JobPhase.UNKNOWN, null, JobTuning.DEFAULT, -1, JobCounts.ZERO, null, null, null, null, null);
   }
 
+  /**
+   * Whether nothing can change this status any more: the job finished, and a finished job refuses
+   * every command that would change it but retry-failed, which only a COMPLETED job with failed
+   * calls takes. Such a status may be kept and shown without asking the job again.
+   */
+  public boolean settled() {
+    return switch (phase) {
+      case CANCELLED, FAILED -> true;
+      case COMPLETED -> counts.failed() <= 0;
+      default -> false;
+    };
+  }
+
   /** The same status, shown as held back (THROTTLED by the governor, or STALLED on a store). */
   public JobStatus heldBack(JobPhase phase, String why) {
     return new JobStatus(
