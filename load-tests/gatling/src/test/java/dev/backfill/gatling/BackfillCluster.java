@@ -54,8 +54,19 @@ final class BackfillCluster implements AutoCloseable {
     return http.baseUrls(apiUrls)
         .acceptHeader("application/json")
         .contentTypeHeader("application/json")
-        // Its default warm-up request goes to gatling.io.
+        // Its default warm-up request goes to gatling.io. The engine is warmed by WarmCluster.
         .disableWarmUp();
+  }
+
+  /**
+   * Brings a cluster this scenario started to the state of one in service ({@link WarmCluster},
+   * {@code -Dbackfill.warm-up-months}, 2 by default; 0 skips it). A cluster given by address is
+   * taken as it is.
+   */
+  void warmUpIfStarted() {
+    if (process != null) {
+      WarmCluster.warm(apiUrls, Integer.getInteger("backfill.warm-up-months", 2));
+    }
   }
 
   /** The engine's connections on the primary, watched from when the cluster was found or started. */

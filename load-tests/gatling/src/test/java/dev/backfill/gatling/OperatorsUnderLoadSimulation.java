@@ -116,6 +116,11 @@ public class OperatorsUnderLoadSimulation extends Simulation {
   }
 
   @Override
+  public void before() {
+    cluster.warmUpIfStarted();
+  }
+
+  @Override
   public void after() {
     cluster.close();
   }

@@ -97,6 +97,11 @@ public class SubmissionBurstSimulation extends Simulation {
   }
 
   @Override
+  public void before() {
+    cluster.warmUpIfStarted();
+  }
+
+  @Override
   public void after() {
     cluster.close();
   }
