@@ -2,6 +2,7 @@ package dev.backfill.cluster.node;
 
 import dev.backfill.engine.concurrent.SharedQuery;
 import dev.backfill.engine.job.JobSupervisor;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -24,7 +25,8 @@ final class JobIndex {
 
   private final SharedQuery<List<String>> jobIds;
 
-  JobIndex(ActorSystem<?> system) {
+  /** @param patience how long a listing of the journal may take before it fails */
+  JobIndex(ActorSystem<?> system, Duration patience) {
     JdbcReadJournal journal =
         PersistenceQuery.get(system)
             .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
@@ -35,7 +37,8 @@ final class JobIndex {
                     .currentPersistenceIds()
                     .filter(id -> id.startsWith(PREFIX))
                     .map(id -> id.substring(PREFIX.length()))
-                    .runWith(Sink.seq(), system));
+                    .runWith(Sink.seq(), system),
+            patience);
   }
 
   CompletionStage<List<String>> jobIds() {

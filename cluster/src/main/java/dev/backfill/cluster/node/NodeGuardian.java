@@ -91,8 +91,8 @@ final class NodeGuardian {
           JobSupervisor.init(system, jobRuntime);
           closeOnShutdown(system, session, probe, connections);
 
-          JobIndex index = new JobIndex(system);
           HttpSettings http = HttpSettings.create(system.settings().config());
+          JobIndex index = new JobIndex(system, http.askTimeout());
           ShardedJobs jobs = new ShardedJobs(system, index, http.askTimeout());
           var api =
               new ApiRoutes(

@@ -1,7 +1,9 @@
 package dev.backfill.engine.concurrent;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -13,20 +15,28 @@ import java.util.function.Supplier;
  * started after each of them asked, so each sees everything that was there when they asked (what
  * the running one, started earlier, might miss). So a crowd of askers costs at most one query in
  * flight and one waiting, where each of them used to start its own, and none gets a stale answer.
+ *
+ * <p>A query that has not answered within its patience fails, so that one stuck on a dead
+ * connection does not hold every later asker with it; the next one starts then.
  */
 public final class SharedQuery<T> {
 
   private final Supplier<? extends CompletionStage<T>> query;
+  private final Duration patience;
   private final Object lock = new Object();
   private boolean running;
   /** The answer of the next query, for those who asked while one ran; null when nobody did. */
   private CompletableFuture<T> next;
 
-  public SharedQuery(Supplier<? extends CompletionStage<T>> query) {
+  public SharedQuery(Supplier<? extends CompletionStage<T>> query, Duration patience) {
     this.query = query;
+    this.patience = patience;
   }
 
-  /** The result of a query started no earlier than this call. */
+  /**
+   * The result of a query started no earlier than this call; each caller gets a future of its own,
+   * so that none can complete or cancel another's.
+   */
   public CompletionStage<T> get() {
     CompletableFuture<T> answer;
     synchronized (lock) {
@@ -34,13 +44,13 @@ public final class SharedQuery<T> {
         if (next == null) {
           next = new CompletableFuture<>();
         }
-        return next;
+        return next.thenApply(value -> value);
       }
       running = true;
       answer = new CompletableFuture<>();
     }
     run(answer);
-    return answer;
+    return answer.thenApply(value -> value);
   }
 
   private void run(CompletableFuture<T> answer) {
@@ -51,6 +61,7 @@ public final class SharedQuery<T> {
       result = CompletableFuture.failedFuture(e);
     }
     OnCompletingThread.of(result)
+        .orTimeout(patience.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete(
             (value, failure) -> {
               CompletableFuture<T> waiting;

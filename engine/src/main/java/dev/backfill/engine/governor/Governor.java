@@ -17,6 +17,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -308,6 +310,8 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
   private final JobMeters jobs = new JobMeters();
   /** Lease requests that found every slot busy, answered when one frees or their wait is up. */
   private final LeaseQueue waitingForSlot = new LeaseQueue(MAX_WAITING_FOR_SLOT);
+  /** When the pending {@link ServeWaiting} timer fires ({@code System.nanoTime}); MAX_VALUE: none. */
+  private long serveWaitingAtNanos = Long.MAX_VALUE;
   private final TokenBucket queryMillis;
   private boolean probing;
   private long probeStartedNanos;
@@ -378,9 +382,12 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessageEquals(Decide.INSTANCE, this::onDecide)
         .onMessageEquals(ServeWaiting.INSTANCE, () -> {
+          serveWaitingAtNanos = Long.MAX_VALUE;
           serveWaiting(System.nanoTime());
           return this;
         })
+        .onSignal(PostStop.class, signal -> dismissWaiting())
+        .onSignal(PreRestart.class, signal -> dismissWaiting())
         .onMessageEquals(ProbeLivePath.INSTANCE, this::onProbeLivePath)
         .onMessage(LivePathProbed.class, this::onLivePathProbed)
         .onMessageEquals(ReadLoad.INSTANCE, this::onReadLoad)
@@ -549,7 +556,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       long untilBudget = queryMillis.nanosUntil(1, now);
       if (untilBudget > 0) {
         // The query-time budget is spent for every job alike: they keep their places until it is not.
-        timers.startSingleTimer(ServeWaiting.INSTANCE, Duration.ofNanos(untilBudget));
+        serveWaitingIn(untilBudget, now);
         return;
       }
       int known = jobs.size();
@@ -583,8 +590,34 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
       }
     }
     if (soonest != Long.MAX_VALUE) {
-      timers.startSingleTimer(ServeWaiting.INSTANCE, Duration.ofNanos(soonest));
+      serveWaitingIn(soonest, now);
     }
+  }
+
+  /**
+   * Serves the waiting again in {@code delayNanos}, unless that is already due sooner. The budget's
+   * refill and a handover share one timer; each serving works out anew when the next is due, so
+   * keeping the earlier of two never loses the later, where replacing one with the other could
+   * leave a free slot unused until the next tick.
+   */
+  private void serveWaitingIn(long delayNanos, long now) {
+    long at = now + delayNanos;
+    if (at < serveWaitingAtNanos) {
+      serveWaitingAtNanos = at;
+      timers.startSingleTimer(ServeWaiting.INSTANCE, Duration.ofNanos(delayNanos));
+    }
+  }
+
+  /**
+   * Tells every waiting request to ask again, when this governor stops (its singleton moves) or
+   * restarts: its queue goes with it, and an asker left waiting would wait out its whole ask.
+   */
+  private Behavior<Command> dismissWaiting() {
+    for (LeaseQueue.Waiting waiting : waitingForSlot.inOrder()) {
+      waitingForSlot.remove(waiting.leaseId());
+      waiting.request().replyTo().tell(new LeaseDenied(Duration.ZERO, "the governor is stopping: ask again"));
+    }
+    return this;
   }
 
   private Behavior<Command> onRelease(ReleaseLease release) {

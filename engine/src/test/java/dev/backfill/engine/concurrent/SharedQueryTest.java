@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 class SharedQueryTest {
@@ -23,7 +26,8 @@ class SharedQueryTest {
             CompletableFuture<String> query = new CompletableFuture<>();
             started.add(query);
             return query;
-          });
+          },
+          Duration.ofSeconds(30));
 
   @Test
   void aloneItRunsAQueryOfItsOwn() throws Exception {
@@ -82,9 +86,40 @@ class SharedQueryTest {
                 throw new IllegalStateException("no journal yet");
               }
               return CompletableFuture.completedFuture("ok");
-            });
+            },
+            Duration.ofSeconds(30));
     assertTrue(throwsOnce.get().toCompletableFuture().isCompletedExceptionally());
     CompletionStage<String> again = throwsOnce.get();
     assertSame("ok", again.toCompletableFuture().get());
+  }
+
+  @Test
+  void aQueryThatNeverAnswersFailsAfterItsPatienceAndFreesTheNext() throws Exception {
+    List<CompletableFuture<String>> queries = new ArrayList<>();
+    SharedQuery<String> impatient =
+        new SharedQuery<>(
+            () -> {
+              CompletableFuture<String> query = new CompletableFuture<>();
+              queries.add(query);
+              return query;
+            },
+            Duration.ofMillis(50));
+    CompletableFuture<String> stuck = impatient.get().toCompletableFuture();
+    CompletableFuture<String> behind = impatient.get().toCompletableFuture();
+    ExecutionException failed = assertThrows(ExecutionException.class, () -> stuck.get(5, TimeUnit.SECONDS));
+    assertTrue(failed.getCause() instanceof TimeoutException, failed.toString());
+    queries.get(1).complete("the next one");
+    assertEquals("the next one", behind.get(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void oneCallerCancellingLeavesTheOthersTheirAnswer() throws Exception {
+    shared.get();
+    CompletableFuture<String> cancelled = shared.get().toCompletableFuture();
+    CompletableFuture<String> patient = shared.get().toCompletableFuture();
+    cancelled.cancel(true);
+    started.get(0).complete("first");
+    started.get(1).complete("second");
+    assertEquals("second", patient.get());
   }
 }

@@ -41,8 +41,7 @@ class GovernorLeaseQueueTest {
     TestProbe<Governor.LeaseReply> third = ask(governor, "third");
     // Asked again every 20 ms before: a denial would come at once.
     second.expectNoMessage(Duration.ofMillis(300));
-    third.expectNoMessage(Duration.ZERO);
-    assertEquals(2, view(governor).leasesWaiting());
+    assertEquals(2, view(governor).leasesWaiting(), "both wait; neither was answered");
 
     governor.tell(new Governor.ReleaseLease("first", 0, 0));
     assertGranted(second.receiveMessage(), "second");
@@ -81,6 +80,22 @@ class GovernorLeaseQueueTest {
 
     assertGranted(ask(governor, "next").receiveMessage(), "next");
     gaveUp.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void waitingRequestsAreToldToAskAgainWhenTheGovernorStops() {
+    ActorRef<Governor.Command> governor = governorWithOneSlot("3s");
+    awaitGranted(governor, "holder");
+    TestProbe<Governor.LeaseReply> waiting = ask(governor, "waiting");
+    waiting.expectNoMessage(Duration.ofMillis(100));
+
+    // Its singleton moving to another node: the queue goes with it.
+    testKit.stop(governor);
+
+    Governor.LeaseDenied denied =
+        assertInstanceOf(Governor.LeaseDenied.class, waiting.receiveMessage(Duration.ofMillis(500)));
+    assertEquals(Duration.ZERO, denied.retryAfter(), "it asks the next governor at once");
+    assertTrue(denied.reason().contains("stopping"), denied::toString);
   }
 
   private static ActorRef<Governor.Command> governorWithOneSlot(String askTimeout) {

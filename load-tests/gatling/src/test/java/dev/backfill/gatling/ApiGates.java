@@ -6,8 +6,10 @@ import io.gatling.javaapi.core.Assertion;
 
 /**
  * What every scenario must meet: no failed request (checks included: a job lost, the primary over
- * its cap), and a p99 under 1 s, a ceiling only a real regression crosses. The target, a p99 of
- * 50 ms, is read from the report: a timed gate on a shared machine would only flake.
+ * its cap), and a p99 under 1 s, a ceiling meant for real regressions (on the development machine
+ * the submission burst crosses it at the nodes' default background CPU priority: see the README).
+ * The target, a p99 of 50 ms, is read from the report: a timed gate on a shared machine would only
+ * flake.
  */
 final class ApiGates {
 

@@ -19,8 +19,8 @@ import java.time.Duration;
  * Operators under load: while a large backfill runs at full speed (the governor's budget out of
  * the way, so the node is as busy as it gets), operators poll the job list, a job and the
  * governor, and others submit small jobs and pause, retune, resume and cancel them. No request
- * may fail; the latency ceiling is one only a real regression crosses (the target, a p99 of 50 ms,
- * is read from the report: a timed gate on a shared machine would only flake).
+ * may fail; the latency ceiling ({@link ApiGates}) is meant for real regressions (the target, a p99
+ * of 50 ms, is read from the report: a timed gate on a shared machine would only flake).
  *
  * <p>{@code -Dbackfill.api=URL[,URL]} runs it against nodes already up (and {@code
  * -Dbackfill.primary.url=...} to watch their connections on the primary); otherwise it starts its

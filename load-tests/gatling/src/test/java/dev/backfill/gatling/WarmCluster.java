@@ -22,9 +22,11 @@ import java.util.Set;
  * hidden; the gates judge the API of a running cluster, which operators meet after days of
  * backfills, not minutes.
  *
- * <p>It submits one job per node with {@link #PROCESSOR}, which the scenarios' own jobs never
- * use (so their calls are not found already done), each over {@code months} months of every
- * tenant's calls, and waits until all have completed. Outside Gatling: none of it is in the
+ * <p>It submits one job to each node's API with {@link #PROCESSOR}, which the scenarios' own jobs
+ * never use (so their calls are not found already done), each over {@code months} months of every
+ * tenant's calls, and waits until all have completed. Sharding decides which node runs each job;
+ * every node serves a submission and takes part in the reading either way (a job's calls are
+ * processed on the nodes that host their blocks). Outside Gatling: none of it is in the
  * report. {@code -Dbackfill.warm-up-months=0} skips it.
  */
 final class WarmCluster {
@@ -74,7 +76,7 @@ final class WarmCluster {
       }
     }
     System.err.printf(
-        "warm-up: %d %s jobs (one per node) processed %,d calls in %d s%n",
+        "warm-up: %d %s jobs (one submitted to each node) processed %,d calls in %d s%n",
         jobs.size(), PROCESSOR, calls, Duration.ofNanos(System.nanoTime() - started).toSeconds());
   }
 
