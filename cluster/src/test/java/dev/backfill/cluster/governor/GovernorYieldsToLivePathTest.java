@@ -43,11 +43,11 @@ class GovernorYieldsToLivePathTest {
 
   /**
    * The job must still be running (reading pages) at the test's end, or a job that ran out of calls
-   * would pass "reads slowed". From submitting the job, the test waits at most 60 s for steady
+   * would pass "reads slowed". From submitting the job, the test waits at most 120 s for steady
    * reads, then at most 40 s for the load to run its course, then at most 10 s for THROTTLED:
-   * about 110 s in all. At the governor's ceiling (GOVERNED_ROWS_PER_SECOND, 12 rows/s, the most
-   * the job may read) that is about 1,300 rows, plus at most one page beyond the rate (page-size,
-   * 500 rows): about 1,800. Five times that, rounded up.
+   * about 170 s in all. At the governor's ceiling (GOVERNED_ROWS_PER_SECOND, 12 rows/s, the most
+   * the job may read) that is about 2,000 rows, plus at most one page beyond the rate (page-size,
+   * 500 rows): about 2,500. Four times that.
    */
   private static final int CALLS = 10_000;
   /**
@@ -99,8 +99,12 @@ class GovernorYieldsToLivePathTest {
       String jobId = submitted.body().path("job_id").asText();
 
       TestProbe<Object> probe = TestProbe.create(nodes.node(0).system());
+      // Up to 120 s: the governor runs with the shipped thresholds, so on a busy CI machine the
+      // noise of the previous test's cluster shutting down can make it back off before any load
+      // (a clean-clone run, 2026-12-02: 1.27-2.56x for 20 s, and 60 s ran out). What this test
+      // judges is the reaction once the load starts, not how soon the machine is quiet.
       probe.awaitAssert(
-          Duration.ofSeconds(60),
+          Duration.ofSeconds(120),
           Duration.ofMillis(200),
           () -> {
             long now = System.nanoTime();
