@@ -14,20 +14,23 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class SharedQueryTest {
 
   /** Queries the test answers by hand, in the order they were started. */
   private final List<CompletableFuture<String>> started = new ArrayList<>();
-  private final SharedQuery<String> shared =
-      new SharedQuery<>(
-          () -> {
-            CompletableFuture<String> query = new CompletableFuture<>();
-            started.add(query);
-            return query;
-          },
-          Duration.ofSeconds(30));
+  private final SharedQuery<String> shared = new SharedQuery<>(recordingInto(started), Duration.ofSeconds(30));
+
+  /** Queries that stay unanswered until the test answers them, each added to {@code started}. */
+  private static Supplier<CompletionStage<String>> recordingInto(List<CompletableFuture<String>> started) {
+    return () -> {
+      CompletableFuture<String> query = new CompletableFuture<>();
+      started.add(query);
+      return query;
+    };
+  }
 
   @Test
   void aloneItRunsAQueryOfItsOwn() throws Exception {
@@ -96,14 +99,7 @@ class SharedQueryTest {
   @Test
   void aQueryThatNeverAnswersFailsAfterItsPatienceAndFreesTheNext() throws Exception {
     List<CompletableFuture<String>> queries = new ArrayList<>();
-    SharedQuery<String> impatient =
-        new SharedQuery<>(
-            () -> {
-              CompletableFuture<String> query = new CompletableFuture<>();
-              queries.add(query);
-              return query;
-            },
-            Duration.ofMillis(50));
+    SharedQuery<String> impatient = new SharedQuery<>(recordingInto(queries), Duration.ofMillis(50));
     CompletableFuture<String> stuck = impatient.get().toCompletableFuture();
     CompletableFuture<String> behind = impatient.get().toCompletableFuture();
     ExecutionException failed = assertThrows(ExecutionException.class, () -> stuck.get(5, TimeUnit.SECONDS));
