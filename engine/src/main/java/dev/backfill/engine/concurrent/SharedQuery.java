@@ -44,13 +44,13 @@ public final class SharedQuery<T> {
         if (next == null) {
           next = new CompletableFuture<>();
         }
-        return next.thenApply(value -> value);
+        return next.copy();
       }
       running = true;
       answer = new CompletableFuture<>();
     }
     run(answer);
-    return answer.thenApply(value -> value);
+    return answer.copy();
   }
 
   private void run(CompletableFuture<T> answer) {

@@ -70,9 +70,7 @@ class GovernorLeaseQueueTest {
   @Test
   void aRequestWithdrawnWhileWaitingIsNeverGranted() {
     ActorRef<Governor.Command> governor = governorWithOneSlot("3s");
-    awaitGranted(governor, "holder");
-    TestProbe<Governor.LeaseReply> gaveUp = ask(governor, "gave-up");
-    gaveUp.expectNoMessage(Duration.ofMillis(100));
+    TestProbe<Governor.LeaseReply> gaveUp = waitingBehindAHolder(governor, "gave-up");
 
     // What GovernedPrimary sends when its ask timed out: the lease back, before it was granted.
     governor.tell(new Governor.ReleaseLease("gave-up", 0, 0));
@@ -85,9 +83,7 @@ class GovernorLeaseQueueTest {
   @Test
   void waitingRequestsAreToldToAskAgainWhenTheGovernorStops() {
     ActorRef<Governor.Command> governor = governorWithOneSlot("3s");
-    awaitGranted(governor, "holder");
-    TestProbe<Governor.LeaseReply> waiting = ask(governor, "waiting");
-    waiting.expectNoMessage(Duration.ofMillis(100));
+    TestProbe<Governor.LeaseReply> waiting = waitingBehindAHolder(governor, "waiting");
 
     // Its singleton moving to another node: the queue goes with it.
     testKit.stop(governor);
@@ -112,6 +108,17 @@ class GovernorLeaseQueueTest {
                             "backfill.governor.live-path.quiet-max", "2s"))
                     .withFallback(ConfigFactory.parseResources("application.conf"))));
     return testKit.spawn(Governor.create(settings, null));
+  }
+
+  /**
+   * Lease "holder" granted, then a request {@code id} that finds the one slot taken and is not
+   * answered: it waits in the governor's queue.
+   */
+  private static TestProbe<Governor.LeaseReply> waitingBehindAHolder(ActorRef<Governor.Command> governor, String id) {
+    awaitGranted(governor, "holder");
+    TestProbe<Governor.LeaseReply> waiting = ask(governor, id);
+    waiting.expectNoMessage(Duration.ofMillis(100));
+    return waiting;
   }
 
   /** Asks for a lease for job {@code id}, under lease id {@code id}, on node-a. */

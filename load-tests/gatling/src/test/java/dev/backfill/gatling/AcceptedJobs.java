@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class AcceptedJobs {
 
-  private static final Set<String> FINAL = Set.of("COMPLETED", "CANCELLED", "FAILED");
+  /** The statuses a job never leaves. */
+  static final Set<String> FINAL = Set.of("COMPLETED", "CANCELLED", "FAILED");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Set<String> ids = ConcurrentHashMap.newKeySet();

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Brings a cluster the scenario has just started to the state of one in service: every node has
@@ -33,7 +32,6 @@ final class WarmCluster {
 
   static final String PROCESSOR = "keyword-tracker";
   private static final LocalDate FIRST_MONTH = LocalDate.of(2024, 1, 1);
-  private static final Set<String> FINAL = Set.of("COMPLETED", "CANCELLED", "FAILED");
   private static final Duration PATIENCE = Duration.ofMinutes(5);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -66,14 +64,19 @@ final class WarmCluster {
           calls += status.path("processed").asLong();
           break;
         }
-        if (FINAL.contains(phase)) {
+        if (AcceptedJobs.FINAL.contains(phase)) {
           throw new IllegalStateException("a warm-up job ended " + phase + ": " + status);
         }
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("the warm-up jobs did not complete within " + PATIENCE.toMinutes() + " minutes");
         }
-        pause();
+        pollInterval();
       }
+    }
+    if (calls == 0) {
+      // Jobs over months the seed has no calls in would complete at once and warm nothing.
+      throw new IllegalStateException(
+          "the warm-up jobs processed no call: the seeded calls do not cover the months from " + FIRST_MONTH);
     }
     System.err.printf(
         "warm-up: %d %s jobs (one submitted to each node) processed %,d calls in %d s%n",
@@ -97,7 +100,11 @@ final class WarmCluster {
     }
   }
 
-  private static void pause() {
+  /**
+   * Between two polls of a job's status: the API has no way to wait for a job's end, so this is a
+   * poll of another process, bounded by {@link #PATIENCE}, not a wait standing in for a condition.
+   */
+  private static void pollInterval() {
     try {
       Thread.sleep(1000);
     } catch (InterruptedException e) {
