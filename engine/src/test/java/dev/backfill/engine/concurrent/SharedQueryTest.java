@@ -98,13 +98,26 @@ class SharedQueryTest {
 
   @Test
   void aQueryThatNeverAnswersFailsAfterItsPatienceAndFreesTheNext() throws Exception {
-    List<CompletableFuture<String>> queries = new ArrayList<>();
-    SharedQuery<String> impatient = new SharedQuery<>(recordingInto(queries), Duration.ofMillis(50));
+    // The timeout fires on another thread, which then starts the next query: the test hears of
+    // that start instead of assuming it has happened by the time the first asker is answered.
+    CompletableFuture<CompletableFuture<String>> nextStarted = new CompletableFuture<>();
+    boolean[] firstStarted = {false};
+    SharedQuery<String> impatient =
+        new SharedQuery<>(
+            () -> {
+              CompletableFuture<String> query = new CompletableFuture<>();
+              if (firstStarted[0]) {
+                nextStarted.complete(query);
+              }
+              firstStarted[0] = true;
+              return query;
+            },
+            Duration.ofMillis(50));
     CompletableFuture<String> stuck = impatient.get().toCompletableFuture();
     CompletableFuture<String> behind = impatient.get().toCompletableFuture();
     ExecutionException failed = assertThrows(ExecutionException.class, () -> stuck.get(5, TimeUnit.SECONDS));
     assertTrue(failed.getCause() instanceof TimeoutException, failed.toString());
-    queries.get(1).complete("the next one");
+    nextStarted.get(5, TimeUnit.SECONDS).complete("the next one");
     assertEquals("the next one", behind.get(5, TimeUnit.SECONDS));
   }
 
