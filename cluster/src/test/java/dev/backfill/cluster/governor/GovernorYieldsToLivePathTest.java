@@ -70,34 +70,18 @@ class GovernorYieldsToLivePathTest {
 
   @Test
   void aCompetingLoadThatSlowsThePrimarySlowsTheJobsPageReadsWithinASecond() throws Exception {
-    // The product's own live-path thresholds and back-off floor, as shipped: the test environment
-    // relaxes them for other tests.
-    Config shipped = ConfigFactory.parseResources("backfill.conf").getConfig("backfill.governor.thresholds");
-    Config shippedAimd = ConfigFactory.parseResources("backfill.conf").getConfig("backfill.governor.aimd");
-    Config environment =
-        ConfigFactory.parseMap(
-                Map.of(
-                    "backfill.governor.thresholds.live-ratio-warn", shipped.getDouble("live-ratio-warn"),
-                    "backfill.governor.thresholds.live-ratio-critical", shipped.getDouble("live-ratio-critical"),
-                    // and the shipped floor of a back-off (the test environment raises it)
-                    "backfill.governor.aimd.min-fraction", shippedAimd.getDouble("min-fraction"),
-                    // A budget well under what the engine reads on a busy machine, so that the job
-                    // runs at the governor's rate and its reaction shows in the page reads: on a
-                    // clean clone the engine read only 20 rows/s, under the default budget's floor,
-                    // and halving an allowance it did not use changed nothing.
-                    "backfill.governor.max-rows-per-second", GOVERNED_ROWS_PER_SECOND))
-            .withFallback(RealStores.freshEnvironment("governor_yields"));
-    EngineSettings settings = EngineSettings.create(environment);
-    var primary = settings.primary();
+    Config stores = RealStores.freshEnvironment("governor_yields");
+    var primary = EngineSettings.create(stores).primary();
     CallSeeder.seed(primary.url(), primary.user(), primary.password(), 1, CALLS, 5);
 
-    try (TestNodes nodes = TestNodes.start(1, environment);
-        Timeline timeline = new Timeline(primary.url(), primary.user(), primary.password())) {
+    try (Timeline timeline = new Timeline(primary.url(), primary.user(), primary.password());
+        TestNodes nodes = TestNodes.start(1, governedEnvironment(stores, timeline.liveP99AtRest()))) {
       ApiTestClient api = nodes.api(0);
       var submitted = api.post("/jobs", "{\"processor\":\"talk-ratio\",\"version\":1}");
       assertEquals(202, submitted.status(), () -> String.valueOf(submitted.body()));
       String jobId = submitted.body().path("job_id").asText();
 
+      double liveP99AtRest = timeline.liveP99AtRest();
       TestProbe<Object> probe = TestProbe.create(nodes.node(0).system());
       // Up to 120 s: the governor runs with the shipped thresholds, so on a busy CI machine the
       // noise of the previous test's cluster shutting down can make it back off before any load
@@ -111,7 +95,10 @@ class GovernorYieldsToLivePathTest {
             assertTrue(
                 timeline.pageRowsPerSecond(now - Duration.ofSeconds(3).toNanos(), now)
                     >= GOVERNED_ROWS_PER_SECOND * 2 / 3.0,
-                "the engine reads pages steadily before the competing load starts");
+                "the engine reads pages steadily before the competing load starts (the live client's p99 at"
+                    + " rest, which live-latency follows from 2 ms up: "
+                    + liveP99AtRest
+                    + " ms)");
             return null;
           });
       long beforeLoad = System.nanoTime();
@@ -166,6 +153,33 @@ class GovernorYieldsToLivePathTest {
   }
 
   /**
+   * The product's own live-path thresholds and back-off floor, as shipped (the test environment
+   * relaxes them for other tests), and {@code live-latency} measured the way the configuration
+   * tells an operator to: the live path's own p99 with the engine quiet. On a busy CI machine that
+   * p99 is several milliseconds, not the test environment's 2 ms, and against 2 ms the machine's
+   * own noise alone read as the backfill hurting the live path: the governor held the job at 3-17%
+   * of its budget for the whole 120 s before any load (reproduced with two bursty CPU hogs beside
+   * the test, 2026-12-02). The test environment's 2 ms stays the floor, so the governor is never
+   * less sensitive here than it was.
+   */
+  private static Config governedEnvironment(Config stores, double liveP99AtRestMs) {
+    Config shipped = ConfigFactory.parseResources("backfill.conf").getConfig("backfill.governor");
+    long liveLatencyMicros = Math.round(Math.max(2.0, liveP99AtRestMs) * 1000);
+    return ConfigFactory.parseMap(
+            Map.of(
+                "backfill.governor.thresholds.live-ratio-warn", shipped.getDouble("thresholds.live-ratio-warn"),
+                "backfill.governor.thresholds.live-ratio-critical", shipped.getDouble("thresholds.live-ratio-critical"),
+                "backfill.governor.aimd.min-fraction", shipped.getDouble("aimd.min-fraction"),
+                "backfill.governor.live-path.live-latency", liveLatencyMicros + "us",
+                // A budget well under what the engine reads on a busy machine, so that the job
+                // runs at the governor's rate and its reaction shows in the page reads: on a
+                // clean clone the engine read only 20 rows/s, under the default budget's floor,
+                // and halving an allowance it did not use changed nothing.
+                "backfill.governor.max-rows-per-second", GOVERNED_ROWS_PER_SECOND))
+        .withFallback(stores);
+  }
+
+  /**
    * What the primary and a live client see: rows read by page queries (the primary's statistics,
    * every 100 ms), and how long a live-path-shaped query takes (every 10 ms). Both are clients of the
    * primary that share no code with the engine.
@@ -217,6 +231,29 @@ class GovernorYieldsToLivePathTest {
       } catch (SQLException e) {
         lives.add(new Live(start, Double.MAX_VALUE));
       }
+      synchronized (lives) {
+        lives.notifyAll();
+      }
+    }
+
+    /**
+     * The live client's p99 over its first 300 queries (3 s), before any engine runs: waits for
+     * them, at most 30 s.
+     */
+    double liveP99AtRest() throws InterruptedException {
+      int wanted = 300;
+      synchronized (lives) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (lives.size() < wanted) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            throw new IllegalStateException("the live client ran only " + lives.size() + " queries in 30 s");
+          }
+          TimeUnit.NANOSECONDS.timedWait(lives, left);
+        }
+      }
+      List<Double> values = lives.stream().limit(wanted).map(Live::millis).sorted().toList();
+      return values.get((int) Math.ceil(wanted * 0.99) - 1);
     }
 
     int samples(long from, long to) {
