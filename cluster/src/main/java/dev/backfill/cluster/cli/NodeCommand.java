@@ -29,14 +29,15 @@ final class NodeCommand implements Runnable {
   @Override
   public void run() {
     Config settings = config.load();
-    // Before the node starts its threads' work: they inherit the policy of the thread starting them.
     CpuPriority priority;
     try {
       priority = CpuPriority.parse(settings.getString("backfill.node.cpu-priority"));
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage());
     }
-    System.err.println("node runs at " + priority.applyTo(ProcessHandle.current().pid()));
+    // The process stays at normal priority: on a background node its data plane's threads put
+    // themselves in the background as they start (dev.backfill.engine.threads).
+    System.err.println("node runs " + priority.ofANode());
     BackfillNode node = BackfillNode.start(settings);
     if (parentPid != null) {
       ProcessHandle.of(parentPid)

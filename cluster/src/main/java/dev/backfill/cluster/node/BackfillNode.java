@@ -2,8 +2,10 @@ package dev.backfill.cluster.node;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.Config;
+import dev.backfill.cluster.local.CpuPriority;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.settings.EngineSettings;
+import dev.backfill.engine.threads.BackgroundThread;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -11,12 +13,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One running cluster node. {@code main} stays tiny; this is where a node is put together, so
  * that tests and the demo boot exactly the node that production runs.
  */
 public final class BackfillNode implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(BackfillNode.class);
 
   private final ActorSystem<Void> system;
   private final InetSocketAddress httpAddress;
@@ -28,7 +34,13 @@ public final class BackfillNode implements AutoCloseable {
 
   public static BackfillNode start(Config config) {
     EngineSettings settings = EngineSettings.create(config);
-    CqlSession session = openCassandra(settings);
+    CpuPriority priority = CpuPriority.parse(config.getString("backfill.node.cpu-priority"));
+    // The driver's threads are data plane: on a background node they inherit SCHED_IDLE from the
+    // thread that opens the session (dev.backfill.engine.threads).
+    CqlSession session =
+        priority == CpuPriority.BACKGROUND
+            ? BackgroundThread.call("backfill-cassandra-open", () -> openCassandra(settings), BackfillNode::warnIfNormal)
+            : openCassandra(settings);
     CompletableFuture<InetSocketAddress> httpBound = new CompletableFuture<>();
     ActorSystem<Void> system =
         ActorSystem.create(NodeGuardian.create(settings, session, httpBound), "backfill", config);
@@ -72,6 +84,12 @@ public final class BackfillNode implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("the node did not stop within 60 s", e);
+    }
+  }
+
+  private static void warnIfNormal(String whyNotBackground) {
+    if (whyNotBackground != null) {
+      log.warn("the Cassandra driver's threads run at normal CPU priority, not in the background: {}", whyNotBackground);
     }
   }
 

@@ -55,6 +55,12 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
   public static final String MAILBOX_CONFIG = "backfill.calls.mailbox";
 
   /**
+   * The data plane's dispatcher that call entities, their shards' block readers and the streams
+   * of a page's calls run on (in the background on a background node: dev.backfill.engine.threads).
+   */
+  public static final String DISPATCHER = "backfill-calls-dispatcher";
+
+  /**
    * What the entity type's entities take: a call entity's requests and its own messages, and the
    * messages of a block's page reader, which lives in the same shards ({@link CallShards}).
    */
@@ -193,7 +199,7 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
                             : create(work, stashCapacity))
                 .withMessageExtractor(new CallShards())
                 .withStopMessage(Passivate.INSTANCE)
-                .withEntityProps(mailbox()));
+                .withEntityProps(mailbox().withDispatcherFromConfig(DISPATCHER)));
   }
 
   /**

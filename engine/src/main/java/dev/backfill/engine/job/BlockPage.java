@@ -1,5 +1,6 @@
 package dev.backfill.engine.job;
 
+import dev.backfill.engine.call.CallEntity;
 import dev.backfill.engine.call.CallOutcome;
 import dev.backfill.engine.governor.GovernedPrimary;
 import dev.backfill.engine.source.PrimaryCallSource;
@@ -16,6 +17,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.ActorAttributes;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
@@ -175,7 +179,9 @@ final class BlockPage {
     // In id order (mapAsync, not mapAsyncUnordered): what has finished is always a prefix.
     return Source.from(calls)
         .mapAsync(parallelism(runtime), asks::process)
-        .runForeach(progress::finished, system)
+        .toMat(Sink.foreach(progress::finished), Keep.right())
+        .withAttributes(ActorAttributes.dispatcher(CallEntity.DISPATCHER))
+        .run(system)
         .whenComplete((finished, failure) -> asks.close())
         .thenApply(finished -> progress.done(watermark, blockDone));
   }
