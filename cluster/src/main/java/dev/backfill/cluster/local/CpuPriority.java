@@ -55,7 +55,8 @@ public enum CpuPriority {
   public String ofANode() {
     return this == NORMAL
         ? "at normal CPU priority"
-        : "its data plane (call entities, processors, page reads, Cassandra writes) at background CPU priority"
+        : "its data plane (call entities, processors, page reads, Cassandra writes) and the JVM's JIT and GC"
+            + " at background CPU priority"
             + " (SCHED_IDLE: the primary and the live path come first on a shared core), its API, jobs and"
             + " cluster membership at normal priority";
   }

@@ -6,6 +6,7 @@ import dev.backfill.cluster.local.CpuPriority;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.engine.threads.BackgroundThread;
+import dev.backfill.engine.threads.JvmThreadDemotion;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +24,9 @@ import org.slf4j.LoggerFactory;
 public final class BackfillNode implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(BackfillNode.class);
+
+  /** How often a background node looks for compiler and GC threads the JVM started since. */
+  private static final long JVM_THREAD_SCAN_SECONDS = 5;
 
   private final ActorSystem<Void> system;
   private final InetSocketAddress httpAddress;
@@ -44,6 +48,10 @@ public final class BackfillNode implements AutoCloseable {
     CompletableFuture<InetSocketAddress> httpBound = new CompletableFuture<>();
     ActorSystem<Void> system =
         ActorSystem.create(NodeGuardian.create(settings, session, httpBound), "backfill", config);
+    if (priority == CpuPriority.BACKGROUND) {
+      JvmThreadDemotion demotion = JvmThreadDemotion.start(JVM_THREAD_SCAN_SECONDS);
+      system.getWhenTerminated().thenRun(demotion::close);
+    }
     try {
       return new BackfillNode(system, httpBound.get(60, TimeUnit.SECONDS));
     } catch (ExecutionException | TimeoutException e) {

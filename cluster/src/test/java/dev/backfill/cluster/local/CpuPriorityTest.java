@@ -40,11 +40,14 @@ class CpuPriorityTest {
     assumeTrue(chrtAvailable(), "needs chrt (util-linux)");
     // A JVM, so the process has many threads, like a node.
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    child = new ProcessBuilder(java, "-Xmx32m", "-cp", System.getProperty("java.class.path"), Child.class.getName()).start();
+    child =
+        new ProcessBuilder(java, "-Xmx32m", "-cp", System.getProperty("java.class.path"), Child.class.getName())
+            .redirectErrorStream(true)
+            .start();
     // Its GC, JIT and other threads exist once main runs.
     childOutput = new BufferedReader(new InputStreamReader(child.getInputStream()));
     childInput = new OutputStreamWriter(child.getOutputStream());
-    assertEquals("ready", childOutput.readLine());
+    awaitReady(childOutput);
   }
 
   @AfterEach
@@ -85,9 +88,9 @@ class CpuPriorityTest {
     List<String> command = new ArrayList<>(launcher);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     command.addAll(List.of(java, "-Xmx32m", "-cp", System.getProperty("java.class.path"), Child.class.getName()));
-    Process launched = new ProcessBuilder(command).start();
+    Process launched = new ProcessBuilder(command).redirectErrorStream(true).start();
     try {
-      assertEquals("ready", new BufferedReader(new InputStreamReader(launched.getInputStream())).readLine());
+      awaitReady(new BufferedReader(new InputStreamReader(launched.getInputStream())));
 
       List<Integer> policies = threadPolicies(launched.pid());
       assertTrue(policies.size() > 5, "the pid is the JVM's, not a launcher's: " + policies);
@@ -104,6 +107,22 @@ class CpuPriorityTest {
     assertEquals(CpuPriority.BACKGROUND, CpuPriority.parse(" Background "));
     assertEquals(CpuPriority.BACKGROUND, CpuPriority.parse(""), "blank is the default, as an unset variable is");
     assertEquals(CpuPriority.NORMAL, CpuPriority.parse("normal"));
+  }
+
+  /**
+   * Reads the child's output, its JVM's own messages included, up to its "ready": a child that
+   * ends first fails the test with what it said (one clean-clone run saw every child fail with
+   * "Error occurred during initialization of VM" and nothing else to go on).
+   */
+  private static void awaitReady(BufferedReader output) throws IOException {
+    List<String> said = new ArrayList<>();
+    for (String line; (line = output.readLine()) != null; ) {
+      if (line.equals("ready")) {
+        return;
+      }
+      said.add(line);
+    }
+    throw new AssertionError("the child JVM ended before it was ready; it said: " + String.join("\n", said));
   }
 
   private static List<Integer> threadPolicies(long pid) throws IOException {

@@ -30,6 +30,11 @@ public final class ThreadPolicy {
     } catch (IOException | RuntimeException e) {
       return "cannot tell this thread's id from " + THREAD_SELF + ": " + e;
     }
+    return demoteThread(tid);
+  }
+
+  /** Puts thread {@code tid} of this process under SCHED_IDLE: null when done, else why not. */
+  public static String demoteThread(long tid) {
     // chrt (util-linux) rather than native code: the JDK has no call for it, and a thread pays
     // this once, when it starts.
     ProcessBuilder chrt =

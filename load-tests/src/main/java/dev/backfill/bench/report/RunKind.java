@@ -1,5 +1,6 @@
 package dev.backfill.bench.report;
 
+import dev.backfill.bench.incident.IncidentBench;
 import dev.backfill.bench.incident.RunFigures;
 
 /** The report's reading of {@link RunFigures#design()} and {@link RunFigures#pinned()}. */
@@ -24,9 +25,12 @@ final class RunKind {
     return ALONE.equals(run.design());
   }
 
-  /** A run with a backfill beside the live workload, as opposed to a baseline run alone. */
+  /**
+   * A run with a backfill beside the live workload, as opposed to a baseline run alone: the
+   * engine's control with every thread in the background too (not a point of the Pareto front).
+   */
   static boolean hasBackfill(RunFigures run) {
-    return isNaive(run) || isEngine(run);
+    return isNaive(run) || isEngine(run) || IncidentBench.ALL_IN_BACKGROUND.equals(run.design());
   }
 
   static String placement(RunFigures run) {
