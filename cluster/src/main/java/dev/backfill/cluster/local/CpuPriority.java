@@ -11,14 +11,15 @@ import java.util.Locale;
  * <p>A backfill is background work; the live recording path is not. When the engine's JVMs and the
  * primary's backends want the same core, a live query that wakes up should get it at once, not
  * after the engine's slice. {@code background} puts the local Cassandra's every thread, and a
- * node's data-plane threads (dev.backfill.engine.threads), under Linux's {@code SCHED_IDLE} policy:
+ * node's data-plane and JIT compiler threads (dev.backfill.engine.threads), under Linux's {@code SCHED_IDLE} policy:
  * they run whenever a core is otherwise idle (so on a machine of its own nothing changes), and a
  * normal task that wakes takes the core from them immediately. A node's control plane (its API,
- * jobs, cluster membership) stays at normal priority, so that operators are not served last. Measured
- * with the incident benchmark on two shared cores (2026-11-29, evening against night): the live
- * p99 beside one node went from 3.9x its alone figure to 1.4x, and the backfill from 32 to 98
- * calls/s (the governor no longer backed off from the engine's own CPU). {@code normal} leaves the
- * scheduler alone.
+ * jobs, cluster membership) stays at normal priority, so that operators are not served last.
+ * Measured with the incident benchmark on two shared cores with the whole node in the background
+ * (2026-11-29, evening against night): the live p99 beside one node went from 3.9x its alone
+ * figure to 1.4x, and the backfill from 32 to 98 calls/s (the governor no longer backed off from
+ * the engine's own CPU); the split is measured against that in the README. {@code normal} leaves
+ * the scheduler alone.
  */
 public enum CpuPriority {
   BACKGROUND,
@@ -55,7 +56,7 @@ public enum CpuPriority {
   public String ofANode() {
     return this == NORMAL
         ? "at normal CPU priority"
-        : "its data plane (call entities, processors, page reads, Cassandra writes) and the JVM's JIT and GC"
+        : "its data plane (call entities, processors, page reads, Cassandra writes) and the JVM's JIT compilers"
             + " at background CPU priority"
             + " (SCHED_IDLE: the primary and the live path come first on a shared core), its API, jobs and"
             + " cluster membership at normal priority";

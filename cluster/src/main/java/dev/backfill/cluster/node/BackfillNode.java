@@ -25,7 +25,7 @@ public final class BackfillNode implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(BackfillNode.class);
 
-  /** How often a background node looks for compiler and GC threads the JVM started since. */
+  /** How often a background node looks for JIT compiler threads the JVM started since. */
   private static final long JVM_THREAD_SCAN_SECONDS = 5;
 
   private final ActorSystem<Void> system;

@@ -99,7 +99,10 @@ final class NodeGuardian {
                   new JobRoutes(jobs, registry),
                   new GovernorRoutes(new SingletonGovernor(governor, system, http.askTimeout())),
                   new NodeRoutes(Cluster.get(system).selfMember().address().toString(), tally),
-                  new HealthRoutes(new NodeReadiness(system, session, settings.journal(), jdbc)));
+                  new HealthRoutes(
+                      // The journal check is the control plane's: not on the page reads' pool, in the background.
+                      new NodeReadiness(
+                          system, session, settings.journal(), system.dispatchers().lookup(DispatcherSelector.blocking()))));
           HttpServer.start(system, api.routes(), http)
               .whenComplete(
                   (address, failure) -> {

@@ -25,10 +25,10 @@ public final class BackgroundThread {
     Thread thread =
         new Thread(
             () -> {
-              reason.accept(ThreadPolicy.demoteCurrentThread());
               try {
+                reason.accept(ThreadPolicy.demoteCurrentThread());
                 result.complete(work.get());
-              } catch (RuntimeException | Error e) {
+              } catch (Throwable e) {
                 result.completeExceptionally(e);
               }
             },

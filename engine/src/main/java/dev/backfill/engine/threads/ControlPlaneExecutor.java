@@ -1,11 +1,15 @@
 package dev.backfill.engine.threads;
 
 import com.typesafe.config.Config;
+import java.io.IOException;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.dispatch.DispatcherPrerequisites;
 import org.apache.pekko.dispatch.ForkJoinExecutorConfigurator;
+import org.apache.pekko.dispatch.MonitorableThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A fork-join dispatcher of the control plane (Pekko's default, internal and remoting
@@ -15,6 +19,9 @@ import org.apache.pekko.dispatch.ForkJoinExecutorConfigurator;
  * the worker would inherit that thread's policy, which it could not undo.
  */
 public final class ControlPlaneExecutor extends ForkJoinExecutorConfigurator {
+
+  private static final Logger log = LoggerFactory.getLogger(ControlPlaneExecutor.class);
+  private static final AtomicBoolean misplaced = new AtomicBoolean();
 
   private final boolean background;
 
@@ -33,15 +40,15 @@ public final class ControlPlaneExecutor extends ForkJoinExecutorConfigurator {
     return workers == null ? super.validate(given) : workers;
   }
 
-  private static final class NormallyStartedWorker extends ForkJoinWorkerThread {
+  private static final class NormallyStartedWorker extends MonitorableThreadFactory.PekkoForkJoinWorkerThread {
     NormallyStartedWorker(ForkJoinPool pool) {
       super(pool);
     }
 
     /**
-     * Starts the thread from the starter, a moment later. The pool counts the worker from here
-     * on; should the starter fail to start it (the machine out of threads), the pool runs one
-     * worker short, as it would after any worker's death it was not told of.
+     * Starts the thread from the starter, and returns once it has. JDK 17's fork-join pool starts
+     * its workers through this method; later JDKs start them through a thread container that does
+     * not call it, which {@link #onStart} tells.
      */
     @Override
     public void start() {
@@ -50,6 +57,21 @@ public final class ControlPlaneExecutor extends ForkJoinExecutorConfigurator {
 
     private void startHere() {
       super.start();
+    }
+
+    @Override
+    protected void onStart() {
+      try {
+        if (ThreadPolicy.ofCurrentThread() == ThreadPolicy.SCHED_IDLE && misplaced.compareAndSet(false, true)) {
+          log.error(
+              "{} is a control-plane thread but runs under SCHED_IDLE: it was not started by the"
+                  + " normal-priority starter (a JDK other than 17?); the API may wait behind other processes",
+              getName());
+        }
+      } catch (IOException e) {
+        // no /proc: nothing was demoted either
+      }
+      super.onStart();
     }
   }
 }

@@ -2,11 +2,11 @@ package dev.backfill.engine.threads;
 
 import com.typesafe.config.Config;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.dispatch.DispatcherPrerequisites;
 import org.apache.pekko.dispatch.ForkJoinExecutorConfigurator;
+import org.apache.pekko.dispatch.MonitorableThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +34,7 @@ public final class DataPlaneExecutor extends ForkJoinExecutorConfigurator {
     return workers == null ? super.validate(given) : workers;
   }
 
-  private final class BackgroundWorker extends ForkJoinWorkerThread {
+  private final class BackgroundWorker extends MonitorableThreadFactory.PekkoForkJoinWorkerThread {
     BackgroundWorker(ForkJoinPool pool) {
       super(pool);
     }

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The Linux scheduling policy of the calling thread: read it, or lower it to SCHED_IDLE. */
+/** Linux scheduling policies of this process's threads: read one, or lower one to SCHED_IDLE. */
 public final class ThreadPolicy {
 
   /** Linux's number for SCHED_IDLE ({@code sched.h}). */
@@ -61,17 +61,24 @@ public final class ThreadPolicy {
     return policyIn(Files.readString(THREAD_SELF.resolve("stat")));
   }
 
-  /** The policy of thread {@code tid} of this process. */
-  public static int ofThread(long tid) throws IOException {
-    return policyIn(Files.readString(Path.of("/proc/self/task", Long.toString(tid), "stat")));
-  }
-
   /** The policy field (the 41st) of a {@code /proc/.../stat} line. */
   static int policyIn(String stat) {
+    return Integer.parseInt(field(stat, 41));
+  }
+
+  /**
+   * When the thread started, in clock ticks since boot (the 22nd field): with its id, what tells
+   * it from a later thread that was given the same id.
+   */
+  static long startTimeIn(String stat) {
+    return Long.parseLong(field(stat, 22));
+  }
+
+  private static String field(String stat, int number) {
     // The second field, the command name in parentheses, may itself hold spaces and parentheses:
     // the fields are counted from the last ')', which is the end of that name.
     String[] afterName = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-    return Integer.parseInt(afterName[41 - 3]);
+    return afterName[number - 3];
   }
 
   private static long currentThreadId() throws IOException {

@@ -5,9 +5,10 @@
  * membership, remoting) and a data plane (call entities and block readers, the processors, page
  * reads, the Cassandra driver). With {@code backfill.node.cpu-priority = background} the data
  * plane runs under Linux's {@code SCHED_IDLE}, so a primary on the same cores takes a core from it
- * at once, and so do the JVM's JIT compilers and garbage collector ({@link JvmThreadDemotion}),
- * which a backfill keeps busy; the control plane keeps the normal priority, so that operators'
- * requests are not queued behind every other process on a busy machine. With {@code normal}
+ * at once, and so do the JVM's JIT compilers ({@link JvmThreadDemotion}), which a backfill keeps
+ * busy; the control plane and the garbage collector (whose pauses stop both planes) keep the
+ * normal priority, so that operators' requests are not queued behind every other process on a
+ * busy machine. With {@code normal}
  * nothing here changes the scheduler.
  *
  * <p>Linux gives a new thread the policy of the thread that starts it, and an unprivileged thread

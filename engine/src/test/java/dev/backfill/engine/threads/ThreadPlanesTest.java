@@ -1,6 +1,7 @@
 package dev.backfill.engine.threads;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +26,11 @@ import org.junit.jupiter.api.Test;
  * actor system.
  */
 class ThreadPlanesTest {
+
+  @BeforeAll
+  static void needsChrt() {
+    assumeTrue(Chrt.available(), "needs Linux's /proc and chrt (util-linux)");
+  }
 
   private static final String PLAIN_FORK_JOIN = "test-plain-fork-join-dispatcher";
   private static final String CONTROL_PLANE = "test-control-plane-dispatcher";

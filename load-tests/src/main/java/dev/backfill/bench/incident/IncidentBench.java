@@ -44,7 +44,7 @@ public final class IncidentBench {
   public static final String ALL_IN_BACKGROUND = "engine-all-background";
 
   private final IncidentOptions options;
-  /** What the engine's CPU priority came to on this machine (applied to Cassandra; the nodes set the same). */
+  /** What the engine's CPU priority came to on this machine (applied to Cassandra; the nodes split theirs by plane). */
   private String enginePriority = "not set: this machine cannot place processes";
   private final PrintStream err = System.err;
   /** The governor's tail-percentile, at which the probes' tail is read in every run. */
