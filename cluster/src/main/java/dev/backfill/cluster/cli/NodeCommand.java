@@ -35,9 +35,14 @@ final class NodeCommand implements Runnable {
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage());
     }
-    // The process stays at normal priority: on a background node its data plane's threads put
+    // Before the node starts its threads' work: they inherit the policy of the thread starting
+    // them. A split node's process stays at normal priority, and its data plane's threads put
     // themselves in the background as they start (dev.backfill.engine.threads).
-    System.err.println("node runs " + priority.ofANode());
+    if (priority == CpuPriority.BACKGROUND) {
+      System.err.println("node runs at " + priority.applyTo(ProcessHandle.current().pid()));
+    } else {
+      System.err.println("node runs " + priority.ofANode());
+    }
     BackfillNode node = BackfillNode.start(settings);
     if (parentPid != null) {
       ProcessHandle.of(parentPid)

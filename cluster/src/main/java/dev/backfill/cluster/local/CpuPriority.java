@@ -10,19 +10,21 @@ import java.util.Locale;
  *
  * <p>A backfill is background work; the live recording path is not. When the engine's JVMs and the
  * primary's backends want the same core, a live query that wakes up should get it at once, not
- * after the engine's slice. {@code background} puts the local Cassandra's every thread, and a
- * node's data-plane and JIT compiler threads (dev.backfill.engine.threads), under Linux's {@code SCHED_IDLE} policy:
- * they run whenever a core is otherwise idle (so on a machine of its own nothing changes), and a
- * normal task that wakes takes the core from them immediately. A node's control plane (its API,
- * jobs, cluster membership) stays at normal priority, so that operators are not served last.
- * Measured with the incident benchmark on two shared cores with the whole node in the background
- * (2026-11-29, evening against night): the live p99 beside one node went from 3.9x its alone
- * figure to 1.4x, and the backfill from 32 to 98 calls/s (the governor no longer backed off from
- * the engine's own CPU); the split is measured against that in the README. {@code normal} leaves
- * the scheduler alone.
+ * after the engine's slice. {@code background} (the default) puts every thread of the process under
+ * Linux's {@code SCHED_IDLE} policy: it runs whenever a core is otherwise idle (so on a machine of
+ * its own nothing changes), and a normal task that wakes takes the core from it immediately.
+ * Measured with the incident benchmark on two shared cores (2026-11-29, evening against night): the
+ * live p99 beside one node went from 3.9x its alone figure to 1.4x, and the backfill from 32 to 98
+ * calls/s (the governor no longer backed off from the engine's own CPU). {@code split}, for a node
+ * only (a Cassandra given it runs as {@code background}): its data plane under {@code SCHED_IDLE},
+ * its API, jobs, cluster membership, JIT and garbage collector at normal priority
+ * (dev.backfill.engine.threads), so that operators are not served last on a saturated machine; it
+ * cost the live path more than {@code background} in the one side-by-side run so far (README).
+ * {@code normal} leaves the scheduler alone.
  */
 public enum CpuPriority {
   BACKGROUND,
+  SPLIT,
   NORMAL;
 
   private static final int PASSES = 5;
@@ -31,8 +33,8 @@ public enum CpuPriority {
   public static final String ENVIRONMENT = "BACKFILL_CPU_PRIORITY";
 
   /**
-   * {@code background} or {@code normal}, case-insensitive; blank is the default (background), as
-   * an unset variable is; anything else is refused with the choices.
+   * {@code background}, {@code split} or {@code normal}, case-insensitive; blank is the default
+   * (background), as an unset variable is; anything else is refused with the choices.
    */
   public static CpuPriority parse(String value) {
     if (value.isBlank()) {
@@ -42,7 +44,7 @@ public enum CpuPriority {
       return valueOf(value.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "cpu priority '" + value + "' is not one of: background, normal (" + ENVIRONMENT + " or backfill.node.cpu-priority)");
+          "cpu priority '" + value + "' is not one of: background, split, normal (" + ENVIRONMENT + " or backfill.node.cpu-priority)");
     }
   }
 
@@ -54,17 +56,19 @@ public enum CpuPriority {
 
   /** What this priority means for a node's threads, for its log. */
   public String ofANode() {
-    return this == NORMAL
-        ? "at normal CPU priority"
-        : "its data plane (call entities, processors, page reads, Cassandra writes) and the JVM's JIT compilers"
-            + " at background CPU priority"
-            + " (SCHED_IDLE: the primary and the live path come first on a shared core), its API, jobs and"
-            + " cluster membership at normal priority";
+    return switch (this) {
+      case NORMAL -> "at normal CPU priority";
+      case BACKGROUND -> "every thread at background CPU priority (SCHED_IDLE: the primary and the live path come first on a shared core)";
+      case SPLIT ->
+          "its data plane (call entities, processors, page reads, Cassandra writes) at background CPU priority"
+              + " (SCHED_IDLE), its API, jobs, cluster membership, JIT and GC at normal priority";
+    };
   }
 
   /**
-   * Applies this priority to every thread of the process. Threads it starts later inherit the
-   * policy of the thread that starts them. Returns what was done, for the log; never throws (a
+   * Applies this priority to every thread of the process ({@code split} as {@code background}: a
+   * split node never asks for it). Threads it starts later inherit the policy of the thread that
+   * starts them. Returns what was done, for the log; never throws (a
    * machine without {@code chrt} runs the engine at normal priority and says so).
    */
   public String applyTo(long pid) {

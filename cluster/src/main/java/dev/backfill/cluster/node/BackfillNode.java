@@ -6,7 +6,6 @@ import dev.backfill.cluster.local.CpuPriority;
 import dev.backfill.engine.schema.CassandraSessions;
 import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.engine.threads.BackgroundThread;
-import dev.backfill.engine.threads.JvmThreadDemotion;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -25,9 +24,6 @@ public final class BackfillNode implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(BackfillNode.class);
 
-  /** How often a background node looks for JIT compiler threads the JVM started since. */
-  private static final long JVM_THREAD_SCAN_SECONDS = 5;
-
   private final ActorSystem<Void> system;
   private final InetSocketAddress httpAddress;
 
@@ -39,19 +35,15 @@ public final class BackfillNode implements AutoCloseable {
   public static BackfillNode start(Config config) {
     EngineSettings settings = EngineSettings.create(config);
     CpuPriority priority = CpuPriority.parse(config.getString("backfill.node.cpu-priority"));
-    // The driver's threads are data plane: on a background node they inherit SCHED_IDLE from the
+    // The driver's threads are data plane: on a split node they inherit SCHED_IDLE from the
     // thread that opens the session (dev.backfill.engine.threads).
     CqlSession session =
-        priority == CpuPriority.BACKGROUND
+        priority == CpuPriority.SPLIT
             ? BackgroundThread.call("backfill-cassandra-open", () -> openCassandra(settings), BackfillNode::warnIfNormal)
             : openCassandra(settings);
     CompletableFuture<InetSocketAddress> httpBound = new CompletableFuture<>();
     ActorSystem<Void> system =
         ActorSystem.create(NodeGuardian.create(settings, session, httpBound), "backfill", config);
-    if (priority == CpuPriority.BACKGROUND) {
-      JvmThreadDemotion demotion = JvmThreadDemotion.start(JVM_THREAD_SCAN_SECONDS);
-      system.getWhenTerminated().thenRun(demotion::close);
-    }
     try {
       return new BackfillNode(system, httpBound.get(60, TimeUnit.SECONDS));
     } catch (ExecutionException | TimeoutException e) {

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A fork-join dispatcher of the control plane (Pekko's default, internal and remoting
- * dispatchers): on a background node its threads are started by {@link NormalPriorityStarter}, so
+ * dispatchers): on a split node its threads are started by {@link NormalPriorityStarter}, so
  * they run at normal priority even when the pool grows because a data-plane thread (SCHED_IDLE)
  * handed it work. A fork-join pool starts a new worker on the thread that submits the task, and
  * the worker would inherit that thread's policy, which it could not undo.
@@ -23,20 +23,20 @@ public final class ControlPlaneExecutor extends ForkJoinExecutorConfigurator {
   private static final Logger log = LoggerFactory.getLogger(ControlPlaneExecutor.class);
   private static final AtomicBoolean misplaced = new AtomicBoolean();
 
-  private final boolean background;
+  private final boolean split;
 
   /** Pekko makes it with the dispatcher's whole configuration block. */
   public ControlPlaneExecutor(Config dispatcher, DispatcherPrerequisites prerequisites) {
     super(dispatcher.getConfig("fork-join-executor"), prerequisites);
-    this.background = NodePriority.background(prerequisites.settings().config());
-    if (background) {
+    this.split = NodePriority.split(prerequisites.settings().config());
+    if (split) {
       NormalPriorityStarter.ensureStarted();
     }
   }
 
   @Override
   public ForkJoinPool.ForkJoinWorkerThreadFactory validate(ThreadFactory given) {
-    PekkoWorkers workers = background ? PekkoWorkers.of(given, NormallyStartedWorker::new) : null;
+    PekkoWorkers workers = split ? PekkoWorkers.of(given, NormallyStartedWorker::new) : null;
     return workers == null ? super.validate(given) : workers;
   }
 

@@ -12,25 +12,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A fork-join dispatcher of the data plane ({@code executor = "dev.backfill.engine.threads.DataPlaneExecutor"},
- * configured by its {@code fork-join-executor} block): on a background node each of its threads
+ * configured by its {@code fork-join-executor} block): on a split node each of its threads
  * puts itself under SCHED_IDLE as it starts, before it runs any task.
  */
 public final class DataPlaneExecutor extends ForkJoinExecutorConfigurator {
 
   private static final Logger log = LoggerFactory.getLogger(DataPlaneExecutor.class);
 
-  private final boolean background;
+  private final boolean split;
   private final AtomicBoolean warned = new AtomicBoolean();
 
   /** Pekko makes it with the dispatcher's whole configuration block. */
   public DataPlaneExecutor(Config dispatcher, DispatcherPrerequisites prerequisites) {
     super(dispatcher.getConfig("fork-join-executor"), prerequisites);
-    this.background = NodePriority.background(prerequisites.settings().config());
+    this.split = NodePriority.split(prerequisites.settings().config());
   }
 
   @Override
   public ForkJoinPool.ForkJoinWorkerThreadFactory validate(ThreadFactory given) {
-    PekkoWorkers workers = background ? PekkoWorkers.of(given, BackgroundWorker::new) : null;
+    PekkoWorkers workers = split ? PekkoWorkers.of(given, BackgroundWorker::new) : null;
     return workers == null ? super.validate(given) : workers;
   }
 

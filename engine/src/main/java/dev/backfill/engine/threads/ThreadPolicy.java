@@ -66,14 +66,6 @@ public final class ThreadPolicy {
     return Integer.parseInt(field(stat, 41));
   }
 
-  /**
-   * When the thread started, in clock ticks since boot (the 22nd field): with its id, what tells
-   * it from a later thread that was given the same id.
-   */
-  static long startTimeIn(String stat) {
-    return Long.parseLong(field(stat, 22));
-  }
-
   private static String field(String stat, int number) {
     // The second field, the command name in parentheses, may itself hold spaces and parentheses:
     // the fields are counted from the last ')', which is the end of that name.

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A background node's data plane runs under SCHED_IDLE and its control plane does not, read from
+ * A split node's data plane runs under SCHED_IDLE and its control plane does not, read from
  * each thread's own {@code /proc} entry: real dispatchers from the shipped configuration, in a real
  * actor system.
  */
@@ -36,8 +36,8 @@ class ThreadPlanesTest {
   private static final String CONTROL_PLANE = "test-control-plane-dispatcher";
 
   @Test
-  void onABackgroundNodeTheDataPlaneYieldsAndTheControlPlaneDoesNot() throws Exception {
-    ActorSystem<Void> system = system("background");
+  void onASplitNodeTheDataPlaneYieldsAndTheControlPlaneDoesNot() throws Exception {
+    ActorSystem<Void> system = system("split");
     try {
       for (String dataPlane : new String[] {CallEntity.DISPATCHER, "backfill-processor-dispatcher", "backfill-jdbc-dispatcher"}) {
         assertEquals(ThreadPolicy.SCHED_IDLE, policyOfATaskOn(executor(system, dataPlane)), dataPlane);
@@ -53,7 +53,7 @@ class ThreadPlanesTest {
 
   @Test
   void aControlPlanePoolThatADataPlaneThreadMakesGrowStaysAtNormalPriority() throws Exception {
-    ActorSystem<Void> system = system("background");
+    ActorSystem<Void> system = system("split");
     try {
       Executor dataPlane = executor(system, CallEntity.DISPATCHER);
       // Neither pool has a thread yet: the data-plane thread's task makes each start its first.
@@ -72,13 +72,19 @@ class ThreadPlanesTest {
   }
 
   @Test
-  void onANormalNodeTheDataPlaneKeepsTheNormalPriority() throws Exception {
-    ActorSystem<Void> system = system("normal");
-    try {
-      assertEquals(ThreadPolicy.SCHED_OTHER, policyOfATaskOn(executor(system, CallEntity.DISPATCHER)));
-      assertEquals(ThreadPolicy.SCHED_OTHER, handedOver(executor(system, CallEntity.DISPATCHER), executor(system, CONTROL_PLANE)));
-    } finally {
-      terminate(system);
+  void onANormalOrBackgroundNodeTheExecutorsLeaveTheSchedulerAlone() throws Exception {
+    // (a background node demotes its whole process itself: dev.backfill.cluster.local.CpuPriority)
+    for (String priority : new String[] {"normal", "background"}) {
+      ActorSystem<Void> system = system(priority);
+      try {
+        assertEquals(ThreadPolicy.SCHED_OTHER, policyOfATaskOn(executor(system, CallEntity.DISPATCHER)), priority);
+        assertEquals(
+            ThreadPolicy.SCHED_OTHER,
+            handedOver(executor(system, CallEntity.DISPATCHER), executor(system, CONTROL_PLANE)),
+            priority);
+      } finally {
+        terminate(system);
+      }
     }
   }
 

@@ -40,11 +40,11 @@ public final class IncidentBench {
 
   private static final String ENGINE_APPLICATION_NAME = "backfill-engine";
   private static final String NAIVE_APPLICATION_NAME = "naive-worker";
-  /** The design of the control run whose node has every thread under SCHED_IDLE, as nodes ran before 2026-12-02. */
-  public static final String ALL_IN_BACKGROUND = "engine-all-background";
+  /** The design of the control run whose node is split by plane ({@code backfill.node.cpu-priority = split}). */
+  public static final String SPLIT_PRIORITY = "engine-split-priority";
 
   private final IncidentOptions options;
-  /** What the engine's CPU priority came to on this machine (applied to Cassandra; the nodes split theirs by plane). */
+  /** What the engine's CPU priority came to on this machine (applied to Cassandra; the nodes set the same). */
   private String enginePriority = "not set: this machine cannot place processes";
   private final PrintStream err = System.err;
   /** The governor's tail-percentile, at which the probes' tail is read in every run. */
@@ -115,9 +115,10 @@ public final class IncidentBench {
       runs.add(new Run(context, pinned, "engine " + nodes + " node" + (nodes == 1 ? "" : "s") + suffix, "engine", nodes, 0).measure());
     }
     if (!pinned && options.engineNodes().contains(1) && CpuPriority.fromEnvironment() == CpuPriority.BACKGROUND) {
-      // A control: the node as it ran before its control plane kept the normal priority, every
-      // thread under SCHED_IDLE (dev.backfill.engine.threads): what that split costs the live path.
-      runs.add(new Run(context, false, "engine 1 node, every thread in background" + suffix, ALL_IN_BACKGROUND, 1, 0).measure());
+      // A control: a node split by plane (its control plane at normal priority, the data plane
+      // under SCHED_IDLE: dev.backfill.engine.threads), what it costs the live path against the
+      // default, every thread under SCHED_IDLE.
+      runs.add(new Run(context, false, "engine 1 node, split priority" + suffix, SPLIT_PRIORITY, 1, 0).measure());
     }
     if (!options.engineNodes().isEmpty()) {
       // Controls: a node with no job (its JVM, its governor's probes, the cluster's heartbeats)
@@ -281,18 +282,14 @@ public final class IncidentBench {
       var primary = context.settings().primary();
       return switch (design) {
         case "naive" -> Backfill.naive(primary.url(), primary.user(), primary.password(), workers, context.processor(), options.calls());
-        case "engine", ALL_IN_BACKGROUND -> {
+        case "engine", SPLIT_PRIORITY -> {
           String keyspace = ("bench_" + (pinned ? "pinned" : "shared") + "_" + nodes + "_" + System.nanoTime()).toLowerCase();
           Path nodeDirectory = Files.createDirectories(context.directory().resolve(keyspace));
-          EngineBackfill engine =
+          String extraConfig = design.equals(SPLIT_PRIORITY) ? "backfill.node.cpu-priority = split" : "";
+          yield Backfill.engine(
               EngineBackfill.start(
-                  nodes, context.stores().endpoints(), context.settings(), keyspace, options.processor(), nodeDirectory);
-          if (design.equals(ALL_IN_BACKGROUND)) {
-            for (int node = 0; node < nodes; node++) {
-              err.println("  node " + node + ": " + CpuPriority.BACKGROUND.applyTo(engine.nodes().pid(node)));
-            }
-          }
-          yield Backfill.engine(engine);
+                  nodes, context.stores().endpoints(), context.settings(), keyspace, options.processor(), nodeDirectory,
+                  extraConfig, List.of()));
         }
         case "busy" -> pinned ? BusyCore.start() : BusyCore.startEveryCoreInBackground(CpuPriority.fromEnvironment().launcher());
         case "idle" -> {
