@@ -19,7 +19,7 @@ import java.util.Locale;
  * only (a Cassandra given it runs as {@code background}): its data plane under {@code SCHED_IDLE},
  * its API, jobs, cluster membership, JIT and garbage collector at normal priority
  * (dev.backfill.engine.threads), so that operators are not served last on a saturated machine; it
- * cost the live path more than {@code background} in the one side-by-side run so far (README).
+ * cost the live path more than {@code background} in both side-by-side runs so far (README).
  * {@code normal} leaves the scheduler alone.
  */
 public enum CpuPriority {
