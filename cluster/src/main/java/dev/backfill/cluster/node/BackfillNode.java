@@ -13,16 +13,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One running cluster node. {@code main} stays tiny; this is where a node is put together, so
  * that tests and the demo boot exactly the node that production runs.
  */
 public final class BackfillNode implements AutoCloseable {
-
-  private static final Logger log = LoggerFactory.getLogger(BackfillNode.class);
 
   private final ActorSystem<Void> system;
   private final InetSocketAddress httpAddress;
@@ -39,7 +35,7 @@ public final class BackfillNode implements AutoCloseable {
     // thread that opens the session (dev.backfill.engine.threads).
     CqlSession session =
         priority == CpuPriority.SPLIT
-            ? BackgroundThread.call("backfill-cassandra-open", () -> openCassandra(settings), BackfillNode::warnIfNormal)
+            ? BackgroundThread.call("backfill-cassandra-open", () -> openCassandra(settings))
             : openCassandra(settings);
     CompletableFuture<InetSocketAddress> httpBound = new CompletableFuture<>();
     ActorSystem<Void> system =
@@ -84,12 +80,6 @@ public final class BackfillNode implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("the node did not stop within 60 s", e);
-    }
-  }
-
-  private static void warnIfNormal(String whyNotBackground) {
-    if (whyNotBackground != null) {
-      log.warn("the Cassandra driver's threads run at normal CPU priority, not in the background: {}", whyNotBackground);
     }
   }
 

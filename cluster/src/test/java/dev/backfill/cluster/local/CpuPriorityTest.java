@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.backfill.engine.threads.Chrt;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -36,8 +37,7 @@ class CpuPriorityTest {
 
   @BeforeEach
   void startChild() throws IOException {
-    assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "needs Linux's /proc");
-    assumeTrue(chrtAvailable(), "needs chrt (util-linux)");
+    assumeTrue(Chrt.available(), "needs Linux's /proc and chrt (util-linux)");
     // A JVM, so the process has many threads, like a node.
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     child =
@@ -165,17 +165,6 @@ class CpuPriorityTest {
       return null;
     } catch (IOException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static boolean chrtAvailable() {
-    try {
-      return new ProcessBuilder("chrt", "--version").start().waitFor() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
     }
   }
 

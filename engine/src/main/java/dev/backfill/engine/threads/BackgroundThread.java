@@ -2,8 +2,9 @@ package dev.backfill.engine.threads;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds something that starts threads of its own (the Cassandra driver's event loops, admin and
@@ -11,22 +12,25 @@ import java.util.function.Supplier;
  */
 public final class BackgroundThread {
 
+  private static final Logger log = LoggerFactory.getLogger(BackgroundThread.class);
+
   private BackgroundThread() {}
 
   /**
    * Runs {@code work} on a new thread that first puts itself under SCHED_IDLE, and waits for it.
-   * Should it fail to (no chrt), the work runs at the caller's priority all the same; its
-   * exceptions reach the caller unwrapped.
-   *
-   * @param reason of a failure to demote the thread, or null, for the caller's log
+   * Should it fail to (no chrt), the work runs at normal priority all the same, and the log says
+   * so; the work's exceptions reach the caller unwrapped.
    */
-  public static <T> T call(String name, Supplier<T> work, Consumer<String> reason) {
+  public static <T> T call(String name, Supplier<T> work) {
     CompletableFuture<T> result = new CompletableFuture<>();
     Thread thread =
         new Thread(
             () -> {
               try {
-                reason.accept(ThreadPolicy.demoteCurrentThread());
+                String failure = ThreadPolicy.demoteCurrentThread();
+                if (failure != null) {
+                  log.warn("{} and the threads it starts run at normal CPU priority, not in the background: {}", name, failure);
+                }
                 result.complete(work.get());
               } catch (Throwable e) {
                 result.completeExceptionally(e);

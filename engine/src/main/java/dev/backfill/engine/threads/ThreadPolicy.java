@@ -30,11 +30,6 @@ public final class ThreadPolicy {
     } catch (IOException | RuntimeException e) {
       return "cannot tell this thread's id from " + THREAD_SELF + ": " + e;
     }
-    return demoteThread(tid);
-  }
-
-  /** Puts thread {@code tid} of this process under SCHED_IDLE: null when done, else why not. */
-  public static String demoteThread(long tid) {
     // chrt (util-linux) rather than native code: the JDK has no call for it, and a thread pays
     // this once, when it starts.
     ProcessBuilder chrt =
@@ -63,14 +58,10 @@ public final class ThreadPolicy {
 
   /** The policy field (the 41st) of a {@code /proc/.../stat} line. */
   static int policyIn(String stat) {
-    return Integer.parseInt(field(stat, 41));
-  }
-
-  private static String field(String stat, int number) {
     // The second field, the command name in parentheses, may itself hold spaces and parentheses:
     // the fields are counted from the last ')', which is the end of that name.
     String[] afterName = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-    return afterName[number - 3];
+    return Integer.parseInt(afterName[41 - 3]);
   }
 
   private static long currentThreadId() throws IOException {

@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Whether this machine can do what the tests here check: Linux's /proc and util-linux's chrt. */
-final class Chrt {
+/**
+ * Whether this machine can do what tests of CPU priorities check: Linux's /proc and util-linux's
+ * chrt (here and in the cluster module's tests, through the engine's test jar).
+ */
+public final class Chrt {
 
   private Chrt() {}
 
-  static boolean available() {
+  public static boolean available() {
     if (!Files.isDirectory(Path.of("/proc/thread-self"))) {
       return false;
     }
