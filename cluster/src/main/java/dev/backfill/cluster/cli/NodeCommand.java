@@ -40,6 +40,9 @@ final class NodeCommand implements Runnable {
     // themselves in the background as they start (dev.backfill.engine.threads).
     if (priority == CpuPriority.BACKGROUND) {
       System.err.println("node runs at " + priority.applyTo(ProcessHandle.current().pid()));
+    } else if (priority == CpuPriority.SPLIT) {
+      System.err.println(
+          "node runs " + priority.ofANode() + "; " + CpuPriority.lowerNodeControlPlane(ProcessHandle.current().pid()));
     } else {
       System.err.println("node runs " + priority.ofANode());
     }

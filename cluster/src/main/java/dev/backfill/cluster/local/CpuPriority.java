@@ -1,5 +1,8 @@
 package dev.backfill.cluster.local;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -61,7 +64,7 @@ public enum CpuPriority {
       case BACKGROUND -> "every thread at background CPU priority (SCHED_IDLE: the primary and the live path come first on a shared core)";
       case SPLIT ->
           "its data plane (call entities, processors, page reads, Cassandra writes) at background CPU priority"
-              + " (SCHED_IDLE), its API, jobs, cluster membership, JIT and GC at normal priority";
+              + " (SCHED_IDLE), its API, jobs, cluster membership, JIT and GC just above it (nice 19)";
     };
   }
 
@@ -101,6 +104,39 @@ public enum CpuPriority {
     List<String> trial = new ArrayList<>(launcher);
     trial.add("true");
     return ExternalCommand.failureOf(trial) == null ? launcher : List.of();
+  }
+
+  /**
+   * For a split node: every thread of the process at the lowest normal priority (SCHED_OTHER, nice
+   * 19), before its data plane's threads put themselves under SCHED_IDLE as they start. At nice 19
+   * its control plane (API, jobs, cluster, JIT, GC) still takes a core from its own data plane the
+   * moment it wakes (a normal task preempts a SCHED_IDLE one), but against the primary's backends
+   * at nice 0 it weighs 15 to their 1024, so it waits for them rather than they for it. Returns what
+   * was done, for the log; never throws.
+   */
+  public static String lowerNodeControlPlane(long pid) {
+    String failure = null;
+    for (int pass = 0, clean = 0; pass < PASSES && clean < 2; pass++) {
+      failure = niceAll(pid);
+      clean = failure == null ? clean + 1 : 0;
+    }
+    return failure == null
+        ? "control plane at the lowest normal CPU priority (nice " + SPLIT_CONTROL_PLANE_NICE + ")"
+        : "control plane at normal CPU priority, or only partly lowered: could not renice (" + failure + ")";
+  }
+
+  /** The niceness of a split node's control plane: the lowest that is still SCHED_OTHER. */
+  public static final int SPLIT_CONTROL_PLANE_NICE = 19;
+
+  /** renice takes one thread per id on Linux: every thread of the process, named one by one. */
+  private static String niceAll(long pid) {
+    List<String> command = new ArrayList<>(List.of("renice", "-n", Integer.toString(SPLIT_CONTROL_PLANE_NICE), "-p"));
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      tasks.forEach(task -> command.add(task.getFileName().toString()));
+    } catch (IOException e) {
+      return "cannot list the threads of " + pid + ": " + e.getMessage();
+    }
+    return ExternalCommand.failureOf(command);
   }
 
   /** Null on success, else why not. */

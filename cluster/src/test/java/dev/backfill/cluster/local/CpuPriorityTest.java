@@ -81,6 +81,22 @@ class CpuPriorityTest {
   }
 
   @Test
+  void aSplitNodesControlPlaneRunsAtTheLowestNormalPriorityAndItsLaterThreadsInheritIt() throws IOException {
+    String said = CpuPriority.lowerNodeControlPlane(child.pid());
+
+    assertTrue(said.contains("nice 19"), said);
+    assertEquals(List.of(SCHED_OTHER), threadPolicies(child.pid()).stream().distinct().toList());
+    List<Integer> nices = threadNices(child.pid());
+    assertTrue(nices.size() > 5, "a JVM has many threads: " + nices);
+    assertEquals(List.of(CpuPriority.SPLIT_CONTROL_PLANE_NICE), nices.stream().distinct().toList());
+
+    childInput.write("spawn\n");
+    childInput.flush();
+    assertEquals("spawned", childOutput.readLine());
+    assertEquals(List.of(CpuPriority.SPLIT_CONTROL_PLANE_NICE), threadNices(child.pid()).stream().distinct().toList());
+  }
+
+  @Test
   void aProcessStartedThroughTheBackgroundLauncherRunsInTheBackgroundFromItsFirstThread() throws Exception {
     List<String> launcher = CpuPriority.BACKGROUND.launcher();
     assertEquals(List.of("chrt", "--idle", "0"), launcher);
@@ -129,6 +145,16 @@ class CpuPriorityTest {
   private static List<Integer> threadPolicies(long pid) throws IOException {
     try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
       return tasks.map(task -> policy(task.resolve("sched"))).filter(Objects::nonNull).toList();
+    }
+  }
+
+  /** The niceness of each thread: the 19th field of its stat line, counted after the name's ')'. */
+  private static List<Integer> threadNices(long pid) throws IOException {
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      return tasks.map(task -> read(task.resolve("stat")))
+          .filter(stat -> !stat.isEmpty())
+          .map(stat -> Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19 - 3]))
+          .toList();
     }
   }
 
