@@ -36,8 +36,8 @@ final class NodeCommand implements Runnable {
       throw new CliException(e.getMessage());
     }
     // Before the node starts its threads' work: they inherit the policy of the thread starting
-    // them. A split node's process stays at normal priority, and its data plane's threads put
-    // themselves in the background as they start (dev.backfill.engine.threads).
+    // them. A split node's process goes to nice 19 under the normal policy, and its data plane's
+    // threads put themselves in the background as they start (dev.backfill.engine.threads).
     if (priority == CpuPriority.BACKGROUND) {
       System.err.println("node runs at " + priority.applyTo(ProcessHandle.current().pid()));
     } else if (priority == CpuPriority.SPLIT) {

@@ -13,17 +13,19 @@ import java.util.Locale;
  *
  * <p>A backfill is background work; the live recording path is not. When the engine's JVMs and the
  * primary's backends want the same core, a live query that wakes up should get it at once, not
- * after the engine's slice. {@code background} (the default) puts every thread of the process under
- * Linux's {@code SCHED_IDLE} policy: it runs whenever a core is otherwise idle (so on a machine of
- * its own nothing changes), and a normal task that wakes takes the core from it immediately.
- * Measured with the incident benchmark on two shared cores (2026-11-29, evening against night): the
- * live p99 beside one node went from 3.9x its alone figure to 1.4x, and the backfill from 32 to 98
- * calls/s (the governor no longer backed off from the engine's own CPU). {@code split}, for a node
- * only (a Cassandra given it runs as {@code background}): its data plane under {@code SCHED_IDLE},
- * its API, jobs, cluster membership, JIT and garbage collector at normal priority
- * (dev.backfill.engine.threads), so that operators are not served last on a saturated machine; it
- * cost the live path more than {@code background} in both side-by-side runs so far (README).
- * {@code normal} leaves the scheduler alone.
+ * after the engine's slice. {@code background} puts every thread of the process under Linux's
+ * {@code SCHED_IDLE} policy: it runs whenever a core is otherwise idle (so on a machine of its own
+ * nothing changes), and a normal task that wakes takes the core from it immediately. Measured with
+ * the incident benchmark on two shared cores (2026-11-29, evening against night): the live p99
+ * beside one node went from 3.9x its alone figure to 1.4x, and the backfill from 32 to 98 calls/s
+ * (the governor no longer backed off from the engine's own CPU). But on a saturated machine a
+ * node's API then waits behind its own calls in flight: the Gatling submission burst's p99 was 1.2
+ * s. {@code split} (the default since 2026-12-02), for a node only (a Cassandra given it runs as
+ * {@code background}): its data plane under {@code SCHED_IDLE}, its API, jobs, cluster
+ * membership, JIT and garbage collector at nice 19 (dev.backfill.engine.threads), above its own
+ * data plane and far below the primary; side by side with {@code background} it left the live
+ * path as it was, and the burst's p99 fell to 461 ms (README). {@code normal} leaves the scheduler
+ * alone.
  */
 public enum CpuPriority {
   BACKGROUND,
@@ -37,11 +39,11 @@ public enum CpuPriority {
 
   /**
    * {@code background}, {@code split} or {@code normal}, case-insensitive; blank is the default
-   * (background), as an unset variable is; anything else is refused with the choices.
+   * (split), as an unset variable is; anything else is refused with the choices.
    */
   public static CpuPriority parse(String value) {
     if (value.isBlank()) {
-      return BACKGROUND;
+      return SPLIT;
     }
     try {
       return valueOf(value.trim().toUpperCase(Locale.ROOT));
@@ -51,10 +53,10 @@ public enum CpuPriority {
     }
   }
 
-  /** From {@link #ENVIRONMENT}, {@code background} when it is not set. */
+  /** From {@link #ENVIRONMENT}, {@code split} (the default) when it is not set. */
   public static CpuPriority fromEnvironment() {
     String value = System.getenv(ENVIRONMENT);
-    return value == null ? BACKGROUND : parse(value);
+    return value == null ? SPLIT : parse(value);
   }
 
   /** What this priority means for a node's threads, for its log. */

@@ -121,9 +121,10 @@ class CpuPriorityTest {
     var refused = assertThrows(IllegalArgumentException.class, () -> CpuPriority.parse("idle"));
     assertTrue(refused.getMessage().contains("background, split, normal"), refused.getMessage());
     assertEquals(CpuPriority.BACKGROUND, CpuPriority.parse(" Background "));
-    assertEquals(CpuPriority.BACKGROUND, CpuPriority.parse(""), "blank is the default, as an unset variable is");
+    assertEquals(CpuPriority.SPLIT, CpuPriority.parse(""), "blank is the default, as an unset variable is");
     assertEquals(CpuPriority.NORMAL, CpuPriority.parse("normal"));
     assertEquals(CpuPriority.SPLIT, CpuPriority.parse("SPLIT"));
+    assertEquals(CpuPriority.BACKGROUND, CpuPriority.parse("background"));
   }
 
   /**

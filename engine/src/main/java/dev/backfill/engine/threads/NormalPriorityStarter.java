@@ -8,9 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One thread at normal priority whose only job is to start control-plane threads, which inherit
- * its policy. It is started by the first control-plane dispatcher, when the first actor system
- * starts, on the thread that starts the system (a node's main thread, at normal priority), and
+ * One thread under the normal policy (SCHED_OTHER, at the process's nice) whose only job is to
+ * start control-plane threads, which inherit its policy. It is started by the first control-plane dispatcher, when the first actor system
+ * starts, on the thread that starts the system (a node's main thread, under the normal policy), and
  * lives as long as the process, shared by every actor system in it.
  */
 final class NormalPriorityStarter {

@@ -1,6 +1,8 @@
 package dev.backfill.engine.threads;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.typesafe.config.Config;
@@ -86,6 +88,14 @@ class ThreadPlanesTest {
         terminate(system);
       }
     }
+  }
+
+  @Test
+  void splitIsTheDefaultOfANodeAndNothingChangesForAnActorSystemThatIsNotANode() {
+    assertTrue(NodePriority.split(ConfigFactory.parseMap(Map.of(NodePriority.PATH, " Split "))));
+    assertTrue(NodePriority.split(ConfigFactory.parseMap(Map.of(NodePriority.PATH, ""))), "blank is the default");
+    assertFalse(NodePriority.split(ConfigFactory.parseMap(Map.of(NodePriority.PATH, "background"))));
+    assertFalse(NodePriority.split(ConfigFactory.empty()), "no node setting: not a node");
   }
 
   @Test

@@ -40,8 +40,11 @@ public final class IncidentBench {
 
   private static final String ENGINE_APPLICATION_NAME = "backfill-engine";
   private static final String NAIVE_APPLICATION_NAME = "naive-worker";
-  /** The design of the control run whose node is split by plane ({@code backfill.node.cpu-priority = split}). */
-  public static final String SPLIT_PRIORITY = "engine-split-priority";
+  /**
+   * The design of the control run whose node runs every thread under SCHED_IDLE ({@code
+   * backfill.node.cpu-priority = background}, the default before the split).
+   */
+  public static final String WHOLE_NODE_BACKGROUND = "engine-whole-node-background";
 
   private final IncidentOptions options;
   /** What the engine's CPU priority came to on this machine (applied to Cassandra; the nodes set the same). */
@@ -114,11 +117,13 @@ public final class IncidentBench {
     for (int nodes : options.engineNodes()) {
       runs.add(new Run(context, pinned, "engine " + nodes + " node" + (nodes == 1 ? "" : "s") + suffix, "engine", nodes, 0).measure());
     }
-    if (!pinned && options.engineNodes().contains(1) && CpuPriority.fromEnvironment() == CpuPriority.BACKGROUND) {
-      // A control: a node split by plane (its control plane at normal priority, the data plane
-      // under SCHED_IDLE: dev.backfill.engine.threads), what it costs the live path against the
-      // default, every thread under SCHED_IDLE.
-      runs.add(new Run(context, false, "engine 1 node, split priority" + suffix, SPLIT_PRIORITY, 1, 0).measure());
+    if (!pinned && options.engineNodes().contains(1) && CpuPriority.fromEnvironment() == CpuPriority.SPLIT) {
+      // A control: a node with every thread under SCHED_IDLE, against the default node split by
+      // plane (its control plane at nice 19 above its SCHED_IDLE data plane:
+      // dev.backfill.engine.threads), to see what the split costs the live path.
+      runs.add(
+          new Run(context, false, "engine 1 node, whole node in the background" + suffix, WHOLE_NODE_BACKGROUND, 1, 0)
+              .measure());
     }
     if (!options.engineNodes().isEmpty()) {
       // Controls: a node with no job (its JVM, its governor's probes, the cluster's heartbeats)
@@ -282,10 +287,10 @@ public final class IncidentBench {
       var primary = context.settings().primary();
       return switch (design) {
         case "naive" -> Backfill.naive(primary.url(), primary.user(), primary.password(), workers, context.processor(), options.calls());
-        case "engine", SPLIT_PRIORITY -> {
+        case "engine", WHOLE_NODE_BACKGROUND -> {
           String keyspace = ("bench_" + (pinned ? "pinned" : "shared") + "_" + nodes + "_" + System.nanoTime()).toLowerCase();
           Path nodeDirectory = Files.createDirectories(context.directory().resolve(keyspace));
-          String extraConfig = design.equals(SPLIT_PRIORITY) ? "backfill.node.cpu-priority = split" : "";
+          String extraConfig = design.equals(WHOLE_NODE_BACKGROUND) ? "backfill.node.cpu-priority = background" : "";
           yield Backfill.engine(
               EngineBackfill.start(
                   nodes, context.stores().endpoints(), context.settings(), keyspace, options.processor(), nodeDirectory,

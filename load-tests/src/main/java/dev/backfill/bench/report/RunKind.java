@@ -30,7 +30,7 @@ final class RunKind {
    * engine's control with every thread in the background too (not a point of the Pareto front).
    */
   static boolean hasBackfill(RunFigures run) {
-    return isNaive(run) || isEngine(run) || IncidentBench.SPLIT_PRIORITY.equals(run.design());
+    return isNaive(run) || isEngine(run) || IncidentBench.WHOLE_NODE_BACKGROUND.equals(run.design());
   }
 
   static String placement(RunFigures run) {
