@@ -18,10 +18,20 @@ public final class IncidentReport {
   private IncidentReport() {}
 
   public static void write(Path directory, String date, String command, List<RunFigures> runs) {
+    write(directory, date, command, runs, List.of());
+  }
+
+  /**
+   * @param failedControls control runs that could not be measured, each with why: findings the
+   *     report names under its table, not reasons to lose the runs measured before them
+   */
+  public static void write(
+      Path directory, String date, String command, List<RunFigures> runs, List<String> failedControls) {
     String markdown = "# Incident benchmark\n\n"
         + "Date: " + date + "\n\n"
         + "Command:\n\n```\n" + command + "\n```\n\n"
         + markdownTable(runs) + "\n"
+        + failedControls.stream().map(failed -> "Control run not measured: " + failed + "\n\n").collect(Collectors.joining())
         + "Probe ratio: the governor's own probe, run by the benchmark beside every run at the governor's"
         + " interval, read as the governor's tail signal reads it (the probes' percentile that the"
         + " governor's tail-percentile names, against the alone runs', over the window): what the governor would see of each run. Cores busy: core 0,"

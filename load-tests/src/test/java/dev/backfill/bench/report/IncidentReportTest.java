@@ -78,6 +78,20 @@ class IncidentReportTest {
     assertTrue(markdown.contains("| 40 / 90 | 27 | 180 (compilers not quiet) |"), markdown);
   }
 
+  @Test
+  void namesAControlRunThatCouldNotBeMeasuredUnderTheTable() throws IOException {
+    IncidentReport.write(
+        directory, "2025-06-01", "./backfill bench incident", RUNS,
+        List.of("engine 1 node, whole node in the background shared: the job processed no call within 120 s"));
+
+    String markdown = Files.readString(directory.resolve("incident.md"));
+    assertTrue(
+        markdown.contains(
+            "Control run not measured: engine 1 node, whole node in the background shared: the job processed no call within 120 s"),
+        markdown);
+    assertTrue(!markdownFor(RUNS).contains("Control run not measured"), "none without a failed control");
+  }
+
   private String markdownFor(List<RunFigures> runs) throws IOException {
     IncidentReport.write(directory, "2025-06-01", "./backfill bench incident", runs);
     return Files.readString(directory.resolve("incident.md"));
