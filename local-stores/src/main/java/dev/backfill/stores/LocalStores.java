@@ -130,7 +130,7 @@ public final class LocalStores implements AutoCloseable {
   /**
    * Starts Cassandra again on the same data and ports, its JVM run through {@code launcher} (for
    * example {@code chrt --idle 0}: a server that starts at normal priority takes both cores of a
-   * small machine for seconds, from nodes running at background priority beside it).
+   * small machine for seconds, from nodes whose threads run below normal priority beside it).
    */
   public synchronized void startCassandra(List<String> launcher) {
     if (!cassandra.isAlive()) {

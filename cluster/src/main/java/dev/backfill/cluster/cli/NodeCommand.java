@@ -41,8 +41,13 @@ final class NodeCommand implements Runnable {
     if (priority == CpuPriority.BACKGROUND) {
       System.err.println("node runs at " + priority.applyTo(ProcessHandle.current().pid()));
     } else if (priority == CpuPriority.SPLIT) {
+      String failure = CpuPriority.lowerNodeControlPlane(ProcessHandle.current().pid());
       System.err.println(
-          "node runs " + priority.ofANode() + "; " + CpuPriority.lowerNodeControlPlane(ProcessHandle.current().pid()));
+          failure == null
+              ? "node runs " + priority.ofANode()
+              : "WARNING: node runs its data plane in the background but its control plane at normal CPU"
+                  + " priority, which competes with the primary on a shared core (could not renice it: "
+                  + failure + ")");
     } else {
       System.err.println("node runs " + priority.ofANode());
     }

@@ -324,8 +324,9 @@ public final class Chaos {
       Thread.sleep(OUTAGE.toMillis());
     } finally {
       switch (store) {
-        // Started at the nodes' priority from its first instruction: at normal priority its start
-        // would take both cores from the nodes for seconds, long enough to miss heartbeats.
+        // Started in the background (BACKFILL_CPU_PRIORITY, split counting as background) from its
+        // first instruction: at normal priority its start would take both cores from the nodes'
+        // data planes for seconds, and their control planes at nice 19 would get little of them.
         case CASSANDRA -> stores.startCassandra(cpuPriority.launcher());
         case POSTGRES -> stores.startPostgres();
         case JOURNAL -> stores.startJournal();

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * The CPU priority of the engine's own processes (its nodes and the local Cassandra) on a machine
@@ -113,8 +114,9 @@ public enum CpuPriority {
    * 19), before its data plane's threads put themselves under SCHED_IDLE as they start. At nice 19
    * its control plane (API, jobs, cluster, JIT, GC) still takes a core from its own data plane the
    * moment it wakes (a normal task preempts a SCHED_IDLE one), but against the primary's backends
-   * at nice 0 it weighs 15 to their 1024, so it waits for them rather than they for it. Returns what
-   * was done, for the log; never throws.
+   * at nice 0 it weighs 15 to their 1024, so it waits for them rather than they for it. Returns
+   * null when done, else why not (no util-linux {@code renice}, whose {@code -n} sets the
+   * niceness rather than adding to it); never throws.
    */
   public static String lowerNodeControlPlane(long pid) {
     String failure = null;
@@ -122,9 +124,7 @@ public enum CpuPriority {
       failure = niceAll(pid);
       clean = failure == null ? clean + 1 : 0;
     }
-    return failure == null
-        ? "control plane at the lowest normal CPU priority (nice " + SPLIT_CONTROL_PLANE_NICE + ")"
-        : "control plane at normal CPU priority, or only partly lowered: could not renice (" + failure + ")";
+    return failure;
   }
 
   /** The niceness of a split node's control plane: the lowest that is still SCHED_OTHER. */
@@ -138,7 +138,13 @@ public enum CpuPriority {
     } catch (IOException e) {
       return "cannot list the threads of " + pid + ": " + e.getMessage();
     }
-    return ExternalCommand.failureOf(command);
+    String failure = ExternalCommand.failureOf(command);
+    // renice prints a line per thread, done or not: only the ones it could not do say why.
+    if (failure == null) {
+      return null;
+    }
+    String why = failure.lines().filter(line -> !line.contains("old priority")).collect(Collectors.joining("; "));
+    return why.isBlank() ? failure : why;
   }
 
   /** Null on success, else why not. */

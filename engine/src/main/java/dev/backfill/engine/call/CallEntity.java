@@ -56,7 +56,7 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
 
   /**
    * The data plane's dispatcher that call entities, their shards' block readers and the streams
-   * of a page's calls run on (in the background on a background node: dev.backfill.engine.threads).
+   * of a page's calls run on (in the background on a split node, the default, or a background one: dev.backfill.engine.threads).
    */
   public static final String DISPATCHER = "backfill-calls-dispatcher";
 

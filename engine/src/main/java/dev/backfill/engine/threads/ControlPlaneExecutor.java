@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A fork-join dispatcher of the control plane (Pekko's default, internal and remoting
- * dispatchers): on a split node its threads are started by {@link NormalPriorityStarter}, so
- * they run at normal priority even when the pool grows because a data-plane thread (SCHED_IDLE)
+ * dispatchers): on a split node its threads are started by {@link ControlPlaneThreadStarter}, so
+ * they run under the normal policy even when the pool grows because a data-plane thread (SCHED_IDLE)
  * handed it work. A fork-join pool starts a new worker on the thread that submits the task, and
  * the worker would inherit that thread's policy, which it could not undo.
  */
@@ -30,7 +30,7 @@ public final class ControlPlaneExecutor extends ForkJoinExecutorConfigurator {
     super(dispatcher.getConfig("fork-join-executor"), prerequisites);
     this.split = NodePriority.split(prerequisites.settings().config());
     if (split) {
-      NormalPriorityStarter.ensureStarted();
+      ControlPlaneThreadStarter.ensureStarted();
     }
   }
 
@@ -52,7 +52,7 @@ public final class ControlPlaneExecutor extends ForkJoinExecutorConfigurator {
      */
     @Override
     public void start() {
-      NormalPriorityStarter.start(this::startHere);
+      ControlPlaneThreadStarter.start(this::startHere);
     }
 
     private void startHere() {
@@ -65,7 +65,7 @@ public final class ControlPlaneExecutor extends ForkJoinExecutorConfigurator {
         if (ThreadPolicy.ofCurrentThread() == ThreadPolicy.SCHED_IDLE && misplaced.compareAndSet(false, true)) {
           log.error(
               "{} is a control-plane thread but runs under SCHED_IDLE: it was not started by the"
-                  + " normal-priority starter (a JDK other than 17?); the API may wait behind other processes",
+                  + " control-plane starter (a JDK other than 17?); the API may wait behind other processes",
               getName());
         }
       } catch (IOException e) {

@@ -43,7 +43,7 @@ public final class DataPlaneExecutor extends ForkJoinExecutorConfigurator {
     protected void onStart() {
       String failure = ThreadPolicy.demoteCurrentThread();
       if (failure != null && warned.compareAndSet(false, true)) {
-        log.warn("{} runs at normal CPU priority, not in the background: {}", getName(), failure);
+        log.warn("{} runs at the control plane's CPU priority, not in the background: {}", getName(), failure);
       }
       super.onStart();
     }

@@ -16,7 +16,12 @@ final class NodePriority {
 
   private NodePriority() {}
 
-  /** False when the setting is absent (an actor system that is not a node). */
+  /**
+   * False when the setting is absent (an actor system that does not load the engine's
+   * configuration). Any that does is split unless told otherwise; only a node's process
+   * (NodeCommand) also lowers itself to nice 19 first, so an in-process node (the tests', which
+   * set {@code normal}) that is split keeps its control plane at the JVM's own niceness.
+   */
   static boolean split(Config root) {
     if (!root.hasPath(PATH)) {
       return false;

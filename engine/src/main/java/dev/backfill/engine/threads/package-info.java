@@ -15,8 +15,8 @@
  * <p>Linux gives a new thread the policy of the thread that starts it, and an unprivileged thread
  * can lower its own priority but never raise it again. So a split node's process runs under the
  * normal policy, each data-plane thread demotes itself when it starts ({@link DataPlaneExecutor}),
- * and control-plane pool threads are always started by a thread that is itself normal ({@link
- * ControlPlaneExecutor}), even when a data-plane thread hands work to a control-plane pool that
- * then grows.
+ * and control-plane pool threads are always started by a thread that is itself under the normal
+ * policy ({@link ControlPlaneExecutor}), even when a data-plane thread hands work to a
+ * control-plane pool that then grows.
  */
 package dev.backfill.engine.threads;

@@ -54,7 +54,7 @@ class ThreadPlanesTest {
   }
 
   @Test
-  void aControlPlanePoolThatADataPlaneThreadMakesGrowStaysAtNormalPriority() throws Exception {
+  void aControlPlanePoolThatADataPlaneThreadMakesGrowStaysUnderTheNormalPolicy() throws Exception {
     ActorSystem<Void> system = system("split");
     try {
       Executor dataPlane = executor(system, CallEntity.DISPATCHER);
@@ -67,7 +67,7 @@ class ThreadPlanesTest {
       assertEquals(
           ThreadPolicy.SCHED_OTHER,
           handedOver(dataPlane, executor(system, CONTROL_PLANE)),
-          "a control-plane pool's new worker is started by the normal-priority starter");
+          "a control-plane pool's new worker is started by the control-plane starter");
     } finally {
       terminate(system);
     }

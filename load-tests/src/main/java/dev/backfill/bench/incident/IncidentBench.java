@@ -21,6 +21,7 @@ import dev.backfill.engine.governor.GovernorSettings;
 import dev.backfill.engine.processor.Processor;
 import dev.backfill.engine.settings.EngineSettings;
 import dev.backfill.stores.LocalStores;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,7 +127,10 @@ public final class IncidentBench {
       String name = "engine 1 node, whole node in the background" + suffix;
       try {
         runs.add(new Run(context, false, name, WHOLE_NODE_BACKGROUND, 1, 0).measure());
-      } catch (IllegalStateException e) {
+      } catch (RuntimeException | IOException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw e; // stopped, not failed
+        }
         // Such a node's governor once paused the job at its first lease and never let it go in
         // the 120 s a first call is waited for (2026-12-02): a finding about the control,
         // reported, not a reason to lose the runs measured so far.
@@ -375,8 +379,10 @@ public final class IncidentBench {
     json.put("live_rate", options.liveRate());
     json.put("warmup_s", options.warmup().toSeconds());
     json.put("window_s", options.window().toSeconds());
-    // What took effect, not what was asked for: without chrt the engine runs at normal priority.
+    // What took effect on Cassandra, not what was asked for: without chrt it runs at normal
+    // priority. The nodes set their own from backfill.node.cpu-priority: node_cpu_priority.
     json.put("engine_cpu_priority", enginePriority);
+    json.put("node_cpu_priority", CpuPriority.fromEnvironment().ofANode());
     // The percentile of every run's probe_tail_ms: the governor's tail-percentile.
     json.put("probe_tail_percentile", probeTailPercentile);
     json.put("runs", runs.stream().map(IncidentBench::asJson).toList());

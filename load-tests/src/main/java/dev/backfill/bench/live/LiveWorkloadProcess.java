@@ -15,8 +15,15 @@ import java.util.concurrent.TimeUnit;
 /** A {@link LiveWorkload} run in its own JVM, seen from the benchmark's parent process. */
 public final class LiveWorkloadProcess implements AutoCloseable {
 
-  /** Beyond warm-up and window: the workload's own 30 s hard stop, JVM start-up and a margin. */
-  private static final Duration AWAIT_SLACK = Duration.ofSeconds(60);
+  /**
+   * Beyond warm-up and window: the workload's own 30 s hard stop after its window, its
+   * connections' opening (up to 10 s each before it gives up; room for 8), and its JVM's start.
+   * The workload ends by itself once its clock runs, so this only catches a client that hangs; it must not cut
+   * short one that started late because the run it measures saturates the machine: beside naive
+   * W=32 on 2026-12-02 the client's window opened more than 70 s after its start, and a slack of
+   * 60 s killed it while it was finishing, which ended the whole benchmark.
+   */
+  private static final Duration AWAIT_SLACK = Duration.ofSeconds(30 + 10 * 8 + 120);
   private static final long STDOUT_DRAIN_MILLIS = 5_000;
 
   private final Process process;

@@ -13,13 +13,13 @@ import org.slf4j.LoggerFactory;
  * starts, on the thread that starts the system (a node's main thread, under the normal policy), and
  * lives as long as the process, shared by every actor system in it.
  */
-final class NormalPriorityStarter {
+final class ControlPlaneThreadStarter {
 
-  private static final Logger log = LoggerFactory.getLogger(NormalPriorityStarter.class);
+  private static final Logger log = LoggerFactory.getLogger(ControlPlaneThreadStarter.class);
   private static final LinkedBlockingQueue<FutureTask<Void>> starts = new LinkedBlockingQueue<>();
   private static Thread thread;
 
-  private NormalPriorityStarter() {}
+  private ControlPlaneThreadStarter() {}
 
   static synchronized void ensureStarted() {
     if (thread != null) {
@@ -37,7 +37,7 @@ final class NormalPriorityStarter {
     } catch (IOException e) {
       log.debug("cannot read this thread's CPU policy", e);
     }
-    thread = new Thread(NormalPriorityStarter::run, "backfill-control-plane-starter");
+    thread = new Thread(ControlPlaneThreadStarter::run, "backfill-control-plane-starter");
     thread.setDaemon(true);
     thread.start();
   }
