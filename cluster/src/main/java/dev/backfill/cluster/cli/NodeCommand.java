@@ -38,19 +38,7 @@ final class NodeCommand implements Runnable {
     // Before the node starts its threads' work: they inherit the policy of the thread starting
     // them. A split node's process goes to nice 19 under the normal policy, and its data plane's
     // threads put themselves in the background as they start (dev.backfill.engine.threads).
-    if (priority == CpuPriority.BACKGROUND) {
-      System.err.println("node runs at " + priority.applyTo(ProcessHandle.current().pid()));
-    } else if (priority == CpuPriority.SPLIT) {
-      String failure = CpuPriority.lowerNodeControlPlane(ProcessHandle.current().pid());
-      System.err.println(
-          failure == null
-              ? "node runs " + priority.ofANode()
-              : "WARNING: node runs its data plane in the background but its control plane at normal CPU"
-                  + " priority, which competes with the primary on a shared core (could not renice it: "
-                  + failure + ")");
-    } else {
-      System.err.println("node runs " + priority.ofANode());
-    }
+    System.err.println("node runs " + priority.applyToNode(ProcessHandle.current().pid()));
     BackfillNode node = BackfillNode.start(settings);
     if (parentPid != null) {
       ProcessHandle.of(parentPid)

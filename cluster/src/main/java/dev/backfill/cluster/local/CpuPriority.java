@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -81,14 +82,7 @@ public enum CpuPriority {
     if (this == NORMAL) {
       return "normal CPU priority";
     }
-    // chrt walks the threads one by one and stops at one that exits under it (a JVM's pools come
-    // and go), so a pass is retried; after one that reached every thread, a second one catches
-    // threads started meanwhile by threads the first had not reached yet.
-    String failure = null;
-    for (int pass = 0, clean = 0; pass < PASSES && clean < 2; pass++) {
-      failure = chrtIdle(pid);
-      clean = failure == null ? clean + 1 : 0;
-    }
+    String failure = everyThread(() -> chrtIdle(pid));
     return failure == null
         ? "background CPU priority (SCHED_IDLE): the primary and the live path come first on a shared core"
         : "normal CPU priority, or only partly background: could not set background priority (" + failure + ")";
@@ -118,10 +112,40 @@ public enum CpuPriority {
    * null when done, else why not (no util-linux {@code renice}, whose {@code -n} sets the
    * niceness rather than adding to it); never throws.
    */
-  public static String lowerNodeControlPlane(long pid) {
+  static String lowerNodeControlPlane(long pid) {
+    return everyThread(() -> niceAll(pid));
+  }
+
+  /**
+   * What a node's own process does with its priority when it starts, before its threads get to
+   * work (they inherit the policy and niceness of the thread that starts them); returns what it
+   * came to, for the node's log.
+   */
+  public String applyToNode(long pid) {
+    return switch (this) {
+      case NORMAL -> ofANode();
+      case BACKGROUND -> "at " + applyTo(pid);
+      case SPLIT -> {
+        String failure = lowerNodeControlPlane(pid);
+        yield failure == null
+            ? ofANode()
+            : "its data plane in the background but its control plane at normal CPU priority, which"
+                + " competes with the primary on a shared core (WARNING: could not renice it: " + failure + ")";
+      }
+    };
+  }
+
+  /**
+   * Runs {@code pass} (a change to every thread of a process, null when done, else why not) until
+   * two passes in a row succeed, at most {@link #PASSES} times. chrt and renice walk the threads one
+   * by one and fail at one that exits under them (a JVM's pools come and go), so a pass is
+   * retried; after one that reached every thread, a second one catches threads started meanwhile
+   * by threads the first had not reached yet. Returns the last failure, or null.
+   */
+  private static String everyThread(Supplier<String> pass) {
     String failure = null;
-    for (int pass = 0, clean = 0; pass < PASSES && clean < 2; pass++) {
-      failure = niceAll(pid);
+    for (int passes = 0, clean = 0; passes < PASSES && clean < 2; passes++) {
+      failure = pass.get();
       clean = failure == null ? clean + 1 : 0;
     }
     return failure;
