@@ -26,7 +26,7 @@ import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * Wakes, once, the jobs journaled before job entities were remembered. Jobs themselves need no
- * keeper: sharding remembers every job entity that runs (JobSupervisor.init) in the journal, and
+ * keeper: sharding remembers every job entity that runs (JobSharding.init) in the journal, and
  * a shard that starts, on whichever node (after a crash, a node leaving, a rebalance, a cluster
  * restart), starts the jobs it remembers, which resume from their checkpoints. A job is forgotten
  * only when it lets itself go, which it does once finished. So no node scans the journal on a

@@ -17,7 +17,7 @@ import dev.backfill.engine.governor.Governor;
 import dev.backfill.engine.governor.GovernorSettings;
 import dev.backfill.engine.governor.PrimaryHealthProbe;
 import dev.backfill.engine.job.JobRuntime;
-import dev.backfill.engine.job.JobSupervisor;
+import dev.backfill.engine.job.JobSharding;
 import dev.backfill.engine.job.MemberLosses;
 import dev.backfill.engine.processor.ProcessorRegistry;
 import dev.backfill.engine.settings.EngineSettings;
@@ -88,7 +88,7 @@ final class NodeGuardian {
                   tally),
               settings.calls().mailboxCapacity(),
               jobRuntime.blockReaders());
-          JobSupervisor.init(system, jobRuntime);
+          JobSharding.init(system, jobRuntime);
           closeOnShutdown(system, session, probe, connections);
 
           HttpSettings http = HttpSettings.create(system.settings().config());

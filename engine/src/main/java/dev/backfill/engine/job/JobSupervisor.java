@@ -21,25 +21,19 @@ import dev.backfill.protocol.job.JobTuning;
 import dev.backfill.engine.source.PrimaryCallSource;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.EventRejectedException;
@@ -75,6 +69,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * the job the same way. Only a failure of the job itself (not of a store it waits for) is recorded
  * as {@link JobFailed}: a query of the job's that the primary refuses for good (its filters hold a
  * value the primary rejects, its table is gone), which no retry could get through.
+ *
+ * <p>Beside it: how jobs are sharded and remembered ({@link JobSharding}), and three pieces of
+ * this actor's own state, each kept by it alone: the run it knows of ({@link CurrentRun}), its
+ * journal's trouble ({@link JournalHealth}) and its letting go ({@link LettingGo}).
  */
 public final class JobSupervisor
     extends EventSourcedBehaviorWithEnforcedReplies<JobSupervisor.Command, JobEvent, JobState> {
@@ -179,96 +177,16 @@ public final class JobSupervisor
    */
   private static final Duration FINISHED_IDLE = Duration.ofSeconds(60);
 
-  /**
-   * At least this long for a job shard that starts to read from the journal which jobs it
-   * remembers (sharding's waiting-for-state-timeout, 2 s by default, for this entity type only):
-   * a shard that gives up stops, drops the messages it held (a submit among them), and starts
-   * again only after shard-failure-backoff (10 s). A busy journal, shared by every shard that
-   * starts at once after a node is lost, may well take more than 2 s. (The timeout also bounds the
-   * job shard coordinator's first reading of its state, which is read again when it expires.)
-   */
-  private static final Duration REMEMBERED_JOBS_READ_TIMEOUT = Duration.ofSeconds(5);
-
-  /**
-   * How long a pause or cancel waits for its run to say the stop took effect before it answers
-   * anyway (the run waits at most 3 s for block readers it cannot reach).
-   */
-  private static final Duration STOP_CONFIRMATION = Duration.ofSeconds(5);
-
   /** How this actor restarts when its journal fails or rejects a write, or cannot be read. */
   private static final BackoffSupervisorStrategy JOURNAL_RESTART =
       SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2);
-
-  /** How long a run that the journal did not keep up with waits before it goes on: 1 s, doubling. */
-  private static final Duration JOURNAL_STALL_MIN = Duration.ofSeconds(1);
-
-  private static final Duration JOURNAL_STALL_MAX = Duration.ofSeconds(30);
-
-  /**
-   * What the journal last did wrong, kept across this actor's restarts (which it causes) until a
-   * checkpoint gets through again. Touched by the actor only.
-   */
-  private static final class JournalHealth {
-    /** Why the job stalls on its journal, or null. */
-    private String trouble;
-    /** Runs in a row that ended on a checkpoint the journal did not take in time. */
-    private int stalls;
-  }
-
-  /**
-   * Whether this entity asked its shard to let it go, and the commands that changed the job and
-   * arrived after that (they were in its mailbox before sharding's stop message): kept across this
-   * actor's restarts, since the shard goes on letting it go. Touched by the actor only.
-   */
-  private static final class LettingGo {
-    private boolean asked;
-    private final List<Command> forNextIncarnation = new ArrayList<>();
-  }
-
-  /**
-   * Jobs are remembered entities: sharding records in the journal every job entity it starts and
-   * every one that lets itself go (persistence ids {@code /sharding/JobShard/<shard>}, and {@code
-   * /sharding/JobCoordinator} for the shards that hold any), and a shard that starts, on whichever
-   * node and for whatever reason (a crash, a node leaving, a rebalance, a cluster restart), starts
-   * the jobs it remembers. So an unfinished job runs somewhere without anything waking it, at a
-   * cost that does not grow with the jobs that have finished: a job lets itself go (passivates)
-   * when it finishes, which is what takes it out of the remembered set. A paused job stays
-   * remembered: it reads its journal when its shard starts and then does nothing.
-   *
-   * <p>The eventsourced store keeps the remembered set in the journal the jobs already need; the
-   * other store (ddata) would keep it in LMDB files on each node's own disk, which a replaced
-   * node does not have and a whole-cluster restart needs.
-   */
-  public static void init(ActorSystem<?> system, JobRuntime runtime) {
-    ClusterShardingSettings sharding = ClusterShardingSettings.create(system);
-    Duration configuredRead = Duration.ofMillis(sharding.tuningParameters().waitingForStateTimeout().toMillis());
-    ClusterSharding.get(system)
-        .init(
-            Entity.of(
-                    ENTITY_TYPE_KEY,
-                    entityContext ->
-                        create(entityContext.getEntityId(), entityContext.getShard(), runtime))
-                .withSettings(
-                    sharding
-                        .withRememberEntities(true)
-                        .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())
-                        .withTuningParameters(
-                            sharding
-                                .tuningParameters()
-                                .withWaitingForStateTimeout(max(configuredRead, REMEMBERED_JOBS_READ_TIMEOUT)))
-                        // A running job's messages come from its own stream, not through the
-                        // shard, so idle-based passivation would stop it mid-run (remember-entities
-                        // turns it off anyway); it lets itself go when done.
-                        .withNoPassivationStrategy())
-                .withStopMessage(HandOff.INSTANCE));
-  }
 
   public static Behavior<Command> create(
       String jobId, ActorRef<ClusterSharding.ShardCommand> shard, JobRuntime runtime) {
     return Behaviors.setup(
         outer -> {
           JournalHealth journal = new JournalHealth();
-          LettingGo lettingGo = new LettingGo();
+          LettingGo lettingGo = new LettingGo(jobId, shard);
           // A write the journal rejects (rather than fails) escapes the event-sourced behavior's
           // own supervision and would stop the job until something woke it; it restarts too.
           return Behaviors.supervise(
@@ -276,7 +194,7 @@ public final class JobSupervisor
                       context ->
                           Behaviors.withTimers(
                               timers ->
-                                  new JobSupervisor(jobId, context, timers, shard, runtime, journal, lettingGo))))
+                                  new JobSupervisor(jobId, context, timers, runtime, journal, lettingGo))))
               .onFailure(EventRejectedException.class, JOURNAL_RESTART);
         });
   }
@@ -284,7 +202,6 @@ public final class JobSupervisor
   private final String jobId;
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final JobRuntime runtime;
   private final JournalHealth journal;
   private final LettingGo lettingGo;
@@ -293,26 +210,10 @@ public final class JobSupervisor
   /** Handing off: once its run has drained, the job stops (its shard starts it elsewhere). */
   private boolean handingOff;
 
-  /** The run under way (a {@link JobRun} child) and what it said last. */
-  private static final class CurrentRun {
-    private final ActorRef<JobRun.Command> ref;
-    /** Asked to stop (a pause, a cancel, a hand-off): it drains, and its end is not the job's. */
-    private boolean stopping;
-    private String heldBackBecause;
-    private String stalledBecause;
-    /** Done when the job hears the run's end: a stop has taken effect then, if not before. */
-    private final CompletableFuture<Done> ended = new CompletableFuture<>();
-
-    private CurrentRun(ActorRef<JobRun.Command> ref) {
-      this.ref = ref;
-    }
-  }
-
   private JobSupervisor(
       String jobId,
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
-      ActorRef<ClusterSharding.ShardCommand> shard,
       JobRuntime runtime,
       JournalHealth journal,
       LettingGo lettingGo) {
@@ -320,7 +221,6 @@ public final class JobSupervisor
     this.jobId = jobId;
     this.context = context;
     this.timers = timers;
-    this.shard = shard;
     this.runtime = runtime;
     this.journal = journal;
     this.lettingGo = lettingGo;
@@ -354,29 +254,21 @@ public final class JobSupervisor
         // Each of these restarts the actor (with backoff) once the handler returns.
         .onSignal(
             JournalPersistFailed.class,
-            (state, signal) -> journalFailed(state, "the journal failed a write", signal.getFailure()))
+            (state, signal) -> journal.failed(state, "the journal failed a write", signal.getFailure()))
         .onSignal(
             JournalPersistRejected.class,
-            (state, signal) -> journalFailed(state, "the journal rejected a write", signal.getFailure()))
+            (state, signal) -> journal.failed(state, "the journal rejected a write", signal.getFailure()))
         .onSignal(
             RecoveryFailed.class,
-            (state, signal) -> journalFailed(state, "the journal cannot be read", signal.getFailure()))
+            (state, signal) -> journal.failed(state, "the journal cannot be read", signal.getFailure()))
         .onSignal(PreRestart.instance(), state -> stopRun())
         .onSignal(
             PostStop.instance(),
             state -> {
               stopRun();
-              passOnToNextIncarnation();
+              lettingGo.passOn(context.getSystem());
             })
         .build();
-  }
-
-  private void journalFailed(JobState state, String what, Throwable failure) {
-    String from =
-        state instanceof Active active && active.watermark() > 0
-            ? "its last checkpoint (call " + active.watermark() + ")"
-            : "its start";
-    journal.trouble = what + " (" + JobFailures.message(failure) + "): the job goes on from " + from + " when it answers";
   }
 
   @Override
@@ -384,7 +276,7 @@ public final class JobSupervisor
     var builder = newCommandHandlerWithReplyBuilder();
     builder
         .forStateType(Blank.class)
-        .onCommand(Submit.class, (state, command) -> lettingGo.asked ? passOn(command) : onSubmit(state, command))
+        .onCommand(Submit.class, (state, command) -> lettingGo.asked() ? passOn(command) : onSubmit(state, command))
         .onCommand(GetStatus.class, this::onStatusOfNothing)
         .onCommand(PassivateIdle.class, (state, command) -> passivate())
         .onCommand(HandOff.class, (state, command) -> Effect().stop().thenNoReply())
@@ -441,7 +333,7 @@ public final class JobSupervisor
                         command.replyTo(),
                         StatusReply.error("job " + jobId + " has finished (" + state.phase() + ")")))
         .onCommand(
-            RetryFailed.class, (state, command) -> lettingGo.asked ? passOn(command) : onRetryFailed(state, command))
+            RetryFailed.class, (state, command) -> lettingGo.asked() ? passOn(command) : onRetryFailed(state, command))
         .onCommand(RecordProgress.class, (state, command) -> Effect().reply(command.replyTo(), Done.getInstance()))
         .onCommand(PassivateIdle.class, (state, command) -> passivate())
         .onCommand(RunEnded.class, this::onRunEnded)
@@ -491,11 +383,11 @@ public final class JobSupervisor
     if (!state.paused()) {
       // A store outage explains more than the governor's pacing does, so it is shown first, and a
       // journal that takes no checkpoint first of all: nothing the job does counts meanwhile.
-      String stalled = journal.trouble != null ? journal.trouble : run != null ? run.stalledBecause : null;
+      String stalled = journal.trouble() != null ? journal.trouble() : run != null ? run.stalledBecause() : null;
       if (stalled != null) {
         status = status.heldBack(JobPhase.STALLED, stalled);
-      } else if (run != null && run.heldBackBecause != null) {
-        status = status.heldBack(JobPhase.THROTTLED, run.heldBackBecause);
+      } else if (run != null && run.heldBackBecause() != null) {
+        status = status.heldBack(JobPhase.THROTTLED, run.heldBackBecause());
       }
     }
     return Effect().reply(command.replyTo(), status.hostedBy(nodeAddress()));
@@ -566,26 +458,15 @@ public final class JobSupervisor
   }
 
   /**
-   * Asks the run to stop taking new calls and stop reading: no lease is asked for and no page
-   * query starts any more (a scope query under way is left to end, unheard), so the job no longer
-   * claims a share of the governor's rate. The calls in flight finish and are checkpointed, then
-   * the run ends (see onRunEnded).
+   * Drains the run under way, if any (see {@link CurrentRun#drain}).
    *
-   * @return done once the stop has taken effect (see {@link JobPipeline.Run#stop()}), at once when
-   *     no run is under way
+   * @return done once the stop has taken effect, at once when no run is under way
    */
   private CompletionStage<Done> drainRun() {
     if (run == null) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
-    run.stopping = true;
-    // Forgotten with the reasons: the next run tells them afresh.
-    run.heldBackBecause = null;
-    run.stalledBecause = null;
-    // A run that ended by itself before it heard the stop does not answer it: its end does.
-    return AskPattern.<JobRun.Command, Done>ask(run.ref, JobRun.Stop::new, STOP_CONFIRMATION, context.getSystem().scheduler())
-        .exceptionally(timedOut -> Done.getInstance())
-        .applyToEither(run.ended, done -> done);
+    return run.drain(context.getSystem().scheduler());
   }
 
   /**
@@ -615,34 +496,35 @@ public final class JobSupervisor
   }
 
   private ReplyEffect<JobEvent, JobState> onStalled(Active state, Stalled command) {
-    if (!isCurrent(command.run()) || run.stopping) {
+    if (!isCurrent(command.run()) || run.stopping()) {
       return Effect().noReply();
     }
-    if (command.reason() != null && run.stalledBecause == null) {
-      context.getLog().warn("job {} stalls: {}", jobId, command.reason());
-    } else if (command.reason() == null && run.stalledBecause != null) {
-      context.getLog().info("job {} goes on", jobId);
+    if (run.stalled(command.reason())) {
+      if (command.reason() != null) {
+        context.getLog().warn("job {} stalls: {}", jobId, command.reason());
+      } else {
+        context.getLog().info("job {} goes on", jobId);
+      }
     }
-    run.stalledBecause = command.reason();
     return Effect().noReply();
   }
 
   private ReplyEffect<JobEvent, JobState> onHeldBack(Active state, HeldBack command) {
-    if (isCurrent(command.run()) && !run.stopping) {
-      run.heldBackBecause = command.reason();
+    if (isCurrent(command.run())) {
+      run.heldBack(command.reason());
     }
     return Effect().noReply();
   }
 
   /** The run has ended: a stop waiting for its answer has taken effect. */
   private void forgetRun() {
-    run.ended.complete(Done.getInstance());
+    run.ended();
     run = null;
   }
 
   /** Whether {@code ref} is the run under way, not one this job has forgotten. */
   private boolean isCurrent(ActorRef<JobRun.Command> ref) {
-    return run != null && run.ref.equals(ref);
+    return run != null && run.is(ref);
   }
 
   private ReplyEffect<JobEvent, JobState> onRetryFailed(Finished state, RetryFailed command) {
@@ -662,7 +544,7 @@ public final class JobSupervisor
   }
 
   private ReplyEffect<JobEvent, JobState> onStatusWhenFinished(Finished state, GetStatus command) {
-    if (!lettingGo.asked) {
+    if (!lettingGo.asked()) {
       timers.startSingleTimer(PassivateIdle.INSTANCE, FINISHED_IDLE);
     }
     return Effect().reply(command.replyTo(), state.status(jobId).hostedBy(nodeAddress()));
@@ -702,7 +584,7 @@ public final class JobSupervisor
         .persist(fixed)
         .thenRun(
             newState -> {
-              if (isCurrent(command.run()) && !run.stopping && newState instanceof Active active && !active.paused()) {
+              if (isCurrent(command.run()) && !run.stopping() && newState instanceof Active active && !active.paused()) {
                 run.ref.tell(new JobRun.Go(active));
               }
             })
@@ -732,20 +614,8 @@ public final class JobSupervisor
                 batch.skipped(),
                 batch.failed(),
                 Instant.now()))
-        .thenRun(newState -> checkpointAccepted())
+        .thenRun(newState -> journal.checkpointAccepted())
         .thenReply(command.replyTo(), newState -> Done.getInstance());
-  }
-
-  /**
-   * The journal took a checkpoint: the job no longer stalls on it. The count of stalled runs goes
-   * back to zero only for a checkpoint taken with no stall pending: a journal slower than the
-   * checkpoint's timeout still takes the checkpoint, late, just before its run ends on it.
-   */
-  private void checkpointAccepted() {
-    if (journal.trouble == null) {
-      journal.stalls = 0;
-    }
-    journal.trouble = null;
   }
 
   private ReplyEffect<JobEvent, JobState> onRunEnded(JobState current, RunEnded command) {
@@ -753,7 +623,7 @@ public final class JobSupervisor
       return Effect().noReply();
     }
     // A run the job asked to stop may have ended by itself before it heard: still a stop.
-    boolean stopped = command.stopped() || run.stopping;
+    boolean stopped = command.stopped() || run.stopping();
     forgetRun();
     if (stopped) {
       if (handingOff) {
@@ -808,12 +678,7 @@ public final class JobSupervisor
    * only what it accepted); after a backoff the job runs again from there.
    */
   private ReplyEffect<JobEvent, JobState> stallOnJournal(Active state, Throwable notRecorded) {
-    journal.stalls++;
-    Duration wait = Retries.delay(journal.stalls, JOURNAL_STALL_MIN, JOURNAL_STALL_MAX);
-    journal.trouble =
-        "the journal does not take checkpoints in time: nothing after call "
-            + state.watermark()
-            + " is claimed, and the job goes on from there by itself";
+    Duration wait = journal.stalledAt(state.watermark());
     context
         .getLog()
         .warn("job {} stalls on its journal, runs again from call {} in {} ms: {}",
@@ -838,43 +703,16 @@ public final class JobSupervisor
     }
   }
 
-  /**
-   * Asks the shard to stop this entity (sharding answers with {@link HandOff}). With
-   * remember-entities, that is also what takes the job out of the jobs its shard starts by itself:
-   * a finished job must stop this way, never by stopping on its own, or its shard would start it
-   * again.
-   */
+  /** Asks the shard to stop this entity (see {@link LettingGo}). */
   private void letGo() {
     timers.cancel(PassivateIdle.INSTANCE);
-    if (!lettingGo.asked) {
-      lettingGo.asked = true;
-      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
-    }
+    lettingGo.ask(context.getSelf());
   }
 
-  /**
-   * A command that would change the job (a submit, a retry of failed calls) arrived after this
-   * entity asked to be let go, so it will stop instead of running it. Sharding holds the messages
-   * for an entity that is being let go and starts it again for them; this one was in the mailbox
-   * already, so it goes back through sharding once this entity has stopped (PostStop), to the
-   * next incarnation, which answers it.
-   */
+  /** A command that would change the job came after this entity asked to be let go. */
   private ReplyEffect<JobEvent, JobState> passOn(Command command) {
-    lettingGo.forNextIncarnation.add(command);
+    lettingGo.holdForNextIncarnation(command);
     return Effect().noReply();
-  }
-
-  private void passOnToNextIncarnation() {
-    if (lettingGo.forNextIncarnation.isEmpty()) {
-      return;
-    }
-    var job = ClusterSharding.get(context.getSystem()).entityRefFor(ENTITY_TYPE_KEY, jobId);
-    lettingGo.forNextIncarnation.forEach(job::tell);
-    lettingGo.forNextIncarnation.clear();
-  }
-
-  private static Duration max(Duration a, Duration b) {
-    return a.compareTo(b) >= 0 ? a : b;
   }
 
 }

@@ -285,7 +285,7 @@ class JobSupervisorTest {
    */
   @Test
   void aRetryThatArrivesWhileAFinishedJobIsLetGoIsRunByItsNextIncarnation() {
-    JobSupervisor.init(testKit.system(), runtime);
+    JobSharding.init(testKit.system(), runtime);
     var shard = testKit.<ClusterSharding.ShardCommand>createTestProbe();
     String jobId = UUID.randomUUID().toString();
     var job = testKit.spawn(JobSupervisor.create(jobId, shard.getRef(), runtime));
