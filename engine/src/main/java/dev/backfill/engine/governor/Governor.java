@@ -1209,6 +1209,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
             estimate.recentMedianMs(),
             estimate.recentTailMs(),
             estimate.untouchedTailMs(),
+            livePath.meanWaitMs(now),
             estimate.ratio(),
             livePath.inQuietMoment(),
             Double.isNaN(latestRoundTripMs) ? null : latestRoundTripMs,

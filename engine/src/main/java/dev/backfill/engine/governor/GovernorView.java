@@ -87,6 +87,8 @@ public record GovernorView(
    * {@code untouchedTailMs}: the tail of the last 30 s of probes that no engine query ran beside:
    * the machine's own noise, and whatever the engine does outside its page queries (its CPU, when
    * it runs at normal priority); the tail is judged against it when it is above the baseline's.
+   * {@code recentMeanWaitMs}: how long past the baseline's median the probes of the tail span
+   * lasted, on average; shown beside the tail and not steered by (see LivePathMonitor#meanWaitMs).
    * {@code baselineFrom}: whose probes learned the baseline, this governor's or, after the governor
    * moved to this node, the one's before it (null while there is none). {@code
    * baselineTakenOverFrom}: the node whose governor's baseline this one started from, for as long
@@ -100,6 +102,7 @@ public record GovernorView(
       Double recentMedianMs,
       Double recentTailMs,
       Double untouchedTailMs,
+      Double recentMeanWaitMs,
       Double ratio,
       boolean measuringBaseline,
       Double latestRoundTripMs,

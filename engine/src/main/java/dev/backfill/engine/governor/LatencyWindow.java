@@ -53,6 +53,23 @@ public final class LatencyWindow {
     return OptionalDouble.of(values[Math.max(0, Math.min(values.length - 1, rank - 1))]);
   }
 
+  /**
+   * The mean of how far each probe within {@code span} before {@code nowNanos} lasted past {@code
+   * floorMs} (a probe faster than the floor counts as 0); empty with fewer than {@code minProbes}.
+   * Every slow probe counts in it, where a high percentile picks one of a few.
+   */
+  public OptionalDouble meanPast(long nowNanos, Duration span, double floorMs, int minProbes) {
+    double[] values = values(nowNanos, span);
+    if (values.length == 0 || values.length < minProbes) {
+      return OptionalDouble.empty();
+    }
+    double sum = 0;
+    for (double value : values) {
+      sum += Math.max(0, value - floorMs);
+    }
+    return OptionalDouble.of(sum / values.length);
+  }
+
   public void clear() {
     probes.clear();
   }

@@ -297,6 +297,22 @@ public final class LivePathMonitor {
     return tail;
   }
 
+  /**
+   * The mean wait a probe of the last tail span had past the baseline's median, or null without a
+   * baseline or with too few probes. Shown beside the tail, not steered by (yet): the tail is one
+   * of a few slow probes, and two streams of the same probe read 10 s tails two to three times
+   * apart (the incident benchmark, 2026-12-03); read offline from the benchmark's probes, this
+   * mean separated the engine's runs from the quiet ones in every 10 s window where the tail did
+   * not. Shown so that it can be compared with the live client's p99 before the governor uses it.
+   */
+  public Double meanWaitMs(long nowNanos) {
+    if (baseline == null) {
+      return null;
+    }
+    OptionalDouble wait = all.meanPast(nowNanos, settings.tailSpan(), baseline.medianMs(), minTailProbes());
+    return wait.isPresent() ? wait.getAsDouble() : null;
+  }
+
   /** The worse of the median's ratio and the tail's, or null without a baseline or a median. */
   private Double ratio(
       OptionalDouble recentMedian, OptionalDouble spanMedian, OptionalDouble recentTail, OptionalDouble untouchedTail) {

@@ -25,6 +25,20 @@ class LatencyWindowTest {
   }
 
   @Test
+  void theMeanPastAFloorCountsEverySlowProbeAndNoFastOne() {
+    LatencyWindow window = new LatencyWindow(Duration.ofSeconds(10));
+    // 200 probes, two of them slow: the 99th percentile (the third-slowest) does not see them.
+    for (int i = 1; i <= 200; i++) {
+      window.add(i * 50 * MS, i == 50 || i == 150 ? 20.0 : (i % 2 == 0 ? 0.5 : 1.5));
+    }
+    long now = 200 * 50 * MS;
+    assertEquals(1.5, window.percentile(now, Duration.ofSeconds(10), 99, 1).getAsDouble());
+    // Past 1 ms: the 100 probes at 1.5 count 0.5 each, the two slow ones 19 each, the rest nothing.
+    assertEquals((100 * 0.5 + 2 * 19.0) / 200, window.meanPast(now, Duration.ofSeconds(10), 1.0, 1).getAsDouble(), 1e-9);
+    assertTrue(window.meanPast(now, Duration.ofSeconds(10), 1.0, 201).isEmpty());
+  }
+
+  @Test
   void tooFewProbesGiveNoPercentile() {
     LatencyWindow window = new LatencyWindow(Duration.ofSeconds(5));
     window.add(0, 3);

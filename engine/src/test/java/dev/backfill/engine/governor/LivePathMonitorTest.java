@@ -56,6 +56,18 @@ class LivePathMonitorTest {
   }
 
   @Test
+  void theMeanWaitIsHowLongTheTailSpansProbesLastedPastTheBaselinesMedian() {
+    assertNull(monitor.meanWaitMs(now), "no baseline yet");
+    probe(12_000, 1.0, true, false);
+    assertEquals(0.0, monitor.meanWaitMs(now), 1e-9);
+    for (int i = 0; i < 4; i++) {
+      probeBursts();
+    }
+    // One probe in eight waits 6 ms against a 1 ms median: 5 ms past it, once in eight.
+    assertEquals(5.0 / 8, monitor.meanWaitMs(now), 0.02);
+  }
+
+  @Test
   void theRatioComparesRecentProbesWithTheBaseline() {
     probe(5_000, 1.0, true, false);
     assertEquals(1.0, monitor.estimate(now).ratio(), 1e-9);
