@@ -154,6 +154,7 @@ public final class IncidentBench {
             mean(alone, RunFigures::liveP99Ms),
             mean(alone, RunFigures::liveP50Ms),
             mean(alone, RunFigures::probeTailMs),
+            mean(alone, RunFigures::probeMedianMs),
             context.governor().livePath().liveLatency().toNanos() / 1e6);
     return runs.stream().map(run -> run.withRatios(baseline)).toList();
   }
@@ -282,7 +283,7 @@ public final class IncidentBench {
                   outcome.processedInStore(), outcome.skipped(), outlasted,
                   result.requests(), result.errors(), result.unfinished(), result.p50Ms(), result.p99Ms(), result.p999Ms(), result.maxMs(),
                   Double.NaN, Double.NaN, probes.medianMs(), probes.tailMs(), Double.NaN, coresBusy, peak, samples, rates.transactionsPerSecond(), rates.rowsReadPerSecond(),
-                  warmedUp.toMillis() / 1000.0, compilersQuiet, compilerCorePercent);
+                  warmedUp.toMillis() / 1000.0, compilersQuiet, compilerCorePercent, probes.millis(), Double.NaN);
           check(figures, outcome);
           err.printf(
               "  %s: live p50 %.2f ms, p99 %.2f ms, max %.1f ms; backfill %.0f calls/s; peak connections %d (%d samples);"
@@ -414,6 +415,7 @@ public final class IncidentBench {
     json.put("probe_median_ms", round(run.probeMedianMs(), 3));
     json.put("probe_tail_ms", round(run.probeTailMs(), 3));
     json.put("probe_ratio", round(run.probeRatio(), 3));
+    json.put("probe_mean_wait_ms", round(run.probeMeanWaitMs(), 4));
     json.put("core_busy_percent", run.coreBusyPercent().stream().map(percent -> round(percent, 1)).toList());
     json.put("primary_max_connections", run.primaryMaxConnections());
     json.put("primary_connection_samples", run.connectionSamples());

@@ -36,6 +36,11 @@ import java.util.List;
  * @param compilerCorePercent the JIT compilers of every JVM of the run but the live client's (it
  *     compiles in its own warm-up, C1 alone) over the window, as a share of one core ({@link dev.backfill.bench.machine.CompilerCpu}): CPU that ends once the code is
  *     compiled, which a window in a backfill's first minutes would charge to it
+ * @param probeMillis every probe of the window, in the primary's ms
+ * @param probeMeanWaitMs how long past the alone runs' probe median the window's probes lasted, on
+ *     average (a probe faster than it counts as 0): what {@code GET /governor} shows as {@code
+ *     recent_mean_wait_ms}, over the whole window. Every slow probe counts in it, where the tail
+ *     is one of a few
  */
 public record RunFigures(
     String name,
@@ -66,7 +71,9 @@ public record RunFigures(
     double primaryRowsReadPerSecond,
     double backfillWarmupSeconds,
     boolean backfillWarmupQuiet,
-    double compilerCorePercent) {
+    double compilerCorePercent,
+    List<Double> probeMillis,
+    double probeMeanWaitMs) {
 
   /** The ratios against the alone runs' figures. */
   public RunFigures withRatios(Baseline baseline) {
@@ -81,9 +88,18 @@ public record RunFigures(
             : Double.NaN,
         coreBusyPercent,
         primaryMaxConnections, connectionSamples, primaryTps, primaryRowsReadPerSecond,
-        backfillWarmupSeconds, backfillWarmupQuiet, compilerCorePercent);
+        backfillWarmupSeconds, backfillWarmupQuiet, compilerCorePercent,
+        probeMillis, meanPast(probeMillis, baseline.probeMedianMs()));
+  }
+
+  private static double meanPast(List<Double> millis, double floorMs) {
+    if (millis.isEmpty() || !Double.isFinite(floorMs)) {
+      return Double.NaN;
+    }
+    return millis.stream().mapToDouble(ms -> Math.max(0, ms - floorMs)).average().orElse(Double.NaN);
   }
 
   /** The alone runs' figures (their means), and the governor's {@code live-latency} in ms. */
-  public record Baseline(double liveP99Ms, double liveP50Ms, double probeTailMs, double liveLatencyMs) {}
+  public record Baseline(
+      double liveP99Ms, double liveP50Ms, double probeTailMs, double probeMedianMs, double liveLatencyMs) {}
 }

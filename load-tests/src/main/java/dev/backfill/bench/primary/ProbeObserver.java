@@ -19,9 +19,12 @@ public final class ProbeObserver implements AutoCloseable {
 
   public static final String APPLICATION_NAME = "bench-probe-observer";
 
-  /** What the probes of one window read: their count, median and tail (the governor's percentile), in ms. */
-  public record Reading(int probes, int failures, double medianMs, double tailMs) {
-    public static final Reading NONE = new Reading(0, 0, Double.NaN, Double.NaN);
+  /**
+   * What the probes of one window read: their count, median and tail (the governor's percentile),
+   * in ms, and every probe's time in the order taken.
+   */
+  public record Reading(int probes, int failures, double medianMs, double tailMs, List<Double> millis) {
+    public static final Reading NONE = new Reading(0, 0, Double.NaN, Double.NaN, List.of());
   }
 
   private final PrimaryHealthProbe probe;
@@ -57,10 +60,11 @@ public final class ProbeObserver implements AutoCloseable {
     thread.join(Duration.ofSeconds(10).toMillis());
     synchronized (millis) {
       if (millis.isEmpty()) {
-        return new Reading(0, failures, Double.NaN, Double.NaN);
+        return new Reading(0, failures, Double.NaN, Double.NaN, List.of());
       }
       List<Double> sorted = millis.stream().sorted().toList();
-      return new Reading(sorted.size(), failures, percentile(sorted, 50), percentile(sorted, tailPercentile));
+      return new Reading(
+          sorted.size(), failures, percentile(sorted, 50), percentile(sorted, tailPercentile), List.copyOf(millis));
     }
   }
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** The incident benchmark's report: {@code incident.md} (table and Pareto reading) and {@code incident.svg}. */
@@ -34,7 +35,9 @@ public final class IncidentReport {
         + failedControls.stream().map(failed -> "Control run not measured: " + failed + "\n\n").collect(Collectors.joining())
         + "Probe ratio: the governor's own probe, run by the benchmark beside every run at the governor's"
         + " interval, read as the governor's tail signal reads it (the probes' percentile that the"
-        + " governor's tail-percentile names, against the alone runs', over the window): what the governor would see of each run. Cores busy: core 0,"
+        + " governor's tail-percentile names, against the alone runs', over the window): what the governor would see of each run."
+        + " Probe mean wait: how long past the alone runs' probe median the same probes lasted, on average (every slow"
+        + " probe counts, where the tail is one of a few): what GET /governor shows as recent_mean_wait_ms. Cores busy: core 0,"
         + " then core 1, over the window, from /proc/stat (pinned: the primary's core, then the backfill's)."
         + " JIT: the compiler threads of every JVM of the run but the live client's (it compiles in its"
         + " own warm-up, with C1 alone) over the window, as a share of one core."
@@ -55,9 +58,9 @@ public final class IncidentReport {
   public static String markdownTable(List<RunFigures> runs) {
     StringBuilder table = new StringBuilder();
     table.append("| run | placement | backfill calls/s | processed | skipped | live p50 ms | live p99 ms"
-        + " | live p99.9 ms | live max ms | p99 vs alone | p50 vs alone | probe ratio | cores busy % | JIT % of a core | backfill warm-up s"
+        + " | live p99.9 ms | live max ms | p99 vs alone | p50 vs alone | probe ratio | probe mean wait ms | cores busy % | JIT % of a core | backfill warm-up s"
         + " | primary connections at peak | primary tx/s | rows read/s |\n");
-    table.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    table.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (RunFigures run : runs) {
       table.append(row(run)).append('\n');
     }
@@ -80,6 +83,7 @@ public final class IncidentReport {
         FigureFormat.ratio(run.liveP99Ratio()),
         FigureFormat.ratio(run.liveP50Ratio()),
         FigureFormat.ratio(run.probeRatio()),
+        Double.isFinite(run.probeMeanWaitMs()) ? String.format(Locale.ROOT, "%.3f", run.probeMeanWaitMs()) : NOT_APPLICABLE,
         coresBusy(run),
         Double.isFinite(run.compilerCorePercent()) ? Long.toString(Math.round(run.compilerCorePercent())) : NOT_APPLICABLE,
         warmup(run),
