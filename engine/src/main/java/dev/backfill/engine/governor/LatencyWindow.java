@@ -55,17 +55,18 @@ public final class LatencyWindow {
 
   /**
    * The mean of how far each probe within {@code span} before {@code nowNanos} lasted past {@code
-   * floorMs} (a probe faster than the floor counts as 0); empty with fewer than {@code minProbes}.
-   * Every slow probe counts in it, where a high percentile picks one of a few.
+   * floorMs}, each counted up to {@code capMs} (a probe faster than the floor counts as 0); empty
+   * with fewer than {@code minProbes}. Every slow probe counts in it, where a high percentile picks
+   * one of a few; the cap keeps one long stall from weighing as much as many short waits.
    */
-  public OptionalDouble meanPast(long nowNanos, Duration span, double floorMs, int minProbes) {
+  public OptionalDouble meanPast(long nowNanos, Duration span, double floorMs, double capMs, int minProbes) {
     double[] values = values(nowNanos, span);
     if (values.length == 0 || values.length < minProbes) {
       return OptionalDouble.empty();
     }
     double sum = 0;
     for (double value : values) {
-      sum += Math.max(0, value - floorMs);
+      sum += Math.min(capMs, Math.max(0, value - floorMs));
     }
     return OptionalDouble.of(sum / values.length);
   }

@@ -119,6 +119,9 @@ public final class LivePathMonitor {
   private final LivePathSettings settings;
   private final LatencyWindow all;
   private final LatencyWindow quiet = new LatencyWindow(QUIET_KEEP);
+  /** How many {@code live-latency}s one probe's wait counts for at most in {@link #meanWaitMs}. */
+  public static final double WAIT_CAP_LIVE_LATENCIES = 2;
+
   private final LatencyWindow untouched = new LatencyWindow(UNTOUCHED_SPAN);
   private Baseline baseline;
   /** Start of the current quiet moment, or -1 when there is none. */
@@ -304,12 +307,15 @@ public final class LivePathMonitor {
    * apart (the incident benchmark, 2026-12-03); read offline from the benchmark's probes, this
    * mean separated the engine's runs from the quiet ones in every 10 s window where the tail did
    * not. Shown so that it can be compared with the live client's p99 before the governor uses it.
+   * Each probe counts up to {@link #WAIT_CAP_LIVE_LATENCIES} live latencies: uncapped, one 40 ms
+   * stall of the machine's made a quiet window read like the engine's (quick run 12-03 b).
    */
   public Double meanWaitMs(long nowNanos) {
     if (baseline == null) {
       return null;
     }
-    OptionalDouble wait = all.meanPast(nowNanos, settings.tailSpan(), baseline.medianMs(), minTailProbes());
+    double capMs = WAIT_CAP_LIVE_LATENCIES * settings.liveLatency().toNanos() / 1_000_000.0;
+    OptionalDouble wait = all.meanPast(nowNanos, settings.tailSpan(), baseline.medianMs(), capMs, minTailProbes());
     return wait.isPresent() ? wait.getAsDouble() : null;
   }
 

@@ -34,8 +34,10 @@ class LatencyWindowTest {
     long now = 200 * 50 * MS;
     assertEquals(1.5, window.percentile(now, Duration.ofSeconds(10), 99, 1).getAsDouble());
     // Past 1 ms: the 100 probes at 1.5 count 0.5 each, the two slow ones 19 each, the rest nothing.
-    assertEquals((100 * 0.5 + 2 * 19.0) / 200, window.meanPast(now, Duration.ofSeconds(10), 1.0, 1).getAsDouble(), 1e-9);
-    assertTrue(window.meanPast(now, Duration.ofSeconds(10), 1.0, 201).isEmpty());
+    assertEquals((100 * 0.5 + 2 * 19.0) / 200, window.meanPast(now, Duration.ofSeconds(10), 1.0, 100, 1).getAsDouble(), 1e-9);
+    // Capped at 2 ms, the two slow ones count 2 each: one long stall weighs like four short waits.
+    assertEquals((100 * 0.5 + 2 * 2.0) / 200, window.meanPast(now, Duration.ofSeconds(10), 1.0, 2, 1).getAsDouble(), 1e-9);
+    assertTrue(window.meanPast(now, Duration.ofSeconds(10), 1.0, 100, 201).isEmpty());
   }
 
   @Test

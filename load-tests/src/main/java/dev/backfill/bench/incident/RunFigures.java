@@ -39,8 +39,9 @@ import java.util.List;
  * @param probeMillis every probe of the window, in the primary's ms
  * @param probeMeanWaitMs how long past the alone runs' probe median the window's probes lasted, on
  *     average (a probe faster than it counts as 0): what {@code GET /governor} shows as {@code
- *     recent_mean_wait_ms}, over the whole window. Every slow probe counts in it, where the tail
- *     is one of a few
+ *     recent_mean_wait_ms}, over the whole window, each probe counted up to two {@code
+ *     live-latency}s as the governor counts it. Every slow probe counts in it, where the tail is
+ *     one of a few
  */
 public record RunFigures(
     String name,
@@ -89,14 +90,14 @@ public record RunFigures(
         coreBusyPercent,
         primaryMaxConnections, connectionSamples, primaryTps, primaryRowsReadPerSecond,
         backfillWarmupSeconds, backfillWarmupQuiet, compilerCorePercent,
-        probeMillis, meanPast(probeMillis, baseline.probeMedianMs()));
+        probeMillis, meanPast(probeMillis, baseline.probeMedianMs(), LivePathMonitor.WAIT_CAP_LIVE_LATENCIES * baseline.liveLatencyMs()));
   }
 
-  private static double meanPast(List<Double> millis, double floorMs) {
+  private static double meanPast(List<Double> millis, double floorMs, double capMs) {
     if (millis.isEmpty() || !Double.isFinite(floorMs)) {
       return Double.NaN;
     }
-    return millis.stream().mapToDouble(ms -> Math.max(0, ms - floorMs)).average().orElse(Double.NaN);
+    return millis.stream().mapToDouble(ms -> Math.min(capMs, Math.max(0, ms - floorMs))).average().orElse(Double.NaN);
   }
 
   /** The alone runs' figures (their means), and the governor's {@code live-latency} in ms. */
