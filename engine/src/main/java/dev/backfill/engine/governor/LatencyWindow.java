@@ -64,11 +64,22 @@ public final class LatencyWindow {
     if (values.length == 0 || values.length < minProbes) {
       return OptionalDouble.empty();
     }
+    return OptionalDouble.of(meanPast(values, floorMs, capMs));
+  }
+
+  /**
+   * The same over any probes (the incident benchmark's observer reads its window with it): how far
+   * each lasted past {@code floorMs}, counted up to {@code capMs}, on average; NaN for none.
+   */
+  public static double meanPast(double[] millis, double floorMs, double capMs) {
+    if (millis.length == 0) {
+      return Double.NaN;
+    }
     double sum = 0;
-    for (double value : values) {
+    for (double value : millis) {
       sum += Math.min(capMs, Math.max(0, value - floorMs));
     }
-    return OptionalDouble.of(sum / values.length);
+    return sum / millis.length;
   }
 
   public void clear() {

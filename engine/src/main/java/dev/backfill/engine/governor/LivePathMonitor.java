@@ -116,12 +116,12 @@ public final class LivePathMonitor {
    */
   static final int FRESH_TAIL_PROBES = 10;
 
-  private final LivePathSettings settings;
-  private final LatencyWindow all;
-  private final LatencyWindow quiet = new LatencyWindow(QUIET_KEEP);
   /** How many {@code live-latency}s one probe's wait counts for at most in {@link #meanWaitMs}. */
   public static final double WAIT_CAP_LIVE_LATENCIES = 2;
 
+  private final LivePathSettings settings;
+  private final LatencyWindow all;
+  private final LatencyWindow quiet = new LatencyWindow(QUIET_KEEP);
   private final LatencyWindow untouched = new LatencyWindow(UNTOUCHED_SPAN);
   private Baseline baseline;
   /** Start of the current quiet moment, or -1 when there is none. */

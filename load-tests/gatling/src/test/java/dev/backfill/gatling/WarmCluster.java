@@ -11,6 +11,11 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Brings a cluster the scenario has just started to the state of one in service: every node has
@@ -33,6 +38,7 @@ final class WarmCluster {
   static final String PROCESSOR = "keyword-tracker";
   private static final LocalDate FIRST_MONTH = LocalDate.of(2024, 1, 1);
   private static final Duration PATIENCE = Duration.ofMinutes(5);
+  private static final Executor NEXT_POLL = CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private WarmCluster() {}
@@ -57,21 +63,19 @@ final class WarmCluster {
     long deadline = System.nanoTime() + PATIENCE.toNanos();
     long calls = 0;
     for (String job : jobs) {
-      while (true) {
-        JsonNode status = send(client, HttpRequest.newBuilder(URI.create(apiUrls.get(0) + "/jobs/" + job)).GET(), 200);
+      HttpRequest.Builder statusRequest = HttpRequest.newBuilder(URI.create(apiUrls.get(0) + "/jobs/" + job)).GET();
+      JsonNode status = send(client, statusRequest, 200);
+      while (!status.path("status").asText().equals("COMPLETED")) {
         String phase = status.path("status").asText();
-        if (phase.equals("COMPLETED")) {
-          calls += status.path("processed").asLong();
-          break;
-        }
         if (AcceptedJobs.FINAL.contains(phase)) {
           throw new IllegalStateException("a warm-up job ended " + phase + ": " + status);
         }
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("the warm-up jobs did not complete within " + PATIENCE.toMinutes() + " minutes");
         }
-        pollInterval();
+        status = pollAgain(() -> send(client, statusRequest, 200));
       }
+      calls += status.path("processed").asLong();
     }
     if (calls == 0) {
       // Jobs over months the seed has no calls in would complete at once and warm nothing.
@@ -101,15 +105,14 @@ final class WarmCluster {
   }
 
   /**
-   * Between two polls of a job's status: the API has no way to wait for a job's end, so this is a
-   * poll of another process, bounded by {@link #PATIENCE}, not a wait standing in for a condition.
+   * The next poll of a job's status, a second after the last: the API has no way to wait for a
+   * job's end, so the warm-up polls another process, bounded by {@link #PATIENCE}.
    */
-  private static void pollInterval() {
+  private static JsonNode pollAgain(Supplier<JsonNode> poll) {
     try {
-      Thread.sleep(1000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("warm-up interrupted", e);
+      return CompletableFuture.supplyAsync(poll, NEXT_POLL).join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
   }
 }

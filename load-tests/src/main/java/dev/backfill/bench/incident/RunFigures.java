@@ -1,5 +1,6 @@
 package dev.backfill.bench.incident;
 
+import dev.backfill.engine.governor.LatencyWindow;
 import dev.backfill.engine.governor.LivePathMonitor;
 import java.util.List;
 
@@ -93,11 +94,12 @@ public record RunFigures(
         probeMillis, meanPast(probeMillis, baseline.probeMedianMs(), LivePathMonitor.WAIT_CAP_LIVE_LATENCIES * baseline.liveLatencyMs()));
   }
 
+  /** As the governor counts it ({@link LatencyWindow#meanPast}), over the whole window. */
   private static double meanPast(List<Double> millis, double floorMs, double capMs) {
-    if (millis.isEmpty() || !Double.isFinite(floorMs)) {
+    if (!Double.isFinite(floorMs)) {
       return Double.NaN;
     }
-    return millis.stream().mapToDouble(ms -> Math.min(capMs, Math.max(0, ms - floorMs))).average().orElse(Double.NaN);
+    return LatencyWindow.meanPast(millis.stream().mapToDouble(Double::doubleValue).toArray(), floorMs, capMs);
   }
 
   /** The alone runs' figures (their means), and the governor's {@code live-latency} in ms. */
