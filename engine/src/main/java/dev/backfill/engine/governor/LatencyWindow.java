@@ -48,9 +48,14 @@ public final class LatencyWindow {
     if (values.length == 0 || values.length < minProbes) {
       return OptionalDouble.empty();
     }
+    return OptionalDouble.of(nearestRank(values, percentile));
+  }
+
+  /** The {@code percentile} (0-100) of {@code values} by nearest rank; sorts them in place. */
+  static double nearestRank(double[] values, double percentile) {
     Arrays.sort(values);
     int rank = (int) Math.ceil(percentile / 100.0 * values.length);
-    return OptionalDouble.of(values[Math.max(0, Math.min(values.length - 1, rank - 1))]);
+    return values[Math.max(0, Math.min(values.length - 1, rank - 1))];
   }
 
   /**

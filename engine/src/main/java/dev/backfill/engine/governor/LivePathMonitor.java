@@ -45,7 +45,11 @@ import java.util.OptionalDouble;
  */
 public final class LivePathMonitor {
 
-  /** The primary's own latency, without the backfill. */
+  /**
+   * The primary's own latency, without the backfill: the median of the last quiet moment's probes
+   * (or of the last few seconds' while idle), and the tail over the last {@code probes} quiet
+   * probes, pooled across quiet moments (see {@link #learn}).
+   */
   public record Baseline(double medianMs, double tailMs, int probes, long learnedAtNanos) {}
 
   /**
@@ -123,6 +127,7 @@ public final class LivePathMonitor {
   private final LatencyWindow all;
   private final LatencyWindow quiet = new LatencyWindow(QUIET_KEEP);
   private final LatencyWindow untouched = new LatencyWindow(UNTOUCHED_SPAN);
+  private final QuietProbePool pooled;
   private Baseline baseline;
   /** Start of the current quiet moment, or -1 when there is none. */
   private long quietSinceNanos = -1;
@@ -143,6 +148,7 @@ public final class LivePathMonitor {
     this.settings = settings;
     Duration longest = settings.tailSpan().compareTo(settings.recentSpan()) > 0 ? settings.tailSpan() : settings.recentSpan();
     this.all = new LatencyWindow(longest);
+    this.pooled = new QuietProbePool(tailSpanProbes());
   }
 
   /**
@@ -164,6 +170,10 @@ public final class LivePathMonitor {
     }
     quiet.add(nowNanos, millis);
     boolean inQuietMoment = quietSinceNanos >= 0;
+    if (inQuietMoment || !jobsWaiting) {
+      // Quiet probes between throttled pages are not pooled: they may have landed right after a burst.
+      pooled.add(millis);
+    }
     if (inQuietMoment) {
       quietProbesSinceStart++;
       if (quietProbesSinceStart >= settings.quietProbes()) {
@@ -205,6 +215,10 @@ public final class LivePathMonitor {
       // Only probes of this moment count: quiet probes from gaps between throttled pages may have
       // landed right after a burst.
       quiet.clear();
+      if (baseline == null || learnedIdle) {
+        // Nor idle ones in the tail's pool: the node may have been starting up (see learn).
+        pooled.clear();
+      }
       return true;
     }
     return false;
@@ -392,9 +406,22 @@ public final class LivePathMonitor {
     return (liveMs + recentMs - referenceMs) / liveMs;
   }
 
+  /**
+   * Learns the baseline from the quiet probes. Its median is this moment's (or, idle, the last few
+   * seconds'): 30 probes tell a median well, and it follows the primary's health at once. Its tail
+   * is the same percentile over the last quiet probes pooled across moments, as many as the tail
+   * span holds, so that the reference and the tail judged against it are read from as many probes
+   * and share their sampling noise. One moment's 30 probes put the tail at their slowest: in the
+   * incident benchmark of 2026-12-03 baselines of 1.14, 1.87 and 2.26 ms where the live client's
+   * probes alone read 0.6-0.76 ms, and the governor let the engine add that much to the live path.
+   * The pool starts again with the first moment after jobs start: idle probes may have been taken
+   * while the node started up (pooled, GovernorYieldsToLivePathTest's governor kept a startup tail
+   * and let a competing load through). So a job's first quarter hour still judges against one or
+   * two moments' tail; a job of hours against 400 quiet probes.
+   */
   private void learn(long nowNanos, boolean inQuietMoment) {
     OptionalDouble median = quiet.percentile(nowNanos, QUIET_KEEP, 50, settings.quietProbes());
-    OptionalDouble tail = quiet.percentile(nowNanos, QUIET_KEEP, settings.tailPercentile(), settings.quietProbes());
+    OptionalDouble tail = pooled.percentile(settings.tailPercentile(), settings.quietProbes());
     if (median.isEmpty() || tail.isEmpty()) {
       return;
     }
@@ -406,7 +433,7 @@ public final class LivePathMonitor {
       medianMs = Math.min(medianMs, baseline.medianMs() * MAX_RISE_PER_REFRESH);
       tailMs = Math.min(tailMs, baseline.tailMs() * MAX_RISE_PER_REFRESH);
     }
-    baseline = new Baseline(medianMs, tailMs, quiet.count(nowNanos, QUIET_KEEP), nowNanos);
+    baseline = new Baseline(medianMs, tailMs, pooled.size(), nowNanos);
     learnedIdle = !inQuietMoment;
     if (inQuietMoment) {
       quietSinceNanos = -1;
@@ -416,6 +443,11 @@ public final class LivePathMonitor {
 
   /** Half the probes the tail span should hold, so that one slow or missed probe does not blind it. */
   private int minTailProbes() {
-    return (int) Math.max(3, settings.tailSpan().toNanos() / settings.probeInterval().toNanos() / 2);
+    return Math.max(3, tailSpanProbes() / 2);
+  }
+
+  /** The probes the tail span holds when every probe answers in time. */
+  private int tailSpanProbes() {
+    return (int) Math.max(1, settings.tailSpan().toNanos() / settings.probeInterval().toNanos());
   }
 }

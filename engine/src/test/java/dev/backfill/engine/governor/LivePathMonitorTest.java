@@ -55,6 +55,66 @@ class LivePathMonitorTest {
     assertFalse(monitor.holdForQuiet(now));
   }
 
+  /** A quiet moment (due 15 s after jobs start) whose 30 probes take 1 ms, but {@code slow} of them 8 ms. */
+  private void quietMomentWithSlowProbes(int slow) {
+    probe(LivePathMonitor.FIRST_REFRESH_AFTER_JOBS_START.toMillis() + 100, 1.0, false, true);
+    assertTrue(monitor.holdForQuiet(now));
+    for (int i = 0; i < settings.quietProbes(); i++) {
+      now += PROBE;
+      monitor.onProbe(now, i < slow ? 8.0 : 1.0, true, true, true);
+    }
+    assertFalse(monitor.inQuietMoment(), "the moment learned its baseline");
+  }
+
+  /** The next quiet moment, due when the baseline is {@code baseline-refresh} old, as {@link #quietMomentWithSlowProbes}. */
+  private void refreshWithSlowProbes(int slow) {
+    probe(settings.baselineRefresh().toMillis(), 1.0, false, true);
+    quietMomentWithSlowProbes(slow);
+  }
+
+  @Test
+  void theBaselinesTailIsReadFromQuietProbesPooledAcrossMomentsNotFromOneMomentsSlowest() {
+    probe(10_000, 1.0, true, false);
+    quietMomentWithSlowProbes(0);
+    refreshWithSlowProbes(2);
+    // Two slow probes in one moment's 30 are its 95th percentile; among the last 60 quiet probes
+    // of two moments they are not.
+    assertEquals(1.0, monitor.baseline().tailMs(), 1e-9);
+    assertEquals(60, monitor.baseline().probes());
+    refreshWithSlowProbes(0);
+    refreshWithSlowProbes(0);
+    refreshWithSlowProbes(4);
+    assertEquals(100, monitor.baseline().probes(), "as many as the 5 s tail span holds");
+    assertEquals(1.0, monitor.baseline().tailMs(), 1e-9, "4 slow among 100 are not their 95th percentile, as they were of one moment's 30");
+    assertEquals(1.0, monitor.baseline().medianMs(), 1e-9);
+  }
+
+  @Test
+  void theFirstQuietMomentAfterJobsStartForgetsTheIdleProbesInThePool() {
+    // The node starting up: idle probes are slow, and the idle baseline with them.
+    probe(10_000, 3.0, true, false);
+    assertEquals(3.0, monitor.baseline().tailMs(), 1e-9);
+    quietMomentWithSlowProbes(0);
+    assertEquals(1.0, monitor.baseline().tailMs(), 1e-9);
+    assertEquals(settings.quietProbes(), monitor.baseline().probes());
+  }
+
+  @Test
+  void aPooledTailStillFollowsAPrimaryWhoseQuietProbesAreSlowerForLong() {
+    probe(10_000, 1.0, true, false);
+    probe(10_000, 1.3, true, false);
+    assertEquals(1.3, monitor.baseline().tailMs(), 1e-9, "idle, every probe is pooled: 5 s replace the pool");
+  }
+
+  @Test
+  void quietProbesBetweenThrottledPagesAreNotPooled() {
+    probe(10_000, 1.0, true, false);
+    // Jobs run; probes with no engine query near them, but no quiet moment: they may follow a burst.
+    probe(10_000, 8.0, true, true);
+    quietMomentWithSlowProbes(0);
+    assertEquals(1.0, monitor.baseline().tailMs(), 1e-9);
+  }
+
   @Test
   void theMeanWaitIsHowLongTheTailSpansProbesLastedPastTheBaselinesMedian() {
     assertNull(monitor.meanWaitMs(now), "no baseline yet");
