@@ -282,7 +282,7 @@ public final class IncidentBench {
                   (doneAtEnd - start.done()) / seconds,
                   outcome.processedInStore(), outcome.skipped(), outlasted,
                   result.requests(), result.errors(), result.unfinished(), result.p50Ms(), result.p99Ms(), result.p999Ms(), result.maxMs(),
-                  Double.NaN, Double.NaN, probes.medianMs(), probes.tailMs(), Double.NaN, coresBusy, peak, samples, rates.transactionsPerSecond(), rates.rowsReadPerSecond(),
+                  Double.NaN, Double.NaN, probes.medianMs(), probes.tailMs(), Double.NaN, coresBusy, peak, samples, rates.transactionsPerSecond(), rates.rowsReadPerSecond(), rates.sessionsPerSecond(),
                   warmedUp.toMillis() / 1000.0, compilersQuiet, compilerCorePercent, probes.millis(), Double.NaN);
           check(figures, outcome);
           err.printf(
@@ -420,6 +420,7 @@ public final class IncidentBench {
     json.put("primary_max_connections", run.primaryMaxConnections());
     json.put("primary_connection_samples", run.connectionSamples());
     json.put("primary_tps", round(run.primaryTps(), 1));
+    json.put("primary_sessions_per_second", round(run.primarySessionsPerSecond(), 2));
     json.put("primary_rows_read_per_second", round(run.primaryRowsReadPerSecond(), 1));
     json.put("backfill_warmup_s", round(run.backfillWarmupSeconds(), 0));
     json.put("backfill_warmup_compilers_quiet", run.backfillWarmupQuiet());

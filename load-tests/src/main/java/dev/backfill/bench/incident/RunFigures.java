@@ -31,6 +31,9 @@ import java.util.List;
  * @param connectionSamples how many pg_stat_activity samples that peak was taken from
  * @param primaryTps transactions per second on the primary's calls database (pg_stat_database), everyone's
  * @param primaryRowsReadPerSecond tuples returned + fetched per second on the calls database
+ * @param primarySessionsPerSecond connections established to the calls database per second
+ *     (pg_stat_database.sessions), everyone's: each is a backend the primary forks and sets up on
+ *     the live path's cores
  * @param backfillWarmupSeconds how long the backfill ran before the live client started (0 for none)
  * @param backfillWarmupQuiet whether the JIT compilers were quiet when it ended (false: it ended at
  *     its maximum, or was too short to tell)
@@ -71,6 +74,7 @@ public record RunFigures(
     int connectionSamples,
     double primaryTps,
     double primaryRowsReadPerSecond,
+    double primarySessionsPerSecond,
     double backfillWarmupSeconds,
     boolean backfillWarmupQuiet,
     double compilerCorePercent,
@@ -89,7 +93,7 @@ public record RunFigures(
             ? LivePathMonitor.liveRatio(probeTailMs, baseline.probeTailMs(), baseline.liveLatencyMs())
             : Double.NaN,
         coreBusyPercent,
-        primaryMaxConnections, connectionSamples, primaryTps, primaryRowsReadPerSecond,
+        primaryMaxConnections, connectionSamples, primaryTps, primaryRowsReadPerSecond, primarySessionsPerSecond,
         backfillWarmupSeconds, backfillWarmupQuiet, compilerCorePercent,
         probeMillis, meanPast(probeMillis, baseline.probeMedianMs(), LivePathMonitor.WAIT_CAP_LIVE_LATENCIES * baseline.liveLatencyMs()));
   }

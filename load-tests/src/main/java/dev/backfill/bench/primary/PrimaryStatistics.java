@@ -14,8 +14,13 @@ import java.sql.Statement;
  */
 public final class PrimaryStatistics implements AutoCloseable {
 
-  /** Cumulative counters of the calls database at one moment. */
-  public record Snapshot(long transactions, long tuplesReturned, long tuplesFetched, long blocksRead, long nanos) {
+  /**
+   * Cumulative counters of the calls database at one moment. {@code sessions}: connections
+   * established to it so far (PostgreSQL 14's pg_stat_database.sessions): each one a backend the
+   * primary forked and set up on its own cores.
+   */
+  public record Snapshot(
+      long transactions, long tuplesReturned, long tuplesFetched, long blocksRead, long sessions, long nanos) {
 
     /** Per-second rates between an earlier snapshot and this one. */
     public Rates since(Snapshot earlier) {
@@ -23,11 +28,13 @@ public final class PrimaryStatistics implements AutoCloseable {
       return new Rates(
           (transactions - earlier.transactions) / seconds,
           ((tuplesReturned - earlier.tuplesReturned) + (tuplesFetched - earlier.tuplesFetched)) / seconds,
-          (blocksRead - earlier.blocksRead) / seconds);
+          (blocksRead - earlier.blocksRead) / seconds,
+          (sessions - earlier.sessions) / seconds);
     }
   }
 
-  public record Rates(double transactionsPerSecond, double rowsReadPerSecond, double blocksReadPerSecond) {}
+  public record Rates(
+      double transactionsPerSecond, double rowsReadPerSecond, double blocksReadPerSecond, double sessionsPerSecond) {}
 
   private final Connection connection;
   private final String database;
@@ -55,14 +62,14 @@ public final class PrimaryStatistics implements AutoCloseable {
     }
     try (PreparedStatement statement =
         connection.prepareStatement(
-            "SELECT xact_commit + xact_rollback, tup_returned, tup_fetched, blks_read"
+            "SELECT xact_commit + xact_rollback, tup_returned, tup_fetched, blks_read, sessions"
                 + " FROM pg_stat_database WHERE datname = ?")) {
       statement.setString(1, database);
       try (ResultSet rows = statement.executeQuery()) {
         if (!rows.next()) {
           throw new SQLException("no statistics for database " + database);
         }
-        return new Snapshot(rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getLong(4), System.nanoTime());
+        return new Snapshot(rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getLong(4), rows.getLong(5), System.nanoTime());
       }
     }
   }

@@ -42,7 +42,9 @@ public final class IncidentReport {
         + " JIT: the compiler threads of every JVM of the run but the live client's (it compiles in its"
         + " own warm-up, with C1 alone) over the window, as a share of one core."
         + " Backfill warm-up: how long the backfill ran before the live client started (at least the"
-        + " minimum, then until every JVM's compilers were quiet, at most the maximum).\n\n"
+        + " minimum, then until every JVM's compilers were quiet, at most the maximum)."
+        + " Primary sessions: connections established to the calls database per second over the window"
+        + " (pg_stat_database.sessions), everyone's: each a backend the primary forks and sets up on its own cores.\n\n"
         + "![live p99 ratio against backfill calls/s](incident.svg)\n\n"
         + ParetoSummary.markdown(runs);
     try {
@@ -59,8 +61,8 @@ public final class IncidentReport {
     StringBuilder table = new StringBuilder();
     table.append("| run | placement | backfill calls/s | processed | skipped | live p50 ms | live p99 ms"
         + " | live p99.9 ms | live max ms | p99 vs alone | p50 vs alone | probe ratio | probe mean wait ms | cores busy % | JIT % of a core | backfill warm-up s"
-        + " | primary connections at peak | primary tx/s | rows read/s |\n");
-    table.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + " | primary connections at peak | primary tx/s | rows read/s | primary sessions/s |\n");
+    table.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (RunFigures run : runs) {
       table.append(row(run)).append('\n');
     }
@@ -89,7 +91,10 @@ public final class IncidentReport {
         warmup(run),
         backfill ? run.primaryMaxConnections() + " (" + run.connectionSamples() + " samples)" : NOT_APPLICABLE,
         FigureFormat.perSecond(run.primaryTps()),
-        FigureFormat.perSecond(run.primaryRowsReadPerSecond()));
+        FigureFormat.perSecond(run.primaryRowsReadPerSecond()),
+        Double.isFinite(run.primarySessionsPerSecond())
+            ? String.format(Locale.ROOT, "%.2f", run.primarySessionsPerSecond())
+            : NOT_APPLICABLE);
     return "| " + String.join(" | ", cells) + " |";
   }
 

@@ -71,7 +71,7 @@ class IncidentReportTest {
     RunFigures busy =
         new RunFigures(
             "engine-busy", "engine", true, 1, 0, 400, 24_000, 0, true, 12_000, 0, 0, 1.2, 7.2, 20.0, 60.0, 1.2, 1.0,
-            0.2, 0.3, 1.1, List.of(40.0, 90.0), 2, 60, 400, 80_000, 180, false, 27.4, List.of(), Double.NaN);
+            0.2, 0.3, 1.1, List.of(40.0, 90.0), 2, 60, 400, 80_000, 0.5, 180, false, 27.4, List.of(), Double.NaN);
     String markdown = markdownFor(List.of(run("alone-1", "alone", true, 0, 1.0), quiet, busy));
     assertTrue(markdown.contains("| cores busy % | JIT % of a core | backfill warm-up s |"), markdown);
     assertTrue(markdown.contains("| 40 / 90 | 3 | 40 |"), markdown);
@@ -83,7 +83,7 @@ class IncidentReportTest {
     RunFigures engine =
         new RunFigures(
                 "engine-probed", "engine", true, 1, 0, 400, 24_000, 0, true, 12_000, 0, 0, 1.2, 7.2, 20.0, 60.0, 1.2, 1.0,
-                0.3, 2.3, 1.1, List.of(40.0, 90.0), 2, 60, 400, 80_000, 40, true, 3.0,
+                0.3, 2.3, 1.1, List.of(40.0, 90.0), 2, 60, 400, 80_000, 0.5, 40, true, 3.0,
                 List.of(0.2, 0.3, 1.3, 10.3), Double.NaN)
             .withRatios(new RunFigures.Baseline(6.0, 1.2, 0.5, 0.3, 1.0));
     // Past 0.3 ms: 0, 0, 1 and 10 ms, the last counted up to two live latencies (2 ms), as the
@@ -92,6 +92,13 @@ class IncidentReportTest {
     String markdown = markdownFor(List.of(run("alone-1", "alone", true, 0, 1.0), engine));
     assertTrue(markdown.contains("| probe ratio | probe mean wait ms | cores busy % |"), markdown);
     assertTrue(markdown.contains("| 0.750 | 40 / 90 |"), markdown);
+  }
+
+  @Test
+  void showsTheSessionsEstablishedOnThePrimaryPerSecond() throws IOException {
+    String markdown = markdownFor(List.of(run("alone-1", "alone", true, 0, 1.0)));
+    assertTrue(markdown.contains("| rows read/s | primary sessions/s |"), markdown);
+    assertTrue(markdown.contains("| 400 | 80000 | 0.50 |"), markdown);
   }
 
   @Test
@@ -116,7 +123,7 @@ class IncidentReportTest {
   private static RunFigures run(String name, String design, boolean pinned, double callsPerSecond, double ratio) {
     return new RunFigures(
         name, design, pinned, 0, 0, callsPerSecond, (long) callsPerSecond * 60, 0, true,
-        12_000, 0, 0, 1.2, 6.0 * ratio, 20.0, 60.0, ratio, 1.0, 0.2, 0.3, 1.1, List.of(40.0, 90.0), 4, 60, 400, 80_000, 40, true, 3.0,
+        12_000, 0, 0, 1.2, 6.0 * ratio, 20.0, 60.0, ratio, 1.0, 0.2, 0.3, 1.1, List.of(40.0, 90.0), 4, 60, 400, 80_000, 0.5, 40, true, 3.0,
         List.of(), Double.NaN);
   }
 }
