@@ -51,8 +51,11 @@ public final class LatencyWindow {
     return OptionalDouble.of(nearestRank(values, percentile));
   }
 
-  /** The {@code percentile} (0-100) of {@code values} by nearest rank; sorts them in place. */
-  static double nearestRank(double[] values, double percentile) {
+  /**
+   * The {@code percentile} (0-100) of {@code values} by nearest rank; sorts them in place. Public so
+   * that an outside observer (the incident benchmark) reads its probes exactly as the governor does.
+   */
+  public static double nearestRank(double[] values, double percentile) {
     Arrays.sort(values);
     int rank = (int) Math.ceil(percentile / 100.0 * values.length);
     return values[Math.max(0, Math.min(values.length - 1, rank - 1))];

@@ -104,6 +104,9 @@ class LivePathMonitorTest {
     probe(10_000, 1.0, true, false);
     probe(10_000, 1.3, true, false);
     assertEquals(1.3, monitor.baseline().tailMs(), 1e-9, "idle, every probe is pooled: 5 s replace the pool");
+    // And faster again: a pool that kept older probes than the tail span holds would stay at 1.3.
+    probe(10_000, 1.0, true, false);
+    assertEquals(1.0, monitor.baseline().tailMs(), 1e-9, "the older, slower probes left the pool");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.backfill.bench.primary;
 
 import dev.backfill.engine.governor.GovernorSettings;
+import dev.backfill.engine.governor.LatencyWindow;
 import dev.backfill.engine.governor.PrimaryHealthProbe;
 import dev.backfill.engine.settings.EngineSettings.PrimarySettings;
 import java.time.Duration;
@@ -62,9 +63,13 @@ public final class ProbeObserver implements AutoCloseable {
       if (millis.isEmpty()) {
         return new Reading(0, failures, Double.NaN, Double.NaN, List.of());
       }
-      List<Double> sorted = millis.stream().sorted().toList();
+      double[] values = millis.stream().mapToDouble(Double::doubleValue).toArray();
       return new Reading(
-          sorted.size(), failures, percentile(sorted, 50), percentile(sorted, tailPercentile), List.copyOf(millis));
+          values.length,
+          failures,
+          LatencyWindow.nearestRank(values, 50),
+          LatencyWindow.nearestRank(values, tailPercentile),
+          List.copyOf(millis));
     }
   }
 
@@ -81,12 +86,6 @@ public final class ProbeObserver implements AutoCloseable {
       }
     }
     java.nio.file.Files.writeString(file, csv);
-  }
-
-  /** Nearest-rank percentile of sorted values. */
-  static double percentile(List<Double> sorted, double percent) {
-    int rank = (int) Math.ceil(percent / 100.0 * sorted.size());
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
   }
 
   private void probeUntilStopped() {
