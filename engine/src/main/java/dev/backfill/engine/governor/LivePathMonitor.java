@@ -416,8 +416,9 @@ public final class LivePathMonitor {
    * probes alone read 0.6-0.76 ms, and the governor let the engine add that much to the live path.
    * The pool starts again with the first moment after jobs start: idle probes may have been taken
    * while the node started up (pooled, GovernorYieldsToLivePathTest's governor kept a startup tail
-   * and let a competing load through). So a job's first quarter hour still judges against one or
-   * two moments' tail; a job of hours against 400 quiet probes.
+   * and let a competing load through). So a job's first three minutes are judged against one
+   * moment's 30 probes (their slowest), its first quarter hour against at most five moments', and
+   * a job of hours against 400 quiet probes.
    */
   private void learn(long nowNanos, boolean inQuietMoment) {
     OptionalDouble median = quiet.percentile(nowNanos, QUIET_KEEP, 50, settings.quietProbes());
