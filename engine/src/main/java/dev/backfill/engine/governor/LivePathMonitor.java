@@ -128,6 +128,8 @@ public final class LivePathMonitor {
   private final LatencyWindow quiet = new LatencyWindow(QUIET_KEEP);
   private final LatencyWindow untouched = new LatencyWindow(UNTOUCHED_SPAN);
   private final QuietProbePool pooled;
+  /** Quiet probes the pool must hold before a quiet moment may end (see {@link #tailProbesWanted}). */
+  private final int tailProbesWanted;
   private Baseline baseline;
   /** Start of the current quiet moment, or -1 when there is none. */
   private long quietSinceNanos = -1;
@@ -149,6 +151,20 @@ public final class LivePathMonitor {
     Duration longest = settings.tailSpan().compareTo(settings.recentSpan()) > 0 ? settings.tailSpan() : settings.recentSpan();
     this.all = new LatencyWindow(longest);
     this.pooled = new QuietProbePool(tailSpanProbes());
+    this.tailProbesWanted = tailProbesWanted(settings.tailPercentile(), settings.quietProbes(), tailSpanProbes());
+  }
+
+  /**
+   * How many quiet probes a baseline's tail is read from at least, when a quiet moment has the
+   * time: the fewest whose {@code percentile} (nearest rank) is not their slowest, 100 for the
+   * 99th, but never fewer than a moment's {@code quietProbes} nor more than the pool holds. The
+   * slowest of 30 is one stall of the machine's: read from the probes of the incident benchmark's
+   * quiet runs (2026-12-03 j), the p99 of 30 consecutive probes was above 0.96-2.12 ms one time in
+   * ten where their p99 over half a minute was 0.49-0.59; of 100, above 0.59-0.71.
+   */
+  static int tailProbesWanted(double percentile, int quietProbes, int poolCapacity) {
+    int belowSlowest = (int) Math.ceil(100 / (100 - percentile) - 1e-9);
+    return Math.min(poolCapacity, Math.max(quietProbes, belowSlowest));
   }
 
   /**
@@ -176,7 +192,8 @@ public final class LivePathMonitor {
     }
     if (inQuietMoment) {
       quietProbesSinceStart++;
-      if (quietProbesSinceStart >= settings.quietProbes()) {
+      // After the pool started again, the first moment goes on until it holds enough for a tail.
+      if (quietProbesSinceStart >= settings.quietProbes() && pooled.size() >= tailProbesWanted) {
         learn(nowNanos, true);
       }
     } else if (!jobsWaiting) {
@@ -194,6 +211,11 @@ public final class LivePathMonitor {
   public boolean holdForQuiet(long nowNanos) {
     if (quietSinceNanos >= 0) {
       if (nowNanos - quietSinceNanos > settings.quietMax().toNanos()) {
+        if (quietProbesSinceStart >= settings.quietProbes()) {
+          // Enough for a median, short of what the tail wants (probes came late): a tail read from
+          // fewer probes is still a baseline, and waiting longer would hold the jobs back for it.
+          learn(nowNanos, true);
+        }
         quietSinceNanos = -1;
         return false;
       }
@@ -416,9 +438,11 @@ public final class LivePathMonitor {
    * probes alone read 0.6-0.76 ms, and the governor let the engine add that much to the live path.
    * The pool starts again with the first moment after jobs start: idle probes may have been taken
    * while the node started up (pooled, GovernorYieldsToLivePathTest's governor kept a startup tail
-   * and let a competing load through). So a job's first three minutes are judged against one
-   * moment's 30 probes (their slowest), its first quarter hour against at most five moments', and
-   * a job of hours against 400 quiet probes.
+   * and let a competing load through), and that first moment goes on until the pool holds enough
+   * probes for a tail that is not their slowest (100 for the 99th percentile: about 5 s instead of
+   * 1.5, each time jobs start after none ran; see {@link #tailProbesWanted}). So a job's first
+   * three minutes are judged against the second slowest of 100 quiet probes, and each
+   * re-measurement adds 30, up to the 400 that the tail span holds after half an hour.
    */
   private void learn(long nowNanos, boolean inQuietMoment) {
     OptionalDouble median = quiet.percentile(nowNanos, QUIET_KEEP, 50, settings.quietProbes());

@@ -99,6 +99,62 @@ class LivePathMonitorTest {
     assertEquals(settings.quietProbes(), monitor.baseline().probes());
   }
 
+  /** The shipped tail: the 99th percentile over a 20 s span (400 probes), quiet moments of at most 7 s. */
+  private static LivePathSettings shippedTail() {
+    var d = LivePathSettings.defaults();
+    return new LivePathSettings(
+        d.probeInterval(), d.recentSpan(), Duration.ofSeconds(20), 99, d.baselineRefresh(), d.quietSettle(),
+        d.quietProbes(), Duration.ofSeconds(7), d.liveLatency(), d.untouchedTailExcuse(), false);
+  }
+
+  @Test
+  void aTailIsReadFromTheFewestProbesWhosePercentileIsNotTheirSlowest() {
+    assertEquals(100, LivePathMonitor.tailProbesWanted(99, 30, 400));
+    assertEquals(30, LivePathMonitor.tailProbesWanted(95, 30, 100), "20 are fewer than a moment's own");
+    assertEquals(10, LivePathMonitor.tailProbesWanted(90, 5, 400));
+    assertEquals(400, LivePathMonitor.tailProbesWanted(99.9, 30, 400), "no more than the pool holds");
+  }
+
+  @Test
+  void theFirstQuietMomentAfterJobsStartGoesOnUntilTheTailIsNotItsSlowestProbe() {
+    monitor = new LivePathMonitor(shippedTail());
+    probe(10_000, 3.0, true, false);
+    probe(LivePathMonitor.FIRST_REFRESH_AFTER_JOBS_START.toMillis() + 100, 1.0, false, true);
+    assertTrue(monitor.holdForQuiet(now));
+    // One stall among the moment's probes: the slowest of 30 (3.5 ms), the second slowest of 100.
+    for (int i = 0; i < 99; i++) {
+      now += PROBE;
+      monitor.onProbe(now, i == 7 ? 3.5 : 1.0, true, true, true);
+      assertTrue(monitor.inQuietMoment(), "the moment goes on past its 30 probes, at probe " + (i + 1));
+    }
+    now += PROBE;
+    monitor.onProbe(now, 1.0, true, true, true);
+    assertFalse(monitor.inQuietMoment());
+    assertEquals(100, monitor.baseline().probes());
+    assertEquals(1.0, monitor.baseline().tailMs(), 1e-9, "one moment's 30 would read 3.5");
+    assertFalse(monitor.learnedIdle());
+  }
+
+  @Test
+  void aFirstQuietMomentThatRunsOutOfTimeLearnsFromTheProbesItHas() {
+    var shipped = shippedTail();
+    monitor = new LivePathMonitor(shipped);
+    probe(10_000, 3.0, true, false);
+    probe(LivePathMonitor.FIRST_REFRESH_AFTER_JOBS_START.toMillis() + 100, 1.0, false, true);
+    assertTrue(monitor.holdForQuiet(now));
+    long start = now;
+    // Probes come late, one every 100 ms: 70 in the moment's 7 s.
+    while (now - start <= shipped.quietMax().toNanos()) {
+      now += 2 * PROBE;
+      monitor.onProbe(now, 1.0, true, true, true);
+      assertTrue(monitor.holdForQuiet(now) || now - start > shipped.quietMax().toNanos());
+    }
+    assertFalse(monitor.holdForQuiet(now));
+    assertFalse(monitor.learnedIdle(), "learned in the moment, not kept from idle");
+    assertEquals(1.0, monitor.baseline().tailMs(), 1e-9);
+    assertTrue(monitor.baseline().probes() >= shipped.quietProbes() && monitor.baseline().probes() < 100);
+  }
+
   @Test
   void aPooledTailStillFollowsAPrimaryWhoseQuietProbesAreSlowerForLong() {
     probe(10_000, 1.0, true, false);
