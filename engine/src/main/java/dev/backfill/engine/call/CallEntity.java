@@ -165,7 +165,8 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
 
     /**
      * Records the call FAILED with {@code reason} in the job's ledger, unless the result of the
-     * request's computation exists (then SKIPPED): a call with a result is never recorded failed.
+     * request's computation exists (then DONE if this job wrote it, SKIPPED if another did): a
+     * call with a result is never recorded failed.
      *
      * @return the outcome recorded; a failed stage means it could not be recorded
      */

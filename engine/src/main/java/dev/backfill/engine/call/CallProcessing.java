@@ -95,10 +95,15 @@ public final class CallProcessing implements CallEntity.Work {
     }
     Computation computation = prepared.computation();
     return results
-        .exists(row.id(), computation)
+        .stored(row.id(), computation)
         .thenCompose(
-            exists -> {
-              if (exists) {
+            stored -> {
+              if (stored.isFrom(jobId)) {
+                // This job processed the call before (its answer was lost, or the job resumed
+                // from a checkpoint before it): done by this job, not another's to skip.
+                return finish(jobId, CallOutcome.done(row.id()), attempt);
+              }
+              if (stored.present()) {
                 return finish(jobId, CallOutcome.skipped(row.id(), "result already present"), attempt);
               }
               return CompletableFuture.supplyAsync(
@@ -124,12 +129,14 @@ public final class CallProcessing implements CallEntity.Work {
       return finish(request.jobId(), failed, request.attempt());
     }
     return results
-        .exists(request.callId(), prepared.computation())
+        .stored(request.callId(), prepared.computation())
         .thenCompose(
-            exists ->
+            stored ->
                 finish(
                     request.jobId(),
-                    exists ? CallOutcome.skipped(request.callId(), "result already present") : failed,
+                    stored.isFrom(request.jobId())
+                        ? CallOutcome.done(request.callId())
+                        : stored.present() ? CallOutcome.skipped(request.callId(), "result already present") : failed,
                     request.attempt()));
   }
 

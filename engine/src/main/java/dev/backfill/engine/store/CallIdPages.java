@@ -5,20 +5,26 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
-/** The call ids a query selects (its first column), over every page of its answer. */
+/** The rows a query selects, or their call ids (the first column), over every page of its answer. */
 final class CallIdPages {
 
   private CallIdPages() {}
 
-  /** Adds the ids of {@code page} and of the pages after it to {@code ids}. */
-  static <C extends Collection<Long>> CompletionStage<C> collect(AsyncResultSet page, C ids) {
+  /** Hands each row of {@code page} and of the pages after it to {@code each}, in order. */
+  static CompletionStage<Void> forEachRow(AsyncResultSet page, Consumer<Row> each) {
     for (Row row : page.currentPage()) {
-      ids.add(row.getLong(0));
+      each.accept(row);
     }
     if (!page.hasMorePages()) {
-      return CompletableFuture.completedFuture(ids);
+      return CompletableFuture.completedFuture(null);
     }
-    return page.fetchNextPage().thenCompose(next -> collect(next, ids));
+    return page.fetchNextPage().thenCompose(next -> forEachRow(next, each));
+  }
+
+  /** Adds the ids of {@code page} and of the pages after it to {@code ids}. */
+  static <C extends Collection<Long>> CompletionStage<C> collect(AsyncResultSet page, C ids) {
+    return forEachRow(page, row -> ids.add(row.getLong(0))).thenApply(done -> ids);
   }
 }

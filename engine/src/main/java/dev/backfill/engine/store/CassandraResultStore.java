@@ -10,8 +10,9 @@ import com.datastax.oss.driver.api.core.servererrors.QueryValidationException;
 import com.datastax.oss.driver.api.core.servererrors.ReadFailureException;
 import dev.backfill.engine.processor.Computation;
 import java.time.Instant;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +43,7 @@ public final class CassandraResultStore implements ResultStore {
 
   private final PreparedStatement select;
   private final PreparedStatement selectAmong;
-  private final GroupedRequests<Computation, Long, Boolean> lookups =
+  private final GroupedRequests<Computation, Long, StoredResult> lookups =
       new GroupedRequests<>(this::existing, MAX_CALLS_PER_LOOKUP, MAX_LOOKUPS_IN_FLIGHT);
   private final AtomicLong lookupsSent = new AtomicLong();
   private final PreparedStatement insert;
@@ -54,12 +55,12 @@ public final class CassandraResultStore implements ResultStore {
     this.select =
         prepare(
             session,
-            "SELECT version FROM call_results"
+            "SELECT job_id FROM call_results"
                 + " WHERE call_id = ? AND processor = ? AND version = ? AND parameters_hash = ?");
     this.selectAmong =
         prepare(
             session,
-            "SELECT call_id FROM call_results"
+            "SELECT call_id, job_id FROM call_results"
                 + " WHERE call_id IN ? AND processor = ? AND version = ? AND parameters_hash = ?");
     this.insert =
         prepare(
@@ -70,7 +71,7 @@ public final class CassandraResultStore implements ResultStore {
   }
 
   @Override
-  public CompletionStage<Boolean> exists(long callId, Computation computation) {
+  public CompletionStage<StoredResult> stored(long callId, Computation computation) {
     // A lookup of several that Cassandra refuses or fails to read may be one partition's doing:
     // each call then reads alone, so that such a failure is that call's alone, as it would be
     // without grouping. A timeout or too few replicas (the store's trouble, the same for every
@@ -80,7 +81,7 @@ public final class CassandraResultStore implements ResultStore {
         .exceptionallyCompose(
             failure ->
                 isPerhapsOneCallsOwn(failure)
-                    ? existsAlone(callId, computation)
+                    ? storedAlone(callId, computation)
                     : CompletableFuture.failedFuture(failure));
   }
 
@@ -94,19 +95,21 @@ public final class CassandraResultStore implements ResultStore {
     return lookupsSent.get();
   }
 
-  /** Whether each of {@code callIds} has a result of {@code computation}, in their order. */
-  private CompletionStage<List<Boolean>> existing(Computation computation, List<Long> callIds) {
+  /** Whether each of {@code callIds} has a result of {@code computation}, and whose, in their order. */
+  private CompletionStage<List<StoredResult>> existing(Computation computation, List<Long> callIds) {
     lookupsSent.incrementAndGet();
     if (callIds.size() == 1) {
-      return existsAlone(callIds.get(0), computation).thenApply(List::of);
+      return storedAlone(callIds.get(0), computation).thenApply(List::of);
     }
+    Map<Long, StoredResult> found = new HashMap<>();
     return session
         .executeAsync(
             selectAmong
                 .bind(callIds, computation.processor(), computation.version(), computation.parametersHash())
                 .setPageSize(callIds.size() + 1))
-        .thenCompose(first -> CallIdPages.collect(first, new HashSet<>()))
-        .thenApply(found -> callIds.stream().map(found::contains).toList());
+        .thenCompose(
+            first -> CallIdPages.forEachRow(first, row -> found.put(row.getLong(0), StoredResult.by(row.getString(1)))))
+        .thenApply(done -> callIds.stream().map(id -> found.getOrDefault(id, StoredResult.NONE)).toList());
   }
 
   /** A refusal of the query, or a replica that failed to read. */
@@ -115,10 +118,14 @@ public final class CassandraResultStore implements ResultStore {
     return cause instanceof QueryValidationException || cause instanceof ReadFailureException;
   }
 
-  private CompletionStage<Boolean> existsAlone(long callId, Computation computation) {
+  private CompletionStage<StoredResult> storedAlone(long callId, Computation computation) {
     return session
         .executeAsync(select.bind(callId, computation.processor(), computation.version(), computation.parametersHash()))
-        .thenApply(rows -> rows.one() != null);
+        .thenApply(
+            rows -> {
+              var row = rows.one();
+              return row == null ? StoredResult.NONE : StoredResult.by(row.getString(0));
+            });
   }
 
   @Override

@@ -13,8 +13,11 @@ import java.util.concurrent.CompletionStage;
  */
 public interface ResultStore {
 
-  /** Whether this call has a result of exactly this computation, parameters included. */
-  CompletionStage<Boolean> exists(long callId, Computation computation);
+  /**
+   * Whether this call has a result of exactly this computation, parameters included, and which
+   * job wrote it.
+   */
+  CompletionStage<StoredResult> stored(long callId, Computation computation);
 
   /**
    * @param analysisId a time-based uuid made when the result was computed: when the call was

@@ -177,6 +177,27 @@ class CallEntityTest {
   }
 
   @Test
+  void aJobAskingAgainAfterItsCallsEntityStoppedFindsTheCallDoneByItselfNotSkipped() {
+    CallRow call = TestTranscripts.simpleCall(nextCallId++);
+    String job = UUID.randomUUID().toString();
+    assertEquals(Status.DONE, process(job, call, 1).status());
+
+    // A new entity for the call, which has not seen the job's first ask: as after passivation.
+    var fresh = testKit.spawn(CallEntity.create(processing, 16));
+    TestProbe<CallEntity.Answer> probe = testKit.createTestProbe();
+    fresh.tell(new CallEntity.Process(job, call, "talk-ratio", 1, Map.of(), 2, probe.getRef()));
+    assertEquals(Status.DONE, probe.receiveMessage(Duration.ofSeconds(20)).outcome().status());
+    fresh.tell(new CallEntity.RecordFailed(job, call.id(), "talk-ratio", 1, Map.of(), "gave up", 3, probe.getRef()));
+    assertEquals(Status.DONE, probe.receiveMessage(Duration.ofSeconds(20)).outcome().status());
+
+    assertEquals("DONE", ledgerStatus(job, call.id()), "not overwritten as skipped or failed");
+    assertEquals(
+        new ResultWriteCensus.Counts(1, 1, 0, 0),
+        ResultWriteCensus.countCall(session, call.id(), Computation.withoutParameters("talk-ratio", 1)),
+        "analysed and written once");
+  }
+
+  @Test
   void passivationInTheMiddleOfWorkStillAnswersBeforeStopping() {
     CallRow call = TestTranscripts.simpleCall(nextCallId++);
     var entity = testKit.spawn(CallEntity.create(processing, 16));

@@ -95,12 +95,13 @@ class ResultWriteAuditTest {
     assertEquals(new Counts(1, 1, 0, 0), ResultWriteCensus.count(session, price));
     assertEquals(new Counts(1, 1, 0, 0), ResultWriteCensus.countCall(session, 1, budget));
     assertEquals(2, resultRows(1, "audit-parameters"), "one row per parameters, neither overwritten");
-    assertTrue(audited.exists(1, price).toCompletableFuture().join());
+    assertTrue(audited.stored(1, price).toCompletableFuture().join().present());
     assertFalse(
         audited
-            .exists(1, Computation.ofCanonical("audit-parameters", 1, Map.of("keywords", "pricing")))
+            .stored(1, Computation.ofCanonical("audit-parameters", 1, Map.of("keywords", "pricing")))
             .toCompletableFuture()
-            .join(),
+            .join()
+            .present(),
         "a result of other parameters is not this computation's");
     Row row =
         session
