@@ -353,7 +353,7 @@ public final class RawBench {
         throw new IllegalStateException("the node with -Xmx" + options.heapLimit() + " died during the job; see " + nodeDirectory);
       }
       // The call entities of the job's last seconds stop once idle (passivation.default-strategy.
-      // idle-entity.timeout, 20 s); what is left after that is what the node keeps.
+      // idle-entity.timeout, 2 s); what is left after that is what the node keeps.
       err.printf("  %s; heap read again in %d s, once its idle call entities have stopped%n", progress.status(), AFTER_JOB.toSeconds());
       Thread.sleep(AFTER_JOB.toMillis());
       long after = HeapAfterGc.usedBytes(pid);
