@@ -32,6 +32,7 @@ public final class NodeRoutes extends AllDirectives {
     calls.put("done", counts.done());
     calls.put("skipped", counts.skipped());
     calls.put("failed", counts.failed());
+    calls.put("found_done", counts.foundDone());
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("address", address);
     view.put("calls_recorded", calls);

@@ -22,6 +22,23 @@ public record CallOutcome(long callId, Status status, String reason) implements 
     return new CallOutcome(callId, Status.DONE, null);
   }
 
+  /**
+   * The reason of a call found done by its own job: asked again (an answer lost, a page read again,
+   * the job resumed from its checkpoint), it finds the result this job wrote. Done, with no work
+   * done this time: no analysis, no result written.
+   */
+  public static final String DONE_EARLIER_BY_THIS_JOB = "result written earlier by this job";
+
+  /** A call found done by its own job (see {@link #DONE_EARLIER_BY_THIS_JOB}). */
+  public static CallOutcome doneEarlier(long callId) {
+    return new CallOutcome(callId, Status.DONE, DONE_EARLIER_BY_THIS_JOB);
+  }
+
+  /** Whether this is a call found done by its own job, not done now. */
+  public boolean doneEarlier() {
+    return status == Status.DONE && DONE_EARLIER_BY_THIS_JOB.equals(reason);
+  }
+
   public static CallOutcome skipped(long callId, String reason) {
     return new CallOutcome(callId, Status.SKIPPED, reason);
   }

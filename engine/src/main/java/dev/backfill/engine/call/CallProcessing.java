@@ -101,7 +101,7 @@ public final class CallProcessing implements CallEntity.Work {
               if (stored.isFrom(jobId)) {
                 // This job processed the call before (its answer was lost, or the job resumed
                 // from a checkpoint before it): done by this job, not another's to skip.
-                return finish(jobId, CallOutcome.done(row.id()), attempt);
+                return finish(jobId, CallOutcome.doneEarlier(row.id()), attempt);
               }
               if (stored.present()) {
                 return finish(jobId, CallOutcome.skipped(row.id(), "result already present"), attempt);
@@ -135,7 +135,7 @@ public final class CallProcessing implements CallEntity.Work {
                 finish(
                     request.jobId(),
                     stored.isFrom(request.jobId())
-                        ? CallOutcome.done(request.callId())
+                        ? CallOutcome.doneEarlier(request.callId())
                         : stored.present() ? CallOutcome.skipped(request.callId(), "result already present") : failed,
                     request.attempt()));
   }
@@ -237,7 +237,7 @@ public final class CallProcessing implements CallEntity.Work {
         .record(jobId, outcome.callId(), outcome.status(), outcome.reason(), attempt)
         .thenApply(
             recorded -> {
-              tally.recorded(outcome.status());
+              tally.recorded(outcome);
               return outcome;
             });
   }
