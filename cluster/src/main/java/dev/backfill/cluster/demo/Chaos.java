@@ -413,9 +413,9 @@ public final class Chaos {
     figures.put("ledger_missing", (long) options.calls() - ledger.distinct());
     figures.put("ledger_duplicates", ledger.rows() - ledger.distinct());
     figures.put("redone", writes.redone());
-    // The engine's own counter, beside the audit's facts: calls asked again after a crash whose
-    // result was already there (on fresh data only this job can have written it). Not a count of
-    // work done twice: a call answered from its entity's memory is not in it.
+    // The engine's own counter, beside the audit's facts: calls whose result another job had
+    // written. On fresh data there is none: a call asked again after a crash finds the result this
+    // job wrote and counts as processed (StoredResult), so anything here is a call miscounted.
     figures.put("skipped", status.path("skipped").asLong());
     figures.put("failed", status.path("failed").asLong());
     figures.put("recovery_ms_max", recoveries.isEmpty() ? null : recoveries.get(recoveries.size() - 1));
@@ -434,7 +434,7 @@ public final class Chaos {
     PrintStream human = options.json() ? err : out;
     human.printf(
         "%s after %d kill(s) and %d store outage(s): %,d results for %,d calls; missing %d, duplicates %d,"
-            + " unaudited %d, ledger missing %d; %,d calls analysed twice, %,d asked again and found done%n",
+            + " unaudited %d, ledger missing %d; %,d calls analysed twice, %,d skipped (another job's result)%n",
         figures.get("status"),
         (Integer) figures.get("kills"),
         (Integer) figures.get("outages"),

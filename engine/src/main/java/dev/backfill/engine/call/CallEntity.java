@@ -107,8 +107,9 @@ public final class CallEntity extends AbstractBehavior<CallEntity.Command> {
 
   /**
    * Record this call FAILED for this job with this reason, without analysing it: what a job sends
-   * instead of a {@link Process} that it cannot send ({@link RequestSizeLimit}). The call is only
-   * found skipped instead when the result of this computation exists already.
+   * instead of a {@link Process} that it cannot send ({@link RequestSizeLimit}). When the result
+   * of this computation exists already the call is found done earlier (this job wrote it) or
+   * skipped (another did) instead.
    */
   public record RecordFailed(
       String jobId,

@@ -34,9 +34,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * What happens to one call, without any actor in it: skip it if the result of this computation
- * (processor, version and the processor's canonical parameters) exists, otherwise parse and
- * analyse it off the actor threads, write the result, and record the outcome.
+ * What happens to one call, without any actor in it: if the result of this computation
+ * (processor, version and the processor's canonical parameters) exists, record the call done
+ * earlier when this job wrote it and skipped when another did; otherwise parse and analyse it off
+ * the actor threads, write the result, and record the outcome.
  *
  * <p>A call that cannot be analysed (malformed, a processor that throws on its data) completes
  * normally as FAILED, recorded in the ledger. A failed stage is either the stores' trouble, which

@@ -165,7 +165,7 @@ public final class JobSupervisor
    * stops anyway: under the 3 s sharding gives entities to stop (handoff-timeout, 8 s in
    * cluster.conf, less 5 s), after which it stops them itself.
    * The calls in flight (at most calls.parallelism) take a fraction of it; any still in flight then
-   * are redone elsewhere (found done and skipped). A node that is downed drains nothing: its shard
+   * are asked again elsewhere (found done by this job, not analysed again). A node that is downed drains nothing: its shard
    * regions stop their entities at once, and the cluster's down-removal-margin keeps the majority
    * from starting them elsewhere before that.
    */

@@ -204,7 +204,8 @@ class CallsThatFailAloneTest {
     assertEquals(JobPhase.COMPLETED, finished.phase());
     assertEquals(CALLS, finished.counts().scanned());
     assertEquals(3, finished.counts().failed(), "too large, breaks, refused");
-    // A real driver timeout after a write turns DONE into SKIPPED when the call is asked again.
+    // A real driver timeout after a write may leave the result written: asked again, the call is
+    // found done by this job. Another job's result would make it skipped, so both are allowed.
     assertEquals(
         CALLS - 3,
         finished.counts().processed() + finished.counts().skipped(),

@@ -4,7 +4,8 @@ import dev.backfill.protocol.CborSerializable;
 
 /**
  * A job's counters. {@code scanned} calls were read from the primary; each of them ends as
- * processed (a new result written), skipped (the result was already there) or failed.
+ * processed (its result written by this job, now or before it was asked again), skipped (another
+ * job's result was already there) or failed.
  */
 public record JobCounts(long scanned, long processed, long skipped, long failed)
     implements CborSerializable {
