@@ -45,7 +45,8 @@ class GovernorSettingsHandOverTest {
             assertEquals(5000.0, before.path("budget").path("max_rows_per_second").asDouble(), before::toString);
             // Its probes have learned the primary's baseline (no job runs: every probe refreshes it).
             assertTrue(
-                before.path("live_path").path("baseline_from").asText().startsWith("this governor's probes, on "),
+                before.path("live_path").path("baseline_from").asText().startsWith("this governor's probes, on ")
+                    && before.path("live_path").path("baseline_tail_probes").asInt() >= 30,
                 before::toString);
             return null;
           });

@@ -1204,6 +1204,7 @@ public final class Governor extends AbstractBehavior<Governor.Command> {
         new GovernorView.LivePath(
             baseline == null ? null : baseline.medianMs(),
             baseline == null ? null : baseline.tailMs(),
+            baseline == null ? null : baseline.probes(),
             settings.livePath().tailPercentile(),
             baseline == null ? null : (now - baseline.learnedAtNanos()) / 1_000_000_000.0,
             estimate.recentMedianMs(),

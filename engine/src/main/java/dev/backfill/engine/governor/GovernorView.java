@@ -89,6 +89,9 @@ public record GovernorView(
    * it runs at normal priority); the tail is judged against it when it is above the baseline's.
    * {@code recentMeanWaitMs}: how long past the baseline's median the probes of the tail span
    * lasted, on average; shown beside the tail and not steered by (see LivePathMonitor#meanWaitMs).
+   * {@code baselineTailProbes}: how many quiet probes the baseline's tail was read from (with fewer
+   * than 100 a 99th percentile is their slowest: a quiet moment that ran out of time, or a
+   * baseline taken over from another governor, which keeps the count it was learned from).
    * {@code baselineFrom}: whose probes learned the baseline, this governor's or, after the governor
    * moved to this node, the one's before it (null while there is none). {@code
    * baselineTakenOverFrom}: the node whose governor's baseline this one started from, for as long
@@ -97,6 +100,7 @@ public record GovernorView(
   public record LivePath(
       Double baselineMedianMs,
       Double baselineTailMs,
+      Integer baselineTailProbes,
       double tailPercentile,
       Double baselineAgeSeconds,
       Double recentMedianMs,
