@@ -5,6 +5,8 @@ package dev.backfill.engine.store;
  * asks again about a call it processed itself (its ask timed out, a member was lost, it resumed
  * from its checkpoint) finds its own result: that call is done by this job, not skipped as the
  * work of another. {@code writtenByJob} is null when there is no result, or the row does not say.
+ * It is the job that wrote the row last: a write replaces the row, and a call's entity, its one
+ * writer, reads before it writes, so a second job finds the first one's result and does not write.
  */
 public record StoredResult(boolean present, String writtenByJob) {
 
