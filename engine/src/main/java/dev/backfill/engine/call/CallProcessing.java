@@ -21,11 +21,13 @@ import dev.backfill.engine.processor.Processor;
 import dev.backfill.engine.processor.ProcessorRegistry;
 import dev.backfill.engine.store.OutcomeLedger;
 import dev.backfill.engine.store.ResultStore;
+import dev.backfill.engine.store.StoredResult;
 import dev.backfill.protocol.call.Call;
 import dev.backfill.protocol.call.CallRow;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -99,13 +101,9 @@ public final class CallProcessing implements CallEntity.Work {
         .stored(row.id(), computation)
         .thenCompose(
             stored -> {
-              if (stored.isFrom(jobId)) {
-                // This job processed the call before (its answer was lost, or the job resumed
-                // from a checkpoint before it): done by this job, not another's to skip.
-                return finish(jobId, CallOutcome.doneEarlier(row.id()), attempt);
-              }
-              if (stored.present()) {
-                return finish(jobId, CallOutcome.skipped(row.id(), "result already present"), attempt);
+              CallOutcome found = foundInStore(stored, jobId, row.id());
+              if (found != null) {
+                return finish(jobId, found, attempt);
               }
               return CompletableFuture.supplyAsync(
                       () -> analyse(row, prepared.processor(), prepared.canonical()), processorExecutor)
@@ -135,10 +133,20 @@ public final class CallProcessing implements CallEntity.Work {
             stored ->
                 finish(
                     request.jobId(),
-                    stored.isFrom(request.jobId())
-                        ? CallOutcome.doneEarlier(request.callId())
-                        : stored.present() ? CallOutcome.skipped(request.callId(), "result already present") : failed,
+                    Objects.requireNonNullElse(foundInStore(stored, request.jobId(), request.callId()), failed),
                     request.attempt()));
+  }
+
+  /**
+   * The outcome of a call whose result of the job's computation exists: done earlier when this job
+   * wrote it (it asks again after a lost answer or a resume), skipped when another did; null when
+   * there is no result.
+   */
+  private static CallOutcome foundInStore(StoredResult stored, String jobId, long callId) {
+    if (stored.isFrom(jobId)) {
+      return CallOutcome.doneEarlier(callId);
+    }
+    return stored.present() ? CallOutcome.skipped(callId, "result already present") : null;
   }
 
   /**
