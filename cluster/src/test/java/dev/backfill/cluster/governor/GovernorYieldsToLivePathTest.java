@@ -54,6 +54,9 @@ class GovernorYieldsToLivePathTest {
    * Clients of the competing load. 12 slowed the governor's probe to 1.26x once in a suite run
    * (warn 1.25), too close to the line for the test to say anything about the reaction: the
    * governor backed off once and the window showed nothing. The stimulus must be unmistakable.
+   * With 24 of today's queries (CompetingLoad) the probes' ratio reached 2.5-4x; a governor made
+   * not to react (warnings at 90x and 5 s, 2026-12-03) still read 27% fewer rows under that load
+   * (11.7 rows/s before, 8.5 after: failed, as it must), the primary being that busy.
    */
   private static final int COMPETING_QUERIES = 24;
   private static final int GOVERNED_ROWS_PER_SECOND = 12;
@@ -75,7 +78,8 @@ class GovernorYieldsToLivePathTest {
     CallSeeder.seed(primary.url(), primary.user(), primary.password(), 1, CALLS, 5);
 
     try (Timeline timeline = new Timeline(primary.url(), primary.user(), primary.password());
-        TestNodes nodes = TestNodes.start(1, governedEnvironment(stores, timeline.liveP99AtRest()))) {
+        TestNodes nodes = TestNodes.start(1, governedEnvironment(stores, timeline.liveP99AtRest()));
+        GovernorWatch governor = new GovernorWatch(nodes.api(0))) {
       ApiTestClient api = nodes.api(0);
       var submitted = api.post("/jobs", "{\"processor\":\"talk-ratio\",\"version\":1}");
       assertEquals(202, submitted.status(), () -> String.valueOf(submitted.body()));
@@ -134,7 +138,9 @@ class GovernorYieldsToLivePathTest {
                 + pageRowsBefore
                 + " before the load, "
                 + pageRowsAfter
-                + " from a second after the live client saw the slowdown (plus the statistics' own delay)");
+                + " from a second after the live client saw the slowdown (plus the statistics' own delay); the"
+                + " governor, from 3 s before the load to its end:\n"
+                + governor.between(beforeLoad - Duration.ofSeconds(3).toNanos(), loadEnd, loadStart));
         // While the load goes on, the job says why it is slow. Between two denied leases it may
         // run a page (the governor holds a low rate rather than stopping), so the status is
         // watched for a while rather than read once.
@@ -303,11 +309,74 @@ class GovernorYieldsToLivePathTest {
   }
 
   /**
-   * A fleet of clients hammering the primary with short queries, as the original incident's
-   * workers did, until closed. (Long CPU-bound queries would not do: the scheduler lets the live
-   * path's short queries through them almost untouched.)
+   * What the governor saw and decided, read from GET /governor every 250 ms: when the job does not
+   * slow down, the failure says whether the governor saw no slowdown (its ratio), excused it (its
+   * baseline or untouched tail rose with the load) or was measuring its baseline meanwhile.
+   */
+  private static final class GovernorWatch implements AutoCloseable {
+    private record Seen(long atNanos, String line) {}
+
+    private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+    GovernorWatch(ApiTestClient api) {
+      timer.scheduleAtFixedRate(() -> read(api), 0, 250, TimeUnit.MILLISECONDS);
+    }
+
+    private void read(ApiTestClient api) {
+      try {
+        JsonNode view = api.get("/governor").body();
+        JsonNode live = view.path("live_path");
+        seen.add(
+            new Seen(
+                System.nanoTime(),
+                String.format(
+                    "%s rows/s %.1f ratio %s median %s/%s tail %s/%s untouched %s measuring %s",
+                    view.path("mode").asText(),
+                    view.path("rows_per_second").asDouble(),
+                    live.path("ratio").asText(),
+                    live.path("recent_median_ms").asText(),
+                    live.path("baseline_median_ms").asText(),
+                    live.path("recent_tail_ms").asText(),
+                    live.path("baseline_tail_ms").asText(),
+                    live.path("untouched_tail_ms").asText(),
+                    live.path("measuring_baseline").asText())));
+      } catch (RuntimeException e) {
+        seen.add(new Seen(System.nanoTime(), "unread: " + e));
+      }
+    }
+
+    /** One line per reading between two moments, each with its time in seconds from {@code zero}. */
+    String between(long from, long to, long zero) {
+      StringBuilder lines = new StringBuilder();
+      for (Seen s : seen) {
+        if (s.atNanos() >= from && s.atNanos() <= to) {
+          lines.append(String.format("%+.2f s %s%n", (s.atNanos() - zero) / 1e9, s.line()));
+        }
+      }
+      return lines.toString();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      timer.shutdownNow();
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * A fleet of clients keeping the primary's cores busy until closed: each query upper-cases 41
+   * rows of 16 KB (a few milliseconds of the primary's CPU), so that the backends stay runnable
+   * rather than waiting for their client's next round trip. Queries of one row each, as this load
+   * used to run, left the cores idle between round trips from the test's JVM: on 2026-12-03 they
+   * raised the governor's probe median from 0.14 to 0.2-0.4 ms, a tenth of the live latency the
+   * governor steers by here (2 ms), under its warning, and the test failed 3 runs of 3 with the
+   * governor rightly steady. Measured with pgbench the same day, 24 clients of these queries took
+   * the live client's median from 0.45 to 3.1 ms; 8 of them left it alone (the scheduler lets a
+   * short query through a few long ones), so there are 24.
    */
   private static final class CompetingLoad implements AutoCloseable {
+    private static final int ROWS_PER_QUERY = 40;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     private final List<Statement> statements = new ArrayList<>();
@@ -332,8 +401,12 @@ class GovernorYieldsToLivePathTest {
                   try (connection) {
                     java.util.SplittableRandom random = new java.util.SplittableRandom();
                     while (load.running.get()) {
+                      int from = 1 + random.nextInt(2000 - ROWS_PER_QUERY);
                       statement.execute(
-                          "SELECT length(upper(payload)) FROM test_load WHERE id = " + (1 + random.nextInt(2000)));
+                          "SELECT sum(length(upper(payload))) FROM test_load WHERE id BETWEEN "
+                              + from
+                              + " AND "
+                              + (from + ROWS_PER_QUERY));
                     }
                   } catch (SQLException e) {
                     // cancelled on close
