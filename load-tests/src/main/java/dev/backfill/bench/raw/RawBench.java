@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import dev.backfill.bench.engine.EngineBackfill;
 import dev.backfill.bench.engine.SeededStores;
 import dev.backfill.bench.machine.HeapAfterGc;
+import dev.backfill.bench.machine.HeapHistogram;
 import dev.backfill.bench.machine.InternodeTraffic;
 import dev.backfill.bench.machine.ProcessCpu;
 import dev.backfill.bench.primary.ConnectionPeak;
@@ -312,13 +313,16 @@ public final class RawBench {
   private static final Duration POLL = Duration.ofMillis(250);
   /** Longer than a call entity's idle timeout and sharding's check of it. */
   private static final Duration AFTER_JOB = Duration.ofSeconds(35);
+  /** How many of the classes that grew most the heap check names. */
+  private static final int HEAP_GROWTH_CLASSES = 15;
 
   private static long sum(List<Long> counts) {
     return counts.stream().mapToLong(Long::longValue).sum();
   }
 
   /** The heap of one node before and after a job over every seeded call. */
-  record HeapCheck(long calls, long usedBeforeBytes, long usedAfterBytes, String status, double seconds) {
+  record HeapCheck(
+      long calls, long usedBeforeBytes, long usedAfterBytes, String status, double seconds, List<HeapHistogram.Growth> largestGrowth) {
 
     double growthPercent() {
       return 100.0 * (usedAfterBytes - usedBeforeBytes) / usedBeforeBytes;
@@ -335,6 +339,7 @@ public final class RawBench {
             List.of("-Xmx" + options.heapLimit()))) {
       long pid = backfill.nodes().pid(0);
       long before = HeapAfterGc.usedBytes(pid);
+      HeapHistogram classesBefore = HeapHistogram.of(pid);
       long start = System.nanoTime();
       backfill.submit(options.processor());
       EngineBackfill.Progress progress = backfill.progress();
@@ -357,10 +362,13 @@ public final class RawBench {
       err.printf("  %s; heap read again in %d s, once its idle call entities have stopped%n", progress.status(), AFTER_JOB.toSeconds());
       Thread.sleep(AFTER_JOB.toMillis());
       long after = HeapAfterGc.usedBytes(pid);
-      HeapCheck check = new HeapCheck(progress.processed(), before, after, progress.status(), seconds);
+      List<HeapHistogram.Growth> growth = HeapHistogram.of(pid).largestGrowthSince(classesBefore, HEAP_GROWTH_CLASSES);
+      HeapCheck check = new HeapCheck(progress.processed(), before, after, progress.status(), seconds, growth);
       err.printf(
           "  %s after %.0f s: %,d processed; heap after a full GC %.1f MB before the job, %.1f MB after (%+.1f%%)%n",
           progress.status(), seconds, progress.processed(), before / 1e6, after / 1e6, check.growthPercent());
+      err.println("  the classes whose live objects grew most (bytes, instances):");
+      growth.forEach(g -> err.printf("    %,10d B %,8d  %s%n", g.bytes(), g.instances(), g.className()));
       return check;
     }
   }
@@ -404,6 +412,11 @@ public final class RawBench {
       heapJson.put("used_after_gc_before_mb", RawRun.round(heap.usedBeforeBytes() / 1e6, 1));
       heapJson.put("used_after_gc_after_mb", RawRun.round(heap.usedAfterBytes() / 1e6, 1));
       heapJson.put("growth_percent", RawRun.round(heap.growthPercent(), 1));
+      heapJson.put(
+          "largest_growth",
+          heap.largestGrowth().stream()
+              .map(g -> Map.of("class", g.className(), "bytes", g.bytes(), "instances", g.instances()))
+              .toList());
       json.put("heap", heapJson);
     }
     json.put("runs", runs.stream().map(RawRun::asJson).toList());

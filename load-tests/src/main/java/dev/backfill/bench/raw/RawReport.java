@@ -27,6 +27,9 @@ final class RawReport {
               + " %.1f MB before the job, %.1f MB after (%+.1f%%).%n",
           heap.calls(), options.heapLimit(), heap.status(), heap.seconds(),
           heap.usedBeforeBytes() / 1e6, heap.usedAfterBytes() / 1e6, heap.growthPercent()));
+      table.append(String.format("%nThe classes whose live objects grew most:%n%n| class | bytes | instances |%n| --- | ---: | ---: |%n"));
+      heap.largestGrowth()
+          .forEach(g -> table.append(String.format("| `%s` | %,d | %,d |%n", g.className(), g.bytes(), g.instances())));
     }
     return table.toString();
   }
