@@ -19,6 +19,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
  * Reads one job's calls in one block of ids, a page at a time as its job asks, and has the calls
@@ -72,6 +74,14 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
   record StopReading(String jobId, long afterId, long upTo, boolean abandon, ActorRef<Done> replyTo)
       implements Command {}
 
+  /**
+   * The reader to itself, through its shard, while it holds a page: see {@link #KEEP_ALIVE_EVERY}.
+   * Whoever gets one does nothing with it.
+   */
+  enum StillReading implements Command {
+    INSTANCE
+  }
+
   /** Why the reader holds back (the governor) or stalls (a store), or null when it no longer does. */
   record News(boolean heldBack, String reason) implements CborSerializable {}
 
@@ -79,6 +89,11 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
   record Page(String jobId, long afterId, long upTo) {}
 
   private record PageDone(Page page, BlockPage.Read read, Throwable failure) implements Command {}
+
+  /** Time to tell the shard that this reader still holds a page. */
+  private enum KeepAliveDue implements Command {
+    INSTANCE
+  }
 
   /** Sharding asked the reader to stop, and its page has not finished within {@link #STOP_GRACE}. */
   private enum StopNow implements Command {
@@ -92,15 +107,31 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
    */
   private static final Duration STOP_GRACE = Duration.ofMillis(1500);
 
+  /**
+   * How often a reader holding a page tells its shard so. Sharding stops entities of this type
+   * after a short idle time (right for call entities, which are done once they answer), counting
+   * only messages the shard delivers; a reader waiting with a page in hand (for a lease, through a
+   * quiet moment or a pause) hears from its job only when the job asks again, 5-11 s apart
+   * ({@link JobPipeline#READER_GIVES_UP_AFTER}), and stopped as idle it would give the page up to
+   * be read again. Well under the idle timeout (cluster.conf).
+   */
+  static final Duration KEEP_ALIVE_EVERY = Duration.ofMillis(500);
+
   private static final int STASH_CAPACITY = 8;
 
-  static Behavior<CallEntity.Command> create(JobRuntime runtime) {
+  static Behavior<CallEntity.Command> create(JobRuntime runtime, String readerId) {
     return Behaviors.setup(
-        context -> Behaviors.withStash(STASH_CAPACITY, stash -> new BlockReader(context, stash, runtime)));
+        context -> {
+          EntityRef<CallEntity.Command> throughShard =
+              ClusterSharding.get(context.getSystem()).entityRefFor(CallEntity.ENTITY_TYPE_KEY, readerId);
+          return Behaviors.withStash(STASH_CAPACITY, stash -> new BlockReader(context, stash, runtime, throughShard));
+        });
   }
 
   private final StashBuffer<CallEntity.Command> stash;
   private final JobRuntime runtime;
+  /** This reader as its shard knows it: only what the shard delivers keeps it from idling out. */
+  private final EntityRef<CallEntity.Command> throughShard;
   /** How long the page in hand goes on without its job asking for it again. */
   private final long givenUpAfter;
 
@@ -118,15 +149,21 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
   private static final long NEWS_AGAIN_AFTER_NANOS = 1_000_000_000L;
   private Page lastPage;
   private boolean passivating;
+  private boolean keepAliveScheduled;
   private Cancellable stopNow;
   /** A page whose stop came before it was asked: answered unread when it comes. */
   private Page stoppedBeforeAsked;
   private BlockPage.Read lastRead;
 
-  private BlockReader(ActorContext<CallEntity.Command> context, StashBuffer<CallEntity.Command> stash, JobRuntime runtime) {
+  private BlockReader(
+      ActorContext<CallEntity.Command> context,
+      StashBuffer<CallEntity.Command> stash,
+      JobRuntime runtime,
+      EntityRef<CallEntity.Command> throughShard) {
     super(context);
     this.stash = stash;
     this.runtime = runtime;
+    this.throughShard = throughShard;
     this.givenUpAfter = JobPipeline.READER_GIVES_UP_AFTER.toNanos();
   }
 
@@ -138,6 +175,8 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
         .onMessage(PageDone.class, this::onPageDone)
         .onMessage(CallEntity.Passivate.class, this::onPassivate)
         .onMessage(StopNow.class, this::onStopNow)
+        .onMessage(KeepAliveDue.class, this::onKeepAliveDue)
+        .onMessage(StillReading.class, still -> this)
         .build();
   }
 
@@ -166,6 +205,7 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
     }
     current = page;
     progress = new BlockPage.Progress(page.afterId());
+    scheduleKeepAlive();
     waiting.add(request.replyTo());
     stopRequested = false;
     abandonRequested = false;
@@ -270,6 +310,24 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
     if (!passivating) {
       passivating = true;
       stopNow = getContext().scheduleOnce(STOP_GRACE, getContext().getSelf(), StopNow.INSTANCE);
+    }
+    return this;
+  }
+
+  /** One keep-alive at a time, however many pages come and go meanwhile. */
+  private void scheduleKeepAlive() {
+    if (!keepAliveScheduled) {
+      keepAliveScheduled = true;
+      getContext().scheduleOnce(KEEP_ALIVE_EVERY, getContext().getSelf(), KeepAliveDue.INSTANCE);
+    }
+  }
+
+  /** While a page is in hand and sharding has not asked the reader to stop. */
+  private Behavior<CallEntity.Command> onKeepAliveDue(KeepAliveDue due) {
+    keepAliveScheduled = false;
+    if (current != null && !passivating) {
+      throughShard.tell(StillReading.INSTANCE);
+      scheduleKeepAlive();
     }
     return this;
   }

@@ -2,6 +2,7 @@ package dev.backfill.engine.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -49,7 +50,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * is real, and {@link PrimaryCallSource#queriesSent()} counts what was sent to it. The job's
  * journal is Pekko's in-memory test journal. The job's pages are read as on a node, by the
  * block reader in the shard of its calls ({@link BlockReader}), which asks for the leases: the job
- * must tell it to stop.
+ * must tell it to stop. And a reader that waits for a lease longer than sharding lets an entity of
+ * its type idle keeps its page (it tells its shard it is still reading).
  */
 @ExtendWith({RealStores.class, LogCapturingExtension.class})
 class JobStopsLeasingTest {
@@ -59,6 +61,9 @@ class JobStopsLeasingTest {
   private static final Duration ASK_AGAIN = Duration.ofMillis(50);
   /** Thirty times ASK_AGAIN: a job still waiting for a lease would have asked again by then. */
   private static final Duration SILENCE = Duration.ofMillis(1500);
+
+  /** How long sharding lets an entity of the readers' type go without a message before stopping it. */
+  private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(1);
 
   private static ActorTestKit testKit;
   /** The runtime of the test running: block readers started for its job read with it. */
@@ -74,7 +79,11 @@ class JobStopsLeasingTest {
   @BeforeAll
   static void start() {
     Config config =
-        ConfigFactory.parseMap(Map.of("backfill.primary.page-size", 10))
+        ConfigFactory.parseMap(
+                Map.of(
+                    "backfill.primary.page-size", 10,
+                    "pekko.cluster.sharding.passivation.strategy", "default-strategy",
+                    "pekko.cluster.sharding.passivation.default-strategy.idle-entity.timeout", IDLE_TIMEOUT.toMillis() + "ms"))
             .withFallback(RealStores.freshEnvironment("job_stops_leasing"));
     testKit = ActorTestKit.create("JobStopsLeasingTest", EventSourcedBehaviorTestKit.config().withFallback(config));
     TestCluster.joinSelf(testKit.system());
@@ -83,7 +92,8 @@ class JobStopsLeasingTest {
     PrimaryRows.insert(
         settings.primary().url(),
         LongStream.rangeClosed(1, CALLS).mapToObj(TestTranscripts::simpleCall).toList());
-    CallEntity.init(testKit.system(), new NoCallIsProcessed(), 16, readerId -> BlockReader.create(runtimeOfTheTest));
+    CallEntity.init(
+        testKit.system(), new NoCallIsProcessed(), 16, readerId -> BlockReader.create(runtimeOfTheTest, readerId));
   }
 
   /** No page is read in these tests, so no call entity is asked anything. */
@@ -144,6 +154,30 @@ class JobStopsLeasingTest {
     Governor.AcquireLease again = governor.expectMessageClass(Governor.AcquireLease.class);
     assertEquals(jobId, again.jobId());
     cancel(job, again);
+  }
+
+  @Test
+  void aReaderWaitingForALeaseLongerThanTheIdleTimeoutKeepsItsPageAndReadsItWhenGranted() {
+    String jobId = UUID.randomUUID().toString();
+    var job = submitted(jobId);
+    Governor.AcquireLease waiting = waitingForItsFirstPage(jobId);
+    long queries = callSource.queriesSent();
+    try {
+      // Three idle timeouts, and under the job's ask timeout (5 s), so the job says nothing
+      // meanwhile: a reader stopped as idle would have given its page up, and the job would ask a
+      // new one, whose lease request would come instead of the page's release (made to fail once
+      // so, without the reader's keep-alive).
+      governor.expectNoMessage(IDLE_TIMEOUT.multipliedBy(3));
+      waiting.replyTo().tell(new Governor.LeaseGranted("granted-late", 0, 10));
+
+      Governor.ReleaseLease released = governor.expectMessageClass(Governor.ReleaseLease.class);
+      assertEquals("granted-late", released.leaseId());
+      assertTrue(released.rows() > 0, "the page was read under the late lease: " + released);
+      assertTrue(callSource.queriesSent() > queries);
+    } finally {
+      // Left running, the job's readers would ask the next test's governor.
+      control(job, JobSupervisor.Action.CANCEL);
+    }
   }
 
   @Test
