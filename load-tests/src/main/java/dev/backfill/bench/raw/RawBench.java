@@ -320,17 +320,36 @@ public final class RawBench {
     return counts.stream().mapToLong(Long::longValue).sum();
   }
 
-  /** The heap of one node before and after a job over every seeded call. */
+  /**
+   * The heap of one node before a job over every seeded call, after it, and after a second such
+   * job (another processor: a fresh computation, the same work). The first job leaves what any
+   * first job leaves (sharding's shards and their tables, sized by the most entities each held at
+   * once); the second shows whether anything grows with the calls a node has processed.
+   */
   record HeapCheck(
-      long calls, long usedBeforeBytes, long usedAfterBytes, String status, double seconds, List<HeapHistogram.Growth> largestGrowth) {
+      long calls,
+      long usedBeforeBytes,
+      long usedAfterBytes,
+      long usedAfterSecondBytes,
+      String status,
+      double seconds,
+      List<HeapHistogram.Growth> largestGrowth,
+      List<HeapHistogram.Growth> largestGrowthSecondJob) {
 
     double growthPercent() {
       return 100.0 * (usedAfterBytes - usedBeforeBytes) / usedBeforeBytes;
     }
+
+    double secondJobGrowthPercent() {
+      return 100.0 * (usedAfterSecondBytes - usedAfterBytes) / usedAfterBytes;
+    }
   }
 
+  /** The job that shows whether a second job over the same calls adds to the heap: not options.processor(). */
+  static final String SECOND_HEAP_JOB_PROCESSOR = "question-count";
+
   private HeapCheck heapCheck(Context context) throws Exception {
-    err.printf("heap check: a job over all %,d calls on one node with -Xmx%s ...%n", options.calls(), options.heapLimit());
+    err.printf("heap check: two jobs over all %,d calls on one node with -Xmx%s ...%n", options.calls(), options.heapLimit());
     String keyspace = keyspace("heap");
     Path nodeDirectory = Files.createDirectories(context.directory().resolve(keyspace));
     try (EngineBackfill backfill =
@@ -341,36 +360,62 @@ public final class RawBench {
       long before = HeapAfterGc.usedBytes(pid);
       HeapHistogram classesBefore = HeapHistogram.of(pid);
       long start = System.nanoTime();
-      backfill.submit(options.processor());
-      EngineBackfill.Progress progress = backfill.progress();
-      long lastLine = 0;
-      long deadline = start + Duration.ofMinutes(60).toNanos();
-      while (!isFinal(progress.status()) && System.nanoTime() < deadline) {
-        if (System.nanoTime() - lastLine > Duration.ofSeconds(15).toNanos()) {
-          err.printf("  %s: %,d processed%n", progress.status(), progress.processed());
-          lastLine = System.nanoTime();
-        }
-        Thread.sleep(POLL.toMillis());
-        progress = backfill.progress();
-      }
+      EngineBackfill.Progress progress = runToTheEnd(backfill, options.processor(), nodeDirectory);
       double seconds = (System.nanoTime() - start) / 1e9;
-      if (!backfill.nodes().isAlive(0)) {
-        throw new IllegalStateException("the node with -Xmx" + options.heapLimit() + " died during the job; see " + nodeDirectory);
-      }
-      // The call entities of the job's last seconds stop once idle (passivation.default-strategy.
-      // idle-entity.timeout, 2 s); what is left after that is what the node keeps.
-      err.printf("  %s; heap read again in %d s, once its idle call entities have stopped%n", progress.status(), AFTER_JOB.toSeconds());
-      Thread.sleep(AFTER_JOB.toMillis());
       long after = HeapAfterGc.usedBytes(pid);
-      List<HeapHistogram.Growth> growth = HeapHistogram.of(pid).largestGrowthSince(classesBefore, HEAP_GROWTH_CLASSES);
-      HeapCheck check = new HeapCheck(progress.processed(), before, after, progress.status(), seconds, growth);
+      HeapHistogram classesAfter = HeapHistogram.of(pid);
+      List<HeapHistogram.Growth> growth = classesAfter.largestGrowthSince(classesBefore, HEAP_GROWTH_CLASSES);
       err.printf(
           "  %s after %.0f s: %,d processed; heap after a full GC %.1f MB before the job, %.1f MB after (%+.1f%%)%n",
-          progress.status(), seconds, progress.processed(), before / 1e6, after / 1e6, check.growthPercent());
-      err.println("  the classes whose live objects grew most (bytes, instances):");
-      growth.forEach(g -> err.printf("    %,10d B %,8d  %s%n", g.bytes(), g.instances(), g.className()));
+          progress.status(), seconds, progress.processed(), before / 1e6, after / 1e6, 100.0 * (after - before) / before);
+      printGrowth(growth);
+
+      EngineBackfill.Progress second = runToTheEnd(backfill, SECOND_HEAP_JOB_PROCESSOR, nodeDirectory);
+      long afterSecond = HeapAfterGc.usedBytes(pid);
+      List<HeapHistogram.Growth> secondGrowth = HeapHistogram.of(pid).largestGrowthSince(classesAfter, HEAP_GROWTH_CLASSES);
+      HeapCheck check =
+          new HeapCheck(progress.processed(), before, after, afterSecond, progress.status(), seconds, growth, secondGrowth);
+      err.printf(
+          "  second job (%s) %s: %,d processed; heap after a full GC %.1f MB (%+.1f%% on the first job's)%n",
+          SECOND_HEAP_JOB_PROCESSOR, second.status(), second.processed(), afterSecond / 1e6, check.secondJobGrowthPercent());
+      printGrowth(secondGrowth);
       return check;
     }
+  }
+
+  /** Submits a job over every call and waits for its end, then for its idle call entities to stop. */
+  private EngineBackfill.Progress runToTheEnd(EngineBackfill backfill, String processor, Path nodeDirectory) throws Exception {
+    backfill.submit(processor);
+    EngineBackfill.Progress progress = backfill.progress();
+    long lastLine = 0;
+    long deadline = System.nanoTime() + Duration.ofMinutes(60).toNanos();
+    while (!isFinal(progress.status()) && System.nanoTime() < deadline) {
+      if (System.nanoTime() - lastLine > Duration.ofSeconds(15).toNanos()) {
+        err.printf("  %s %s: %,d processed%n", processor, progress.status(), progress.processed());
+        lastLine = System.nanoTime();
+      }
+      Thread.sleep(POLL.toMillis());
+      progress = backfill.progress();
+    }
+    if (!backfill.nodes().isAlive(0)) {
+      throw new IllegalStateException("the node with -Xmx" + options.heapLimit() + " died during the job; see " + nodeDirectory);
+    }
+    // The call entities of the job's last seconds stop once idle (passivation.default-strategy.
+    // idle-entity.timeout, 2 s); what is left after that is what the node keeps.
+    err.printf("  %s; heap read again in %d s, once its idle call entities have stopped%n", progress.status(), AFTER_JOB.toSeconds());
+    Thread.sleep(AFTER_JOB.toMillis());
+    return progress;
+  }
+
+  private void printGrowth(List<HeapHistogram.Growth> growth) {
+    err.println("  the classes whose live objects grew most (bytes, instances):");
+    growth.forEach(g -> err.printf("    %,10d B %,8d  %s%n", g.bytes(), g.instances(), g.className()));
+  }
+
+  private static List<Map<String, Object>> growthJson(List<HeapHistogram.Growth> growth) {
+    return growth.stream()
+        .map(g -> Map.<String, Object>of("class", g.className(), "bytes", g.bytes(), "instances", g.instances()))
+        .toList();
   }
 
   private static boolean isFinal(String status) {
@@ -412,11 +457,11 @@ public final class RawBench {
       heapJson.put("used_after_gc_before_mb", RawRun.round(heap.usedBeforeBytes() / 1e6, 1));
       heapJson.put("used_after_gc_after_mb", RawRun.round(heap.usedAfterBytes() / 1e6, 1));
       heapJson.put("growth_percent", RawRun.round(heap.growthPercent(), 1));
-      heapJson.put(
-          "largest_growth",
-          heap.largestGrowth().stream()
-              .map(g -> Map.of("class", g.className(), "bytes", g.bytes(), "instances", g.instances()))
-              .toList());
+      heapJson.put("largest_growth", growthJson(heap.largestGrowth()));
+      heapJson.put("second_job_processor", SECOND_HEAP_JOB_PROCESSOR);
+      heapJson.put("used_after_gc_after_second_job_mb", RawRun.round(heap.usedAfterSecondBytes() / 1e6, 1));
+      heapJson.put("second_job_growth_percent", RawRun.round(heap.secondJobGrowthPercent(), 1));
+      heapJson.put("largest_growth_second_job", growthJson(heap.largestGrowthSecondJob()));
       json.put("heap", heapJson);
     }
     json.put("runs", runs.stream().map(RawRun::asJson).toList());

@@ -1,5 +1,6 @@
 package dev.backfill.bench.raw;
 
+import dev.backfill.bench.machine.HeapHistogram;
 import java.util.List;
 
 /** The Markdown table of a {@code bench raw} invocation, for the report folder and the README. */
@@ -27,10 +28,17 @@ final class RawReport {
               + " %.1f MB before the job, %.1f MB after (%+.1f%%).%n",
           heap.calls(), options.heapLimit(), heap.status(), heap.seconds(),
           heap.usedBeforeBytes() / 1e6, heap.usedAfterBytes() / 1e6, heap.growthPercent()));
-      table.append(String.format("%nThe classes whose live objects grew most:%n%n| class | bytes | instances |%n| --- | ---: | ---: |%n"));
-      heap.largestGrowth()
-          .forEach(g -> table.append(String.format("| `%s` | %,d | %,d |%n", g.className(), g.bytes(), g.instances())));
+      table.append(String.format(
+          "A second job over the same calls (%s, a fresh computation) left %.1f MB (%+.1f%% on the first job's).%n",
+          RawBench.SECOND_HEAP_JOB_PROCESSOR, heap.usedAfterSecondBytes() / 1e6, heap.secondJobGrowthPercent()));
+      appendGrowth(table, "The classes whose live objects grew most over the first job", heap.largestGrowth());
+      appendGrowth(table, "Over the second job", heap.largestGrowthSecondJob());
     }
     return table.toString();
+  }
+
+  private static void appendGrowth(StringBuilder table, String title, List<HeapHistogram.Growth> growth) {
+    table.append(String.format("%n%s:%n%n| class | bytes | instances |%n| --- | ---: | ---: |%n", title));
+    growth.forEach(g -> table.append(String.format("| `%s` | %,d | %,d |%n", g.className(), g.bytes(), g.instances())));
   }
 }
