@@ -141,6 +141,21 @@ class GovernorYieldsToLivePathTest {
                 + " from a second after the live client saw the slowdown (plus the statistics' own delay); the"
                 + " governor, from 3 s before the load to its end:\n"
                 + governor.between(beforeLoad - Duration.ofSeconds(3).toNanos(), loadEnd, loadStart));
+        // A primary this busy slows the page reads a little by itself (a governor made not to
+        // react read 27% fewer rows), so the governor's own allowance is checked too: during the
+        // load it fell to half the most it allowed from 3 s before the load on, or lower (it may
+        // still have been climbing back from an earlier back-off when the load began).
+        long watchedFrom = beforeLoad - Duration.ofSeconds(3).toNanos();
+        double mostAllowed = governor.mostAllowed(watchedFrom, loadEnd);
+        double leastAllowed = governor.leastAllowed(loadStart, loadEnd);
+        assertTrue(
+            leastAllowed <= mostAllowed / 2,
+            "the governor allowed at most "
+                + mostAllowed
+                + " rows/s and never less than "
+                + leastAllowed
+                + " during the load:\n"
+                + governor.between(watchedFrom, loadEnd, loadStart));
         // While the load goes on, the job says why it is slow. Between two denied leases it may
         // run a page (the governor holds a low rate rather than stopping), so the status is
         // watched for a while rather than read once.
@@ -314,7 +329,7 @@ class GovernorYieldsToLivePathTest {
    * baseline or untouched tail rose with the load) or was measuring its baseline meanwhile.
    */
   private static final class GovernorWatch implements AutoCloseable {
-    private record Seen(long atNanos, String line) {}
+    private record Seen(long atNanos, double rowsPerSecond, String line) {}
 
     private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
@@ -330,6 +345,7 @@ class GovernorYieldsToLivePathTest {
         seen.add(
             new Seen(
                 System.nanoTime(),
+                view.path("rows_per_second").asDouble(Double.NaN),
                 String.format(
                     "%s rows/s %.1f ratio %s median %s/%s tail %s/%s untouched %s measuring %s",
                     view.path("mode").asText(),
@@ -342,8 +358,24 @@ class GovernorYieldsToLivePathTest {
                     live.path("untouched_tail_ms").asText(),
                     live.path("measuring_baseline").asText())));
       } catch (RuntimeException e) {
-        seen.add(new Seen(System.nanoTime(), "unread: " + e));
+        seen.add(new Seen(System.nanoTime(), Double.NaN, "unread: " + e));
       }
+    }
+
+    /** The most rows per second the governor allowed in a reading between two moments (NaN: none read). */
+    double mostAllowed(long from, long to) {
+      return allowed(from, to).max().orElse(Double.NaN);
+    }
+
+    /** The fewest rows per second the governor allowed in a reading between two moments (NaN: none read). */
+    double leastAllowed(long from, long to) {
+      return allowed(from, to).min().orElse(Double.NaN);
+    }
+
+    private java.util.stream.DoubleStream allowed(long from, long to) {
+      return seen.stream()
+          .filter(s -> s.atNanos() >= from && s.atNanos() <= to && !Double.isNaN(s.rowsPerSecond()))
+          .mapToDouble(Seen::rowsPerSecond);
     }
 
     /** One line per reading between two moments, each with its time in seconds from {@code zero}. */

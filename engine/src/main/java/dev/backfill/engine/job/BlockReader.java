@@ -19,8 +19,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
  * Reads one job's calls in one block of ids, a page at a time as its job asks, and has the calls
@@ -33,12 +31,16 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * same for every node), and tells the job why it is held back or stalled when that changes. It
  * works on one page at a time; the same page asked again while it works (the job's ask timed out)
  * waits for the same answer, and asked again once answered (the answer was lost) gets that answer
- * again without reading the page again.
+ * again without reading the page again, while the reader lives: sharding stops it a couple of
+ * seconds after its last message once it holds no page, and a reader asked after that reads the
+ * page again (its calls are then found done by this job).
  *
- * <p>A job that stops reading (a pause, a hand-off's drain) says so: a lease not yet granted is
- * not waited for, and calls already read finish. A job that stopped without saying so (its node
- * died) keeps asking no more; once it has not asked for {@link #givenUpAfter} the reader gives the
- * page up.
+ * <p>While it holds a page its job tells it every half second that the page is still wanted
+ * ({@link StillWanted}), which keeps sharding from stopping it as idle. A job that stops reading
+ * (a pause, a hand-off's drain) says so: a lease not yet granted is not waited for, and calls
+ * already read finish. A job that stopped without saying so (its node died) keeps asking no more;
+ * once it has not asked for {@link #givenUpAfter} the reader gives the page up, or sharding stops
+ * it as idle first, and it answers with what it has.
  */
 final class BlockReader extends AbstractBehavior<CallEntity.Command> {
 
@@ -75,10 +77,11 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
       implements Command {}
 
   /**
-   * The reader to itself, through its shard, while it holds a page: see {@link #KEEP_ALIVE_EVERY}.
-   * Whoever gets one does nothing with it.
+   * From the job, through the reader's shard, while the reader holds a page of it: see {@link
+   * JobPipeline#KEEP_ALIVE_EVERY}. The shard's delivery is what counts; the reader does nothing
+   * with it.
    */
-  enum StillReading implements Command {
+  enum StillWanted implements Command {
     INSTANCE
   }
 
@@ -89,11 +92,6 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
   record Page(String jobId, long afterId, long upTo) {}
 
   private record PageDone(Page page, BlockPage.Read read, Throwable failure) implements Command {}
-
-  /** Time to tell the shard that this reader still holds a page. */
-  private enum KeepAliveDue implements Command {
-    INSTANCE
-  }
 
   /** Sharding asked the reader to stop, and its page has not finished within {@link #STOP_GRACE}. */
   private enum StopNow implements Command {
@@ -107,31 +105,15 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
    */
   private static final Duration STOP_GRACE = Duration.ofMillis(1500);
 
-  /**
-   * How often a reader holding a page tells its shard so. Sharding stops entities of this type
-   * after a short idle time (right for call entities, which are done once they answer), counting
-   * only messages the shard delivers; a reader waiting with a page in hand (for a lease, through a
-   * quiet moment or a pause) hears from its job only when the job asks again, 5-11 s apart
-   * ({@link JobPipeline#READER_GIVES_UP_AFTER}), and stopped as idle it would give the page up to
-   * be read again. Well under the idle timeout (cluster.conf).
-   */
-  static final Duration KEEP_ALIVE_EVERY = Duration.ofMillis(500);
-
   private static final int STASH_CAPACITY = 8;
 
-  static Behavior<CallEntity.Command> create(JobRuntime runtime, String readerId) {
+  static Behavior<CallEntity.Command> create(JobRuntime runtime) {
     return Behaviors.setup(
-        context -> {
-          EntityRef<CallEntity.Command> throughShard =
-              ClusterSharding.get(context.getSystem()).entityRefFor(CallEntity.ENTITY_TYPE_KEY, readerId);
-          return Behaviors.withStash(STASH_CAPACITY, stash -> new BlockReader(context, stash, runtime, throughShard));
-        });
+        context -> Behaviors.withStash(STASH_CAPACITY, stash -> new BlockReader(context, stash, runtime)));
   }
 
   private final StashBuffer<CallEntity.Command> stash;
   private final JobRuntime runtime;
-  /** This reader as its shard knows it: only what the shard delivers keeps it from idling out. */
-  private final EntityRef<CallEntity.Command> throughShard;
   /** How long the page in hand goes on without its job asking for it again. */
   private final long givenUpAfter;
 
@@ -149,21 +131,15 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
   private static final long NEWS_AGAIN_AFTER_NANOS = 1_000_000_000L;
   private Page lastPage;
   private boolean passivating;
-  private boolean keepAliveScheduled;
   private Cancellable stopNow;
   /** A page whose stop came before it was asked: answered unread when it comes. */
   private Page stoppedBeforeAsked;
   private BlockPage.Read lastRead;
 
-  private BlockReader(
-      ActorContext<CallEntity.Command> context,
-      StashBuffer<CallEntity.Command> stash,
-      JobRuntime runtime,
-      EntityRef<CallEntity.Command> throughShard) {
+  private BlockReader(ActorContext<CallEntity.Command> context, StashBuffer<CallEntity.Command> stash, JobRuntime runtime) {
     super(context);
     this.stash = stash;
     this.runtime = runtime;
-    this.throughShard = throughShard;
     this.givenUpAfter = JobPipeline.READER_GIVES_UP_AFTER.toNanos();
   }
 
@@ -175,8 +151,7 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
         .onMessage(PageDone.class, this::onPageDone)
         .onMessage(CallEntity.Passivate.class, this::onPassivate)
         .onMessage(StopNow.class, this::onStopNow)
-        .onMessage(KeepAliveDue.class, this::onKeepAliveDue)
-        .onMessage(StillReading.class, still -> this)
+        .onMessage(StillWanted.class, still -> this)
         .build();
   }
 
@@ -205,7 +180,6 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
     }
     current = page;
     progress = new BlockPage.Progress(page.afterId());
-    scheduleKeepAlive();
     waiting.add(request.replyTo());
     stopRequested = false;
     abandonRequested = false;
@@ -310,24 +284,6 @@ final class BlockReader extends AbstractBehavior<CallEntity.Command> {
     if (!passivating) {
       passivating = true;
       stopNow = getContext().scheduleOnce(STOP_GRACE, getContext().getSelf(), StopNow.INSTANCE);
-    }
-    return this;
-  }
-
-  /** One keep-alive at a time, however many pages come and go meanwhile. */
-  private void scheduleKeepAlive() {
-    if (!keepAliveScheduled) {
-      keepAliveScheduled = true;
-      getContext().scheduleOnce(KEEP_ALIVE_EVERY, getContext().getSelf(), KeepAliveDue.INSTANCE);
-    }
-  }
-
-  /** While a page is in hand and sharding has not asked the reader to stop. */
-  private Behavior<CallEntity.Command> onKeepAliveDue(KeepAliveDue due) {
-    keepAliveScheduled = false;
-    if (current != null && !passivating) {
-      throughShard.tell(StillReading.INSTANCE);
-      scheduleKeepAlive();
     }
     return this;
   }

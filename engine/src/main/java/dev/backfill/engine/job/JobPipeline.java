@@ -24,6 +24,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -137,12 +138,23 @@ final class JobPipeline {
   /**
    * How long the job waits for a block reader's answer before asking again: short, because the
    * job's asks are what tell the reader that the page is still wanted (it gives a page up after
-   * {@link #READER_GIVES_UP_AFTER} without one), and what keep sharding from stopping it as idle.
+   * {@link #READER_GIVES_UP_AFTER} without one).
    */
   static final Duration READER_ASK_TIMEOUT = Duration.ofSeconds(5);
 
   private static final Duration READER_MIN_BACKOFF = Duration.ofMillis(100);
   private static final Duration READER_MAX_BACKOFF = Duration.ofSeconds(1);
+
+  /**
+   * How often the job tells each reader holding a page of it, through the reader's shard, that the
+   * page is still wanted. Sharding stops entities of the readers' type after a short idle time
+   * (right for call entities, which are done once they answer: cluster.conf), counting only what
+   * the shard delivers, and a reader waiting with a page in hand (for a lease, through a quiet
+   * moment or a pause) would otherwise hear from its job only when an ask times out. From the job
+   * rather than from the reader itself: the job's threads keep normal priority where the data
+   * plane's run in the background, and a job that is gone stops saying it, so its readers stop too.
+   */
+  static final Duration KEEP_ALIVE_EVERY = Duration.ofMillis(500);
 
   /** Two asks missed: the job no longer wants the page (its node died, it restarted). */
   static final Duration READER_GIVES_UP_AFTER = READER_ASK_TIMEOUT.multipliedBy(2).plus(READER_MAX_BACKOFF);
@@ -394,6 +406,14 @@ final class JobPipeline {
     return answer;
   }
 
+  private void tellReadersStillWanted() {
+    for (BlockReader.Page page : pagesInHand) {
+      ClusterSharding.get(system)
+          .entityRefFor(CallEntity.ENTITY_TYPE_KEY, CallShards.readerId(CallShards.blockOf(page.upTo()), jobId))
+          .tell(BlockReader.StillWanted.INSTANCE);
+    }
+  }
+
   private CompletionStage<Done> readersStopped() {
     return readersStopped(false);
   }
@@ -456,6 +476,11 @@ final class JobPipeline {
 
   private Run started(CompletionStage<Done> done, Supplier<CompletionStage<Done>> stopping, Runnable abandoning) {
     MemberLosses.Registration losses = runtime.memberLosses().onLoss(this::askAgainAfterMemberLoss);
+    Cancellable keepingReaders =
+        runtime.readersInCallShards()
+            ? system.scheduler()
+                .scheduleWithFixedDelay(KEEP_ALIVE_EVERY, KEEP_ALIVE_EVERY, this::tellReadersStillWanted, system.executionContext())
+            : Cancellable.alreadyCancelled();
     // However the stream ends (a stop, a failure, the supervisor's restart), a lease wait or a
     // retry that it left behind ends with it instead of asking the governor or an entity on its
     // behalf.
@@ -464,6 +489,7 @@ final class JobPipeline {
           stopped.set(true);
           abandoned.set(true);
           losses.close();
+          keepingReaders.cancel();
         });
     return new Run(
         () -> {

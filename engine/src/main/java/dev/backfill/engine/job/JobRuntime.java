@@ -36,6 +36,6 @@ public record JobRuntime(
 
   /** The block readers of this node, for {@link CallEntity#init}: they read with this runtime. */
   public Function<String, Behavior<CallEntity.Command>> blockReaders() {
-    return readerId -> BlockReader.create(this, readerId);
+    return readerId -> BlockReader.create(this);
   }
 }

@@ -333,6 +333,9 @@ public final class RawBench {
       long usedAfterSecondBytes,
       String status,
       double seconds,
+      String secondProcessor,
+      String secondStatus,
+      long secondCalls,
       List<HeapHistogram.Growth> largestGrowth,
       List<HeapHistogram.Growth> largestGrowthSecondJob) {
 
@@ -345,8 +348,10 @@ public final class RawBench {
     }
   }
 
-  /** The job that shows whether a second job over the same calls adds to the heap: not options.processor(). */
-  static final String SECOND_HEAP_JOB_PROCESSOR = "question-count";
+  /** The second job's processor: another computation than the first's, so that it does the same work. */
+  private String secondHeapJobProcessor() {
+    return options.processor().equals("question-count") ? "talk-ratio" : "question-count";
+  }
 
   private HeapCheck heapCheck(Context context) throws Exception {
     err.printf("heap check: two jobs over all %,d calls on one node with -Xmx%s ...%n", options.calls(), options.heapLimit());
@@ -370,14 +375,17 @@ public final class RawBench {
           progress.status(), seconds, progress.processed(), before / 1e6, after / 1e6, 100.0 * (after - before) / before);
       printGrowth(growth);
 
-      EngineBackfill.Progress second = runToTheEnd(backfill, SECOND_HEAP_JOB_PROCESSOR, nodeDirectory);
+      String secondProcessor = secondHeapJobProcessor();
+      EngineBackfill.Progress second = runToTheEnd(backfill, secondProcessor, nodeDirectory);
       long afterSecond = HeapAfterGc.usedBytes(pid);
       List<HeapHistogram.Growth> secondGrowth = HeapHistogram.of(pid).largestGrowthSince(classesAfter, HEAP_GROWTH_CLASSES);
       HeapCheck check =
-          new HeapCheck(progress.processed(), before, after, afterSecond, progress.status(), seconds, growth, secondGrowth);
+          new HeapCheck(
+              progress.processed(), before, after, afterSecond, progress.status(), seconds,
+              secondProcessor, second.status(), second.processed(), growth, secondGrowth);
       err.printf(
           "  second job (%s) %s: %,d processed; heap after a full GC %.1f MB (%+.1f%% on the first job's)%n",
-          SECOND_HEAP_JOB_PROCESSOR, second.status(), second.processed(), afterSecond / 1e6, check.secondJobGrowthPercent());
+          secondProcessor, second.status(), second.processed(), afterSecond / 1e6, check.secondJobGrowthPercent());
       printGrowth(secondGrowth);
       return check;
     }
@@ -414,7 +422,14 @@ public final class RawBench {
 
   private static List<Map<String, Object>> growthJson(List<HeapHistogram.Growth> growth) {
     return growth.stream()
-        .map(g -> Map.<String, Object>of("class", g.className(), "bytes", g.bytes(), "instances", g.instances()))
+        .map(
+            g -> {
+              Map<String, Object> entry = new LinkedHashMap<>();
+              entry.put("class", g.className());
+              entry.put("bytes", g.bytes());
+              entry.put("instances", g.instances());
+              return entry;
+            })
         .toList();
   }
 
@@ -458,7 +473,9 @@ public final class RawBench {
       heapJson.put("used_after_gc_after_mb", RawRun.round(heap.usedAfterBytes() / 1e6, 1));
       heapJson.put("growth_percent", RawRun.round(heap.growthPercent(), 1));
       heapJson.put("largest_growth", growthJson(heap.largestGrowth()));
-      heapJson.put("second_job_processor", SECOND_HEAP_JOB_PROCESSOR);
+      heapJson.put("second_job_processor", heap.secondProcessor());
+      heapJson.put("second_job_status", heap.secondStatus());
+      heapJson.put("second_job_calls", heap.secondCalls());
       heapJson.put("used_after_gc_after_second_job_mb", RawRun.round(heap.usedAfterSecondBytes() / 1e6, 1));
       heapJson.put("second_job_growth_percent", RawRun.round(heap.secondJobGrowthPercent(), 1));
       heapJson.put("largest_growth_second_job", growthJson(heap.largestGrowthSecondJob()));

@@ -29,8 +29,10 @@ final class RawReport {
           heap.calls(), options.heapLimit(), heap.status(), heap.seconds(),
           heap.usedBeforeBytes() / 1e6, heap.usedAfterBytes() / 1e6, heap.growthPercent()));
       table.append(String.format(
-          "A second job over the same calls (%s, a fresh computation) left %.1f MB (%+.1f%% on the first job's).%n",
-          RawBench.SECOND_HEAP_JOB_PROCESSOR, heap.usedAfterSecondBytes() / 1e6, heap.secondJobGrowthPercent()));
+          "A second job over the same calls (%s, a fresh computation) ended %s with %,d processed and left %.1f MB"
+              + " (%+.1f%% on the first job's).%n",
+          heap.secondProcessor(), heap.secondStatus(), heap.secondCalls(),
+          heap.usedAfterSecondBytes() / 1e6, heap.secondJobGrowthPercent()));
       appendGrowth(table, "The classes whose live objects grew most over the first job", heap.largestGrowth());
       appendGrowth(table, "Over the second job", heap.largestGrowthSecondJob());
     }
