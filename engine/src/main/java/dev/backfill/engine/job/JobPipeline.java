@@ -363,8 +363,7 @@ final class JobPipeline {
           abandoned::get,
           system);
     }
-    EntityRef<CallEntity.Command> reader =
-        ClusterSharding.get(system).entityRefFor(CallEntity.ENTITY_TYPE_KEY, CallShards.readerId(block, jobId));
+    EntityRef<CallEntity.Command> reader = readerOf(block);
     BlockReader.Page page = new BlockReader.Page(jobId, afterId, upTo);
     // In hand from before the first ask until answered, across asks that time out: the stop reads
     // these after setting its flag, and an ask reads the flag after the page is in hand, so either
@@ -406,11 +405,14 @@ final class JobPipeline {
     return answer;
   }
 
+  /** The reader of a block's pages for this job, in the shard of the block's calls. */
+  private EntityRef<CallEntity.Command> readerOf(long block) {
+    return ClusterSharding.get(system).entityRefFor(CallEntity.ENTITY_TYPE_KEY, CallShards.readerId(block, jobId));
+  }
+
   private void tellReadersStillWanted() {
     for (BlockReader.Page page : pagesInHand) {
-      ClusterSharding.get(system)
-          .entityRefFor(CallEntity.ENTITY_TYPE_KEY, CallShards.readerId(CallShards.blockOf(page.upTo()), jobId))
-          .tell(BlockReader.StillWanted.INSTANCE);
+      readerOf(CallShards.blockOf(page.upTo())).tell(BlockReader.StillWanted.INSTANCE);
     }
   }
 
@@ -428,9 +430,7 @@ final class JobPipeline {
         pagesInHand.stream()
             .map(
                 page ->
-                    ClusterSharding.get(system)
-                        .entityRefFor(
-                            CallEntity.ENTITY_TYPE_KEY, CallShards.readerId(CallShards.blockOf(page.upTo()), jobId))
+                    readerOf(CallShards.blockOf(page.upTo()))
                         .<Done>ask(
                             replyTo -> new BlockReader.StopReading(jobId, page.afterId(), page.upTo(), abandon, replyTo),
                             STOP_CONFIRMATION)

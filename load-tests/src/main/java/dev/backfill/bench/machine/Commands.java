@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -11,6 +12,12 @@ import java.util.concurrent.TimeUnit;
 final class Commands {
 
   private Commands() {}
+
+  /** The output of the JDK's {@code jcmd} (this JVM's own) sending {@code command} to process {@code pid}. */
+  static String jcmd(long pid, String command, Duration timeout) {
+    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    return output(timeout, jcmd, Long.toString(pid), command);
+  }
 
   /**
    * The standard output and error of {@code command}, which must end with 0 within {@code

@@ -1,6 +1,5 @@
 package dev.backfill.bench.machine;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,7 +43,6 @@ public final class HeapAfterGc {
   }
 
   private static String jcmd(long pid, String command) {
-    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-    return Commands.output(Duration.ofSeconds(60), jcmd, Long.toString(pid), command);
+    return Commands.jcmd(pid, command, Duration.ofSeconds(60));
   }
 }

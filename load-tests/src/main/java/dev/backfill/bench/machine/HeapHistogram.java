@@ -1,6 +1,5 @@
 package dev.backfill.bench.machine;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,8 +33,7 @@ public final class HeapHistogram {
 
   /** The live objects of process {@code pid} now. */
   public static HeapHistogram of(long pid) {
-    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-    return parse(Commands.output(Duration.ofSeconds(120), jcmd, Long.toString(pid), "GC.class_histogram"));
+    return parse(Commands.jcmd(pid, "GC.class_histogram", Duration.ofSeconds(120)));
   }
 
   static HeapHistogram parse(String output) {

@@ -340,11 +340,15 @@ public final class RawBench {
       List<HeapHistogram.Growth> largestGrowthSecondJob) {
 
     double growthPercent() {
-      return 100.0 * (usedAfterBytes - usedBeforeBytes) / usedBeforeBytes;
+      return percentGrown(usedBeforeBytes, usedAfterBytes);
     }
 
     double secondJobGrowthPercent() {
-      return 100.0 * (usedAfterSecondBytes - usedAfterBytes) / usedAfterBytes;
+      return percentGrown(usedAfterBytes, usedAfterSecondBytes);
+    }
+
+    static double percentGrown(long fromBytes, long toBytes) {
+      return 100.0 * (toBytes - fromBytes) / fromBytes;
     }
   }
 
@@ -372,7 +376,7 @@ public final class RawBench {
       List<HeapHistogram.Growth> growth = classesAfter.largestGrowthSince(classesBefore, HEAP_GROWTH_CLASSES);
       err.printf(
           "  %s after %.0f s: %,d processed; heap after a full GC %.1f MB before the job, %.1f MB after (%+.1f%%)%n",
-          progress.status(), seconds, progress.processed(), before / 1e6, after / 1e6, 100.0 * (after - before) / before);
+          progress.status(), seconds, progress.processed(), before / 1e6, after / 1e6, HeapCheck.percentGrown(before, after));
       printGrowth(growth);
 
       String secondProcessor = secondHeapJobProcessor();
